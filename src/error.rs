@@ -1,0 +1,345 @@
+//! The crate's one error type.
+//!
+//! Every fallible operation returns [`Error`]. Errors about input data name the record they come
+//! from ([`Location`]: a CSV file and line, or the position of a record handed to a builder), the
+//! field and the offending value, so that a user can open the file and fix the line. Callers that
+//! want to branch on the cause match on [`Error::kind`].
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A specialized `Result` whose error is this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The tables of the interchange format: the kinds of record a [`Population`](crate::Population)
+/// is built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Table {
+    /// `customers.csv`: one row per customer or prospect.
+    Customers,
+    /// `interactions.csv`: one row per interaction.
+    Interactions,
+    /// `ideas.csv`: one row per idea.
+    Ideas,
+    /// `sessions.csv`: one row per co-design session.
+    Sessions,
+    /// `participants.csv`: one row per (session, customer) participation.
+    Participants,
+    /// `responses.csv`: one row per questionnaire answer.
+    Responses,
+}
+
+impl Table {
+    /// The file name of this table in a CSV folder, for example `"ideas.csv"`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Table::Customers => "customers.csv",
+            Table::Interactions => "interactions.csv",
+            Table::Ideas => "ideas.csv",
+            Table::Sessions => "sessions.csv",
+            Table::Participants => "participants.csv",
+            Table::Responses => "responses.csv",
+        }
+    }
+
+    /// The singular noun for one record of this table, used in messages.
+    pub fn record_noun(self) -> &'static str {
+        match self {
+            Table::Customers => "customer",
+            Table::Interactions => "interaction",
+            Table::Ideas => "idea",
+            Table::Sessions => "session",
+            Table::Participants => "participation",
+            Table::Responses => "response",
+        }
+    }
+}
+
+/// Where a record came from: the place an error message points the user to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// A line of a CSV file (1-based, the header being line 1).
+    Csv {
+        /// The file.
+        file: PathBuf,
+        /// The 1-based line number.
+        line: u64,
+    },
+    /// A record handed to a builder through the API: its 0-based position among the records of
+    /// its table, in the order they were added.
+    Record {
+        /// The table the record belongs to.
+        table: Table,
+        /// The 0-based position of the record in the order it was added.
+        index: usize,
+    },
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Csv { file, line } => write!(f, "{}:{line}", file.display()),
+            Location::Record { table, index } => write!(f, "{} #{index}", table.record_noun()),
+        }
+    }
+}
+
+/// What is wrong with a record: the cause of an [`Error::Record`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Problem {
+    /// The record refers to a customer id that no customer record defines.
+    UnknownCustomer,
+    /// The record refers to a co-design session id that no session record defines.
+    UnknownSession,
+    /// The id was already used by another record of the same table.
+    DuplicateId {
+        /// Where the first record with this id came from.
+        first: Location,
+    },
+    /// A facilitator rating outside 1.0 to 5.0.
+    RatingOutOfRange,
+    /// A participation marked attended but not invited.
+    AttendedWithoutInvited,
+    /// A number that is NaN or infinite.
+    NonFinite,
+    /// A count or amount below zero.
+    Negative,
+    /// A value out of the range the field allows (the message says which).
+    OutOfRange {
+        /// The allowed range, in words.
+        allowed: String,
+    },
+    /// A value that cannot be parsed as the field's type.
+    Unparsable {
+        /// What the field expects, in words (for example "a date YYYY-MM-DD or RFC 3339").
+        expected: String,
+    },
+    /// A required field is empty.
+    Missing,
+    /// A row with a different number of fields than the header.
+    WrongFieldCount {
+        /// Fields in the header.
+        expected: usize,
+    },
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::UnknownCustomer => f.write_str("no customer has this id"),
+            Problem::UnknownSession => f.write_str("no co-design session has this id"),
+            Problem::DuplicateId { first } => write!(f, "duplicate id, first used at {first}"),
+            Problem::RatingOutOfRange => f.write_str("a facilitator rating must be 1.0 to 5.0"),
+            Problem::AttendedWithoutInvited => {
+                f.write_str("attended is true but invited is false: attending requires an invitation")
+            }
+            Problem::NonFinite => f.write_str("not a finite number"),
+            Problem::Negative => f.write_str("must not be negative"),
+            Problem::OutOfRange { allowed } => write!(f, "out of range: {allowed}"),
+            Problem::Unparsable { expected } => write!(f, "expected {expected}"),
+            Problem::Missing => f.write_str("required value is empty"),
+            Problem::WrongFieldCount { expected } => {
+                write!(f, "the row has a different number of fields than the header ({expected})")
+            }
+        }
+    }
+}
+
+/// The error type of every fallible operation in this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A record is invalid or refers to something that does not exist.
+    #[error("{location}: field `{field}` = {value:?}: {problem}")]
+    Record {
+        /// Where the record came from.
+        location: Location,
+        /// The field at fault.
+        field: &'static str,
+        /// The offending value as text.
+        value: String,
+        /// What is wrong.
+        problem: Problem,
+    },
+    /// A required file of a CSV folder is missing.
+    #[error("{}: required file is missing", path.display())]
+    MissingFile {
+        /// The missing file.
+        path: PathBuf,
+    },
+    /// A required column is missing from a CSV file's header.
+    #[error("{}: the header has no `{column}` column", path.display())]
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The column that is required.
+        column: &'static str,
+    },
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A CSV file could not be read (bad UTF-8, bad quoting).
+    #[error("{location}: {message}")]
+    Csv {
+        /// Where reading failed.
+        location: Location,
+        /// What the CSV reader reported.
+        message: String,
+    },
+    /// An operation that needs customers was given none.
+    #[error("the population is empty: {what} needs at least one customer")]
+    EmptyPopulation {
+        /// The operation that was attempted.
+        what: &'static str,
+    },
+    /// An as-of time earlier than every event: nothing was known yet.
+    #[error("as-of time {as_of} is before all data (the earliest event is at {earliest})")]
+    AsOfBeforeData {
+        /// The requested as-of time.
+        as_of: jiff::Timestamp,
+        /// The earliest event in the population.
+        earliest: jiff::Timestamp,
+    },
+    /// A configuration value (a weight, a half-life, a threshold) is not valid.
+    #[error("invalid {parameter} = {value}: {reason}")]
+    InvalidParameter {
+        /// The parameter, for example `"half_life_days"`.
+        parameter: String,
+        /// The offending value as text.
+        value: String,
+        /// Why it is invalid.
+        reason: String,
+    },
+}
+
+/// The cause of an [`Error`], without its details: what callers match on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// See [`Problem::UnknownCustomer`].
+    UnknownCustomer,
+    /// See [`Problem::UnknownSession`].
+    UnknownSession,
+    /// See [`Problem::DuplicateId`].
+    DuplicateId,
+    /// See [`Problem::RatingOutOfRange`].
+    RatingOutOfRange,
+    /// See [`Problem::AttendedWithoutInvited`].
+    AttendedWithoutInvited,
+    /// See [`Problem::NonFinite`].
+    NonFinite,
+    /// See [`Problem::Negative`].
+    Negative,
+    /// See [`Problem::OutOfRange`].
+    OutOfRange,
+    /// See [`Problem::Unparsable`].
+    Unparsable,
+    /// See [`Problem::Missing`].
+    Missing,
+    /// See [`Problem::WrongFieldCount`].
+    WrongFieldCount,
+    /// See [`Error::MissingFile`].
+    MissingFile,
+    /// See [`Error::MissingColumn`].
+    MissingColumn,
+    /// See [`Error::Io`].
+    Io,
+    /// See [`Error::Csv`].
+    Csv,
+    /// See [`Error::EmptyPopulation`].
+    EmptyPopulation,
+    /// See [`Error::AsOfBeforeData`].
+    AsOfBeforeData,
+    /// See [`Error::InvalidParameter`].
+    InvalidParameter,
+}
+
+impl Error {
+    /// The cause of this error, for matching.
+    ///
+    /// ```
+    /// use lead_customers::{Error, ErrorKind};
+    /// let err = Error::EmptyPopulation { what: "scoring" };
+    /// assert_eq!(err.kind(), ErrorKind::EmptyPopulation);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Record { problem, .. } => match problem {
+                Problem::UnknownCustomer => ErrorKind::UnknownCustomer,
+                Problem::UnknownSession => ErrorKind::UnknownSession,
+                Problem::DuplicateId { .. } => ErrorKind::DuplicateId,
+                Problem::RatingOutOfRange => ErrorKind::RatingOutOfRange,
+                Problem::AttendedWithoutInvited => ErrorKind::AttendedWithoutInvited,
+                Problem::NonFinite => ErrorKind::NonFinite,
+                Problem::Negative => ErrorKind::Negative,
+                Problem::OutOfRange { .. } => ErrorKind::OutOfRange,
+                Problem::Unparsable { .. } => ErrorKind::Unparsable,
+                Problem::Missing => ErrorKind::Missing,
+                Problem::WrongFieldCount { .. } => ErrorKind::WrongFieldCount,
+            },
+            Error::MissingFile { .. } => ErrorKind::MissingFile,
+            Error::MissingColumn { .. } => ErrorKind::MissingColumn,
+            Error::Io { .. } => ErrorKind::Io,
+            Error::Csv { .. } => ErrorKind::Csv,
+            Error::EmptyPopulation { .. } => ErrorKind::EmptyPopulation,
+            Error::AsOfBeforeData { .. } => ErrorKind::AsOfBeforeData,
+            Error::InvalidParameter { .. } => ErrorKind::InvalidParameter,
+        }
+    }
+
+    /// The location of the record at fault, for errors about a record.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            Error::Record { location, .. } | Error::Csv { location, .. } => Some(location),
+            _ => None,
+        }
+    }
+
+    /// An [`Error::InvalidParameter`] for a configuration value.
+    pub(crate) fn parameter(
+        parameter: impl Into<String>,
+        value: impl fmt::Display,
+        reason: impl Into<String>,
+    ) -> Error {
+        Error::InvalidParameter {
+            parameter: parameter.into(),
+            value: value.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Checks that a configuration number is finite and positive.
+pub(crate) fn check_positive(parameter: &str, value: f64) -> Result<f64> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(Error::parameter(parameter, value, "must be a finite number above zero"))
+    }
+}
+
+/// Checks that a configuration number is finite and not negative.
+pub(crate) fn check_non_negative(parameter: &str, value: f64) -> Result<f64> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(Error::parameter(parameter, value, "must be a finite number, zero or above"))
+    }
+}
+
+/// Checks that a configuration number is a finite fraction in [0, 1].
+pub(crate) fn check_fraction(parameter: &str, value: f64) -> Result<f64> {
+    if value.is_finite() && (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::parameter(parameter, value, "must be a number from 0 to 1"))
+    }
+}

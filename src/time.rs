@@ -1,0 +1,143 @@
+//! Points in time: parsing the two shapes the interchange format accepts, and time decay.
+//!
+//! Records carry [`jiff::Timestamp`]s. Inside a [`Population`](crate::Population) a time is kept
+//! as whole seconds since the Unix epoch (UTC) in an `i64`: eight bytes an event, cheap to compare
+//! and subtract. Sub-second precision is dropped (rounded toward the past), which no signal here
+//! can notice.
+//!
+//! Accepted text shapes:
+//! - a calendar date `YYYY-MM-DD`, meaning midnight UTC at the start of that day;
+//! - an RFC 3339 timestamp with an offset, such as `2024-03-05T14:30:00Z` or
+//!   `2024-03-05T14:30:00.250+02:00`.
+//!
+//! A date-time without an offset (`2024-03-05T14:30:00`) is refused: it names no single instant.
+
+use jiff::Timestamp;
+
+/// Seconds in a day.
+pub const SECONDS_PER_DAY: i64 = 86_400;
+
+/// Parses `YYYY-MM-DD` or an RFC 3339 timestamp into a [`Timestamp`].
+///
+/// Returns `None` for anything else, including impossible dates such as `2023-02-29`.
+///
+/// ```
+/// use lead_customers::time::parse_timestamp;
+/// let day = parse_timestamp("2024-03-05").unwrap();
+/// let rfc = parse_timestamp("2024-03-05T00:00:00Z").unwrap();
+/// assert_eq!(day, rfc);
+/// assert!(parse_timestamp("2024-03-05T14:30:00+02:00").is_some());
+/// assert!(parse_timestamp("2023-02-29").is_none());
+/// assert!(parse_timestamp("05/03/2024").is_none());
+/// ```
+pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
+    parse_seconds(text.as_bytes()).and_then(|s| Timestamp::from_second(s).ok())
+}
+
+/// The description of the accepted shapes, for error messages.
+pub(crate) const EXPECTED_TIME: &str = "a date YYYY-MM-DD or an RFC 3339 timestamp with offset";
+
+/// Parses a time to whole seconds since the epoch: a fast path for the two common shapes
+/// (`YYYY-MM-DD` and `YYYY-MM-DDTHH:MM:SSZ`), jiff for everything else.
+pub(crate) fn parse_seconds(text: &[u8]) -> Option<i64> {
+    match text.len() {
+        10 => fast_date(text).or_else(|| slow_parse(text)),
+        20 if text[19] == b'Z' && text[10] == b'T' => {
+            fast_date(&text[..10]).and_then(|day| match fast_clock(&text[11..19]) {
+                Some(secs) => Some(day + secs),
+                None => slow_parse(text),
+            })
+        }
+        _ => slow_parse(text),
+    }
+}
+
+/// `YYYY-MM-DD` to seconds at midnight UTC, or `None` when the shape or the date is not valid
+/// (the caller then asks jiff, which gives the definitive answer).
+fn fast_date(b: &[u8]) -> Option<i64> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = digits(&b[0..4])? as i32;
+    let month = digits(&b[5..7])? as i8;
+    let day = digits(&b[8..10])? as i8;
+    let date = jiff::civil::Date::new(year as i16, month, day).ok()?;
+    midnight_utc(date)
+}
+
+/// `HH:MM:SS` to seconds into the day (no leap seconds: those go to jiff).
+fn fast_clock(b: &[u8]) -> Option<i64> {
+    if b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    let (h, m, s) = (digits(&b[0..2])?, digits(&b[3..5])?, digits(&b[6..8])?);
+    (h < 24 && m < 60 && s < 60).then(|| i64::from(h * 3600 + m * 60 + s))
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// Seconds since the epoch at midnight UTC starting a civil date, by jiff's own arithmetic.
+fn midnight_utc(date: jiff::civil::Date) -> Option<i64> {
+    jiff::tz::Offset::UTC
+        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+        .ok()
+        .map(|ts| ts.as_second())
+}
+
+fn slow_parse(b: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(b).ok()?;
+    if let Ok(ts) = text.parse::<Timestamp>() {
+        return Some(ts.as_second());
+    }
+    let date = text.parse::<jiff::civil::Date>().ok()?;
+    // Only the exact `YYYY-MM-DD` shape is a date here: jiff also reads longer forms.
+    if text.len() == 10 { midnight_utc(date) } else { None }
+}
+
+/// The decay weight of an event `age_seconds` old with the given half-life:
+/// `w = 0.5^(age / half_life) = exp(-ln 2 * age / half_life)`.
+///
+/// Why exponential decay: it forgets at a constant rate, so the weighted sum can be carried
+/// forward from one as-of time to a later one by one multiplication (score history relies on it).
+#[inline]
+pub(crate) fn decay(age_seconds: i64, half_life_seconds: f64) -> f64 {
+    (-(std::f64::consts::LN_2) * age_seconds as f64 / half_life_seconds).exp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_and_slow_paths_agree() {
+        for text in ["1970-01-01", "2000-02-29", "2024-12-31", "1969-12-31", "2024-03-05T23:59:59Z"] {
+            let fast = parse_seconds(text.as_bytes()).unwrap();
+            let slow = slow_parse(text.as_bytes()).unwrap();
+            assert_eq!(fast, slow, "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_naive_datetimes_and_bad_dates() {
+        for text in ["2024-03-05T14:30:00", "2023-02-29", "2024-13-01", "2024-3-5", "", "yesterday"] {
+            assert!(parse_seconds(text.as_bytes()).is_none(), "{text}");
+        }
+    }
+
+    #[test]
+    fn offsets_are_honoured() {
+        let z = parse_seconds(b"2024-03-05T12:00:00Z").unwrap();
+        let plus2 = parse_seconds(b"2024-03-05T14:00:00+02:00").unwrap();
+        assert_eq!(z, plus2);
+    }
+
+    #[test]
+    fn decay_halves_at_the_half_life() {
+        assert!((decay(100, 100.0) - 0.5).abs() < 1e-12);
+        assert_eq!(decay(0, 100.0), 1.0);
+    }
+}

@@ -4,6 +4,8 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod error;
+mod ids;
 pub mod time;
 
+pub use ids::{CustomerId, IdeaId, SessionId};
 pub use error::{Error, ErrorKind, Location, Problem, Result, Table};

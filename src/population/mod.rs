@@ -1,0 +1,564 @@
+//! The validated, indexed customer base every computation runs on.
+//!
+//! A [`Population`] is built once from records (through a [`PopulationBuilder`] or a CSV folder)
+//! and never changes. Building it validates everything, so nothing downstream re-checks:
+//!
+//! - customers get dense indices ([`CustomerIndex`]) in the order of their ids, so the same
+//!   records give the same population whatever order they arrive in;
+//! - each customer's interactions, ideas and participations are stored contiguously, sorted by
+//!   time, in columns (times as `i64` seconds, channel and kind as one byte, topics interned as
+//!   [`TopicId`]s): a signal is one sweep over memory, with no `String` per event;
+//! - topics carry an index of every mention's time, the crowd's adoption curve that the
+//!   ahead-of-trend signal reads.
+//!
+//! Memory: an interaction takes 14 bytes (time 8, topic 4, channel 1, kind 1), plus 8 bytes for
+//! each topic mention in the topic index.
+
+pub(crate) mod builder;
+mod summary;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+pub use builder::PopulationBuilder;
+pub use summary::PopulationSummary;
+
+use crate::{
+    Channel, CoDesignSession, Customer, CustomerId, Idea, IdeaId, IdeaStatus, Interaction,
+    InteractionKind, Participation, Relationship, SessionId,
+};
+
+/// Marks "no topic" in a topic column.
+pub(crate) const NO_TOPIC: u32 = u32::MAX;
+/// Marks an idea decision without a known time in the `decided_at` column.
+pub(crate) const UNDATED: i64 = i64::MAX;
+
+/// A customer's dense position in a [`Population`]: `0..population.len()`, in the order of the
+/// customer ids. Signal columns and score tables are indexed by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CustomerIndex(pub(crate) u32);
+
+impl CustomerIndex {
+    /// The position as a `usize`, to index a signal column.
+    pub fn get(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// An interned topic: its position in [`Population::topics`], in the order of the topic names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TopicId(pub(crate) u32);
+
+impl TopicId {
+    /// The position as a `usize`.
+    pub fn get(self) -> usize {
+        self.0 as usize
+    }
+
+    fn from_slot(slot: u32) -> Option<TopicId> {
+        (slot != NO_TOPIC).then_some(TopicId(slot))
+    }
+}
+
+/// Rows grouped per customer: customer `c` owns rows `offsets[c]..offsets[c + 1]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Groups {
+    pub(crate) offsets: Vec<usize>,
+}
+
+impl Groups {
+    #[inline]
+    pub(crate) fn range(&self, c: usize) -> std::ops::Range<usize> {
+        self.offsets[c]..self.offsets[c + 1]
+    }
+}
+
+/// Interactions in columns, grouped per customer, each group sorted by time.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct InteractionColumns {
+    pub(crate) groups: Groups,
+    pub(crate) at: Vec<i64>,
+    pub(crate) channel: Vec<Channel>,
+    pub(crate) kind: Vec<InteractionKind>,
+    pub(crate) topic: Vec<u32>,
+}
+
+/// Ideas in columns, grouped per author, each group sorted by submission time.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct IdeaColumns {
+    pub(crate) groups: Groups,
+    pub(crate) id: Vec<IdeaId>,
+    pub(crate) submitted_at: Vec<i64>,
+    pub(crate) topic: Vec<u32>,
+    pub(crate) status: Vec<IdeaStatus>,
+    pub(crate) votes: Vec<u32>,
+    /// When the status was set; [`UNDATED`] when the record did not say.
+    pub(crate) decided_at: Vec<i64>,
+}
+
+/// Co-design sessions, in the order of their ids.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct SessionColumns {
+    pub(crate) id: Vec<SessionId>,
+    pub(crate) held_at: Vec<i64>,
+    pub(crate) topic: Vec<u32>,
+    pub(crate) title: Vec<Option<String>>,
+}
+
+/// Participations, grouped per customer, each group sorted by the session's time.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct ParticipationColumns {
+    pub(crate) groups: Groups,
+    pub(crate) session: Vec<u32>,
+    pub(crate) invited: Vec<bool>,
+    pub(crate) attended: Vec<bool>,
+    pub(crate) contributions: Vec<u32>,
+    pub(crate) rating: Vec<Option<f64>>,
+}
+
+/// For each topic, the sorted times of every mention of it (interactions and ideas): the crowd's
+/// adoption curve of the topic.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct TopicMentions {
+    pub(crate) offsets: Vec<usize>,
+    pub(crate) at: Vec<i64>,
+}
+
+impl TopicMentions {
+    /// The sorted mention times of a topic.
+    pub(crate) fn times(&self, topic: u32) -> &[i64] {
+        let t = topic as usize;
+        &self.at[self.offsets[t]..self.offsets[t + 1]]
+    }
+}
+
+/// The validated customer base: customers, their interactions, ideas and co-design
+/// participations, indexed for one-pass computation. See the [module docs](self) for the layout.
+///
+/// ```
+/// use lead_customers::{Channel, Customer, Interaction, InteractionKind, Population};
+/// let at = "2024-05-01T10:00:00Z".parse().unwrap();
+/// let mut builder = Population::builder();
+/// builder.add_interaction(Interaction::new("C-2", at, Channel::Email, InteractionKind::Question))?;
+/// builder.add_customer(Customer::new("C-2"))?;
+/// builder.add_customer(Customer::new("C-1"))?;
+/// let population = builder.build()?;
+/// assert_eq!(population.len(), 2);
+/// let c2 = population.index_of("C-2").unwrap();
+/// assert_eq!(population.interactions(c2).len(), 1);
+/// # Ok::<(), lead_customers::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Population {
+    pub(crate) ids: Vec<CustomerId>,
+    pub(crate) names: Vec<Option<String>>,
+    pub(crate) segment: Vec<u32>,
+    pub(crate) segment_names: Vec<String>,
+    pub(crate) relationship: Vec<Relationship>,
+    pub(crate) since: Vec<Option<Date>>,
+    pub(crate) interactions: InteractionColumns,
+    pub(crate) ideas: IdeaColumns,
+    pub(crate) sessions: SessionColumns,
+    pub(crate) participations: ParticipationColumns,
+    pub(crate) topics: Vec<String>,
+    pub(crate) topic_mentions: TopicMentions,
+    pub(crate) earliest: i64,
+    pub(crate) latest: i64,
+}
+
+/// Converts stored seconds back to a timestamp. Stored seconds always came from a valid
+/// timestamp, so the fallback is never taken.
+pub(crate) fn timestamp(seconds: i64) -> Timestamp {
+    Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+impl Population {
+    /// A builder to add records to, in any order.
+    pub fn builder() -> PopulationBuilder {
+        PopulationBuilder::new()
+    }
+
+    /// The number of customers and prospects (never zero: building an empty population fails).
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Always `false`: a population has at least one customer. Present for API symmetry.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Every customer's index, in order.
+    pub fn customers(&self) -> impl ExactSizeIterator<Item = CustomerIndex> + use<> {
+        (0..self.ids.len() as u32).map(CustomerIndex)
+    }
+
+    /// The index of the customer with this id.
+    pub fn index_of(&self, id: &str) -> Option<CustomerIndex> {
+        self.ids
+            .binary_search_by(|probe| probe.as_str().cmp(id))
+            .ok()
+            .map(|i| CustomerIndex(i as u32))
+    }
+
+    /// A customer's id.
+    pub fn customer_id(&self, c: CustomerIndex) -> &CustomerId {
+        &self.ids[c.get()]
+    }
+
+    /// All customer ids, in index order (sorted).
+    pub fn customer_ids(&self) -> &[CustomerId] {
+        &self.ids
+    }
+
+    /// A customer's display name.
+    pub fn name(&self, c: CustomerIndex) -> Option<&str> {
+        self.names[c.get()].as_deref()
+    }
+
+    /// A customer's segment.
+    pub fn segment(&self, c: CustomerIndex) -> Option<&str> {
+        let s = self.segment[c.get()];
+        (s != NO_TOPIC).then(|| self.segment_names[s as usize].as_str())
+    }
+
+    /// The distinct segments, sorted.
+    pub fn segments(&self) -> &[String] {
+        &self.segment_names
+    }
+
+    /// A customer's segment as a position in [`Population::segments`] (`None` when absent).
+    pub fn segment_index(&self, c: CustomerIndex) -> Option<usize> {
+        let s = self.segment[c.get()];
+        (s != NO_TOPIC).then_some(s as usize)
+    }
+
+    /// Customer or prospect.
+    pub fn relationship(&self, c: CustomerIndex) -> Relationship {
+        self.relationship[c.get()]
+    }
+
+    /// The customer record, rebuilt from the columns.
+    pub fn customer(&self, c: CustomerIndex) -> Customer {
+        let i = c.get();
+        Customer {
+            id: self.ids[i].clone(),
+            name: self.names[i].clone(),
+            segment: self.segment(c).map(str::to_owned),
+            relationship: self.relationship[i],
+            since: self.since[i],
+        }
+    }
+
+    /// A customer's interactions, sorted by time.
+    pub fn interactions(&self, c: CustomerIndex) -> Interactions<'_> {
+        Interactions {
+            population: self,
+            rows: self.interactions.groups.range(c.get()),
+        }
+    }
+
+    /// A customer's ideas, sorted by submission time.
+    pub fn ideas(&self, c: CustomerIndex) -> Ideas<'_> {
+        Ideas {
+            population: self,
+            rows: self.ideas.groups.range(c.get()),
+        }
+    }
+
+    /// A customer's session participations, sorted by the session's time.
+    pub fn participations(&self, c: CustomerIndex) -> Participations<'_> {
+        Participations {
+            population: self,
+            rows: self.participations.groups.range(c.get()),
+        }
+    }
+
+    /// The number of interactions of all customers.
+    pub fn interaction_count(&self) -> usize {
+        self.interactions.at.len()
+    }
+
+    /// The number of ideas of all customers.
+    pub fn idea_count(&self) -> usize {
+        self.ideas.id.len()
+    }
+
+    /// The number of co-design sessions.
+    pub fn session_count(&self) -> usize {
+        self.sessions.id.len()
+    }
+
+    /// The number of participations in all sessions.
+    pub fn participation_count(&self) -> usize {
+        self.participations.session.len()
+    }
+
+    /// The co-design session at a position (`0..session_count()`, in the order of the ids).
+    pub fn session(&self, index: usize) -> CoDesignSession {
+        let s = &self.sessions;
+        CoDesignSession {
+            id: s.id[index].clone(),
+            held_at: timestamp(s.held_at[index]),
+            topic: self.topic_name_of_slot(s.topic[index]).map(str::to_owned),
+            title: s.title[index].clone(),
+        }
+    }
+
+    /// Every topic mentioned anywhere (interactions, ideas, sessions), sorted by name.
+    pub fn topics(&self) -> &[String] {
+        &self.topics
+    }
+
+    /// The id of a topic by name.
+    pub fn topic_id(&self, name: &str) -> Option<TopicId> {
+        self.topics
+            .binary_search_by(|t| t.as_str().cmp(name))
+            .ok()
+            .map(|i| TopicId(i as u32))
+    }
+
+    /// A topic's name.
+    pub fn topic_name(&self, topic: TopicId) -> &str {
+        &self.topics[topic.get()]
+    }
+
+    fn topic_name_of_slot(&self, slot: u32) -> Option<&str> {
+        TopicId::from_slot(slot).map(|t| self.topic_name(t))
+    }
+
+    /// The time of the earliest event (interaction, idea submission or decision, session), or
+    /// `None` when there are no events at all.
+    pub fn earliest(&self) -> Option<Timestamp> {
+        (self.earliest <= self.latest).then(|| timestamp(self.earliest))
+    }
+
+    /// The time of the latest event (interaction, idea submission or decision, session): the
+    /// default as-of time, when the data was exported. `None` when there are no events at all.
+    pub fn latest(&self) -> Option<Timestamp> {
+        (self.earliest <= self.latest).then(|| timestamp(self.latest))
+    }
+
+    /// Counts of records per kind, channel and status: what a first look at the data wants.
+    pub fn summary(&self) -> PopulationSummary {
+        PopulationSummary::of(self)
+    }
+
+    /// Every customer record, in index order.
+    pub fn customer_records(&self) -> impl Iterator<Item = Customer> + '_ {
+        self.customers().map(|c| self.customer(c))
+    }
+
+    /// Every interaction record, grouped by customer in index order, each group by time.
+    pub fn interaction_records(&self) -> impl Iterator<Item = Interaction> + '_ {
+        self.customers().flat_map(move |c| {
+            let id = self.customer_id(c);
+            self.interactions(c).iter().map(move |i| Interaction {
+                customer: id.clone(),
+                at: i.at,
+                channel: i.channel,
+                kind: i.kind,
+                topic: i.topic.map(|t| self.topic_name(t).to_owned()),
+            })
+        })
+    }
+
+    /// Every idea record, grouped by author in index order, each group by submission time.
+    pub fn idea_records(&self) -> impl Iterator<Item = Idea> + '_ {
+        self.customers().flat_map(move |c| {
+            let author = self.customer_id(c);
+            self.ideas(c).iter().map(move |i| Idea {
+                id: i.id.clone(),
+                author: author.clone(),
+                submitted_at: i.submitted_at,
+                topic: i.topic.map(|t| self.topic_name(t).to_owned()),
+                status: i.status,
+                votes: i.votes,
+                decided_at: i.decided_at,
+            })
+        })
+    }
+
+    /// Every session record, in the order of the ids.
+    pub fn session_records(&self) -> impl Iterator<Item = CoDesignSession> + '_ {
+        (0..self.session_count()).map(|s| self.session(s))
+    }
+
+    /// Every participation record, grouped by customer in index order.
+    pub fn participation_records(&self) -> impl Iterator<Item = Participation> + '_ {
+        self.customers().flat_map(move |c| {
+            let customer = self.customer_id(c);
+            self.participations(c).iter().map(move |p| Participation {
+                session: self.sessions.id[p.session].clone(),
+                customer: customer.clone(),
+                invited: p.invited,
+                attended: p.attended,
+                contributions: p.contributions,
+                rating: p.rating,
+            })
+        })
+    }
+}
+
+/// One customer's interactions: a view into the population's columns.
+#[derive(Debug, Clone)]
+pub struct Interactions<'a> {
+    population: &'a Population,
+    rows: std::ops::Range<usize>,
+}
+
+/// One interaction, as seen through [`Interactions::iter`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InteractionRef {
+    /// When.
+    pub at: Timestamp,
+    /// Where.
+    pub channel: Channel,
+    /// What.
+    pub kind: InteractionKind,
+    /// What about.
+    pub topic: Option<TopicId>,
+}
+
+impl<'a> Interactions<'a> {
+    /// The number of interactions.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The times, in seconds since the Unix epoch, ascending.
+    pub fn at_seconds(&self) -> &'a [i64] {
+        &self.population.interactions.at[self.rows.clone()]
+    }
+
+    /// The kinds, in time order.
+    pub fn kinds(&self) -> &'a [InteractionKind] {
+        &self.population.interactions.kind[self.rows.clone()]
+    }
+
+    /// The channels, in time order.
+    pub fn channels(&self) -> &'a [Channel] {
+        &self.population.interactions.channel[self.rows.clone()]
+    }
+
+    /// The interactions in time order.
+    pub fn iter(&self) -> impl Iterator<Item = InteractionRef> + use<'a> {
+        let population: &'a Population = self.population;
+        let cols = &population.interactions;
+        self.rows.clone().map(move |r| InteractionRef {
+            at: timestamp(cols.at[r]),
+            channel: cols.channel[r],
+            kind: cols.kind[r],
+            topic: TopicId::from_slot(cols.topic[r]),
+        })
+    }
+}
+
+/// One customer's ideas: a view into the population's columns.
+#[derive(Debug, Clone)]
+pub struct Ideas<'a> {
+    population: &'a Population,
+    rows: std::ops::Range<usize>,
+}
+
+/// One idea, as seen through [`Ideas::iter`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdeaRef<'a> {
+    /// The idea's id.
+    pub id: &'a IdeaId,
+    /// When it was submitted.
+    pub submitted_at: Timestamp,
+    /// What it is about.
+    pub topic: Option<TopicId>,
+    /// Its current status.
+    pub status: IdeaStatus,
+    /// Its votes.
+    pub votes: u32,
+    /// When the status was set, if the record said.
+    pub decided_at: Option<Timestamp>,
+}
+
+impl<'a> Ideas<'a> {
+    /// The number of ideas.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The ideas in order of submission.
+    pub fn iter(&self) -> impl Iterator<Item = IdeaRef<'a>> + use<'a> {
+        let population: &'a Population = self.population;
+        let cols = &population.ideas;
+        self.rows.clone().map(move |r| IdeaRef {
+            id: &cols.id[r],
+            submitted_at: timestamp(cols.submitted_at[r]),
+            topic: TopicId::from_slot(cols.topic[r]),
+            status: cols.status[r],
+            votes: cols.votes[r],
+            decided_at: (cols.decided_at[r] != UNDATED).then(|| timestamp(cols.decided_at[r])),
+        })
+    }
+}
+
+/// One customer's session participations: a view into the population's columns.
+#[derive(Debug, Clone)]
+pub struct Participations<'a> {
+    population: &'a Population,
+    rows: std::ops::Range<usize>,
+}
+
+/// One participation, as seen through [`Participations::iter`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ParticipationRef {
+    /// The session's position (see [`Population::session`]).
+    pub session: usize,
+    /// When the session was held.
+    pub held_at: Timestamp,
+    /// Invited.
+    pub invited: bool,
+    /// Attended.
+    pub attended: bool,
+    /// Contributions made.
+    pub contributions: u32,
+    /// The facilitator's rating.
+    pub rating: Option<f64>,
+}
+
+impl<'a> Participations<'a> {
+    /// The number of participations.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The participations in order of the sessions' times.
+    pub fn iter(&self) -> impl Iterator<Item = ParticipationRef> + use<'a> {
+        let population: &'a Population = self.population;
+        let cols = &population.participations;
+        let sessions = &population.sessions;
+        self.rows.clone().map(move |r| {
+            let session = cols.session[r] as usize;
+            ParticipationRef {
+                session,
+                held_at: timestamp(sessions.held_at[session]),
+                invited: cols.invited[r],
+                attended: cols.attended[r],
+                contributions: cols.contributions[r],
+                rating: cols.rating[r],
+            }
+        })
+    }
+}

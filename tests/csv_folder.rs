@@ -1,0 +1,382 @@
+//! The CSV interchange format: reading folders written by other tools, errors that name file,
+//! line and field, and round trips.
+#![cfg(feature = "csv")]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use lead_customers::synthetic::{Generator, GeneratorConfig};
+use lead_customers::{
+    Error, ErrorKind, IdeaStatus, Location, Problem, Relationship, read_csv_folder,
+    write_csv_folder,
+};
+
+/// A fresh, empty folder under the target directory for one test.
+fn folder(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("csv_folder")
+        .join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, file: &str, text: &str) {
+    fs::write(dir.join(file), text).unwrap();
+}
+
+const CUSTOMERS: &str =
+    "id,name,segment,relationship,since\nC1,Ada,retail/smb,customer,2021-05-01\nC2,,,prospect,\n";
+const INTERACTIONS: &str = "customer_id,at,channel,kind,topic\n\
+C1,2024-01-05,community,workaround,offline sync\n\
+C2,2024-02-01T10:30:00Z,email,response,\n\
+C1,2024-03-01T09:00:00+02:00,support,complaint,billing\n";
+
+/// A small folder as another tool would write it: columns reordered, extra columns, quoting,
+/// booleans in every accepted spelling.
+fn foreign_folder(name: &str) -> PathBuf {
+    let dir = folder(name);
+    write(
+        &dir,
+        "customers.csv",
+        "since,relationship,id,crm_owner,segment,name\n2021-05-01,customer,C1,bob,retail/smb,\"Ada, Inc.\"\n,prospect,C2,,,\n",
+    );
+    write(&dir, "interactions.csv", INTERACTIONS);
+    write(
+        &dir,
+        "ideas.csv",
+        "id,customer_id,submitted_at,topic,status,votes,decided_at\nI1,C1,2024-01-10,offline sync,shipped,12,2024-06-01\nI2,C2,2024-02-10,,open,,\n",
+    );
+    write(
+        &dir,
+        "sessions.csv",
+        "id,held_at,topic,title\nS1,2024-04-01T09:00:00Z,offline sync,\"Offline, first\"\n",
+    );
+    write(
+        &dir,
+        "participants.csv",
+        "session_id,customer_id,invited,attended,contributions,rating\nS1,C1,yes,1,4,4.5\nS1,C2,TRUE,false,,\n",
+    );
+    dir
+}
+
+#[test]
+fn a_folder_written_by_another_tool_loads() {
+    let p = read_csv_folder(foreign_folder("foreign")).unwrap();
+    assert_eq!(p.len(), 2);
+    let c1 = p.index_of("C1").unwrap();
+    let c2 = p.index_of("C2").unwrap();
+    assert_eq!(p.name(c1), Some("Ada, Inc."));
+    assert_eq!(p.segment(c1), Some("retail/smb"));
+    assert_eq!(p.relationship(c2), Relationship::Prospect);
+    assert_eq!(p.name(c2), None);
+    assert_eq!(p.interactions(c1).len(), 2);
+    let ideas: Vec<_> = p.ideas(c1).iter().collect();
+    assert_eq!(ideas[0].status, IdeaStatus::Shipped);
+    assert_eq!(ideas[0].votes, 12);
+    assert!(ideas[0].decided_at.is_some());
+    let open: Vec<_> = p.ideas(c2).iter().collect();
+    assert_eq!(
+        (open[0].votes, open[0].decided_at, open[0].topic),
+        (0, None, None)
+    );
+    let parts: Vec<_> = p.participations(c1).iter().collect();
+    assert_eq!(
+        (parts[0].attended, parts[0].contributions, parts[0].rating),
+        (true, 4, Some(4.5))
+    );
+    assert_eq!(p.session(0).title.as_deref(), Some("Offline, first"));
+}
+
+#[test]
+fn only_customers_and_interactions_are_required() {
+    let dir = folder("minimal");
+    write(&dir, "customers.csv", "id\nC1\nC2\n");
+    write(
+        &dir,
+        "interactions.csv",
+        "customer_id,at,channel,kind\nC1,2024-01-05,chat,question\n",
+    );
+    let p = read_csv_folder(&dir).unwrap();
+    assert_eq!((p.len(), p.interaction_count(), p.idea_count()), (2, 1, 0));
+}
+
+#[test]
+fn a_missing_required_file_is_an_error() {
+    let dir = folder("no_interactions");
+    write(&dir, "customers.csv", CUSTOMERS);
+    let err = read_csv_folder(&dir).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MissingFile);
+    assert!(err.to_string().contains("interactions.csv"), "{err}");
+}
+
+#[test]
+fn a_missing_required_column_is_an_error() {
+    let dir = folder("no_kind");
+    write(&dir, "customers.csv", CUSTOMERS);
+    write(
+        &dir,
+        "interactions.csv",
+        "customer_id,at,channel\nC1,2024-01-05,chat\n",
+    );
+    let err = read_csv_folder(&dir).unwrap_err();
+    assert!(
+        matches!(&err, Error::MissingColumn { column: "kind", .. }),
+        "{err}"
+    );
+}
+
+/// Loads a folder whose `file` has `text`, and returns the error.
+fn error_with(name: &str, file: &str, text: &str) -> Error {
+    let dir = folder(name);
+    write(&dir, "customers.csv", CUSTOMERS);
+    write(&dir, "interactions.csv", INTERACTIONS);
+    write(&dir, file, text);
+    read_csv_folder(&dir).unwrap_err()
+}
+
+/// Asserts a record error of `kind` at `file`:`line` about `field`.
+fn assert_at(err: Error, kind: ErrorKind, file: &str, line: u64, field: &str) {
+    assert_eq!(err.kind(), kind, "{err}");
+    let text = err.to_string();
+    assert!(text.contains(&format!("{file}:{line}")), "{text}");
+    match err {
+        Error::Record {
+            location: Location::Csv { file: f, line: l },
+            field: got,
+            ..
+        } => {
+            assert!(f.ends_with(file));
+            assert_eq!((l, got), (line, field));
+        }
+        other => panic!("expected a record error at a CSV line, got {other}"),
+    }
+}
+
+#[test]
+fn an_unparsable_date_names_file_line_and_field() {
+    let text = "customer_id,at,channel,kind,topic\nC1,2024-01-05,chat,question,\nC1,05/01/2024,chat,question,\n";
+    let err = error_with("bad_date", "interactions.csv", text);
+    assert!(err.to_string().contains("05/01/2024"));
+    assert_at(err, ErrorKind::Unparsable, "interactions.csv", 3, "at");
+}
+
+#[test]
+fn an_unknown_channel_lists_the_accepted_ones() {
+    let text = "customer_id,at,channel,kind,topic\nC1,2024-01-05,fax,question,\n";
+    let err = error_with("bad_channel", "interactions.csv", text);
+    assert!(err.to_string().contains("community"), "{err}");
+    assert_at(err, ErrorKind::Unparsable, "interactions.csv", 2, "channel");
+}
+
+#[test]
+fn an_unknown_customer_names_the_line() {
+    let text = "customer_id,at,channel,kind,topic\nC1,2024-01-05,chat,question,\nC1,2024-01-06,chat,question,\nC7,2024-01-05,chat,question,\n";
+    let err = error_with("unknown_customer", "interactions.csv", text);
+    assert_at(
+        err,
+        ErrorKind::UnknownCustomer,
+        "interactions.csv",
+        4,
+        "customer_id",
+    );
+}
+
+#[test]
+fn a_duplicate_customer_names_both_lines() {
+    let dir = folder("dup_customer");
+    write(&dir, "customers.csv", "id\nC1\nC2\nC1\n");
+    write(&dir, "interactions.csv", INTERACTIONS);
+    let err = read_csv_folder(&dir).unwrap_err();
+    match &err {
+        Error::Record {
+            problem:
+                Problem::DuplicateId {
+                    first: Location::Csv { line, .. },
+                },
+            ..
+        } => {
+            assert_eq!(*line, 2)
+        }
+        other => panic!("{other}"),
+    }
+    assert_at(err, ErrorKind::DuplicateId, "customers.csv", 4, "id");
+}
+
+#[test]
+fn a_duplicate_idea_names_the_line() {
+    let text = "id,customer_id,submitted_at,topic,status,votes\nI1,C1,2024-01-01,,open,0\nI1,C2,2024-01-02,,open,0\n";
+    let err = error_with("dup_idea", "ideas.csv", text);
+    assert_at(err, ErrorKind::DuplicateId, "ideas.csv", 3, "id");
+}
+
+#[test]
+fn negative_votes_are_refused() {
+    let text = "id,customer_id,submitted_at,topic,status,votes\nI1,C1,2024-01-01,,open,-3\n";
+    assert_at(
+        error_with("neg_votes", "ideas.csv", text),
+        ErrorKind::Negative,
+        "ideas.csv",
+        2,
+        "votes",
+    );
+}
+
+#[test]
+fn fractional_contributions_are_refused() {
+    let text =
+        "session_id,customer_id,invited,attended,contributions,rating\nS1,C1,true,true,2.5,\n";
+    let dir = folder("frac");
+    write(&dir, "customers.csv", CUSTOMERS);
+    write(&dir, "interactions.csv", INTERACTIONS);
+    write(&dir, "sessions.csv", "id,held_at\nS1,2024-01-01\n");
+    write(&dir, "participants.csv", text);
+    let err = read_csv_folder(&dir).unwrap_err();
+    assert_at(
+        err,
+        ErrorKind::Unparsable,
+        "participants.csv",
+        2,
+        "contributions",
+    );
+}
+
+/// A folder with one session and the given participants rows.
+fn participants_error(name: &str, rows: &str) -> Error {
+    let dir = folder(name);
+    write(&dir, "customers.csv", CUSTOMERS);
+    write(&dir, "interactions.csv", INTERACTIONS);
+    write(
+        &dir,
+        "sessions.csv",
+        "id,held_at,topic,title\nS1,2024-04-01,,\n",
+    );
+    write(
+        &dir,
+        "participants.csv",
+        &format!("session_id,customer_id,invited,attended,contributions,rating\n{rows}"),
+    );
+    read_csv_folder(&dir).unwrap_err()
+}
+
+#[test]
+fn a_rating_out_of_range_names_the_line() {
+    let err = participants_error("rating_range", "S1,C1,true,true,1,7\n");
+    assert_at(
+        err,
+        ErrorKind::RatingOutOfRange,
+        "participants.csv",
+        2,
+        "rating",
+    );
+}
+
+#[test]
+fn a_nan_rating_is_refused() {
+    let err = participants_error("rating_nan", "S1,C1,true,true,1,NaN\n");
+    assert_at(err, ErrorKind::NonFinite, "participants.csv", 2, "rating");
+    let err = participants_error("rating_inf", "S1,C1,true,true,1,inf\n");
+    assert_at(err, ErrorKind::NonFinite, "participants.csv", 2, "rating");
+}
+
+#[test]
+fn attended_without_invitation_names_the_line() {
+    let err = participants_error("uninvited", "S1,C2,false,true,0,\n");
+    assert_at(
+        err,
+        ErrorKind::AttendedWithoutInvited,
+        "participants.csv",
+        2,
+        "attended",
+    );
+}
+
+#[test]
+fn an_unknown_session_names_the_line() {
+    let err = participants_error(
+        "unknown_session",
+        "S1,C1,true,false,0,\nS9,C1,true,false,0,\n",
+    );
+    assert_at(
+        err,
+        ErrorKind::UnknownSession,
+        "participants.csv",
+        3,
+        "session_id",
+    );
+}
+
+#[test]
+fn a_bad_boolean_names_the_line() {
+    let err = participants_error("bad_bool", "S1,C1,maybe,false,0,\n");
+    assert_at(err, ErrorKind::Unparsable, "participants.csv", 2, "invited");
+}
+
+#[test]
+fn a_row_with_too_few_fields_names_the_line() {
+    let text = "customer_id,at,channel,kind,topic\nC1,2024-01-05,chat,question,\nC1,2024-01-05\n";
+    let err = error_with("short_row", "interactions.csv", text);
+    assert_eq!(err.kind(), ErrorKind::WrongFieldCount, "{err}");
+    assert!(err.to_string().contains("interactions.csv:3"), "{err}");
+}
+
+#[test]
+fn an_empty_required_cell_is_missing() {
+    let text = "customer_id,at,channel,kind,topic\nC1,,chat,question,\n";
+    assert_at(
+        error_with("empty_at", "interactions.csv", text),
+        ErrorKind::Missing,
+        "interactions.csv",
+        2,
+        "at",
+    );
+}
+
+#[test]
+fn invalid_utf8_names_the_line() {
+    let dir = folder("latin1");
+    write(&dir, "customers.csv", CUSTOMERS);
+    let mut bytes = b"customer_id,at,channel,kind,topic\nC1,2024-01-05,chat,question,caf".to_vec();
+    bytes.extend([0xE9, b'\n']);
+    fs::write(dir.join("interactions.csv"), bytes).unwrap();
+    let err = read_csv_folder(&dir).unwrap_err();
+    assert!(err.to_string().contains("interactions.csv:2"), "{err}");
+}
+
+#[test]
+fn csv_round_trips_through_a_population() {
+    let base = Generator::new(GeneratorConfig {
+        customers: 300,
+        seed: 9,
+        ..Default::default()
+    })
+    .generate()
+    .unwrap();
+    let first = folder("round_trip_1");
+    write_csv_folder(&base.population, &first).unwrap();
+    let loaded = read_csv_folder(&first).unwrap();
+    assert_eq!(loaded, base.population);
+    let second = folder("round_trip_2");
+    write_csv_folder(&loaded, &second).unwrap();
+    for table in [
+        "customers.csv",
+        "interactions.csv",
+        "ideas.csv",
+        "sessions.csv",
+        "participants.csv",
+    ] {
+        assert_eq!(
+            fs::read(first.join(table)).unwrap(),
+            fs::read(second.join(table)).unwrap(),
+            "{table}"
+        );
+    }
+}
+
+#[test]
+fn a_foreign_folder_round_trips_to_the_same_population() {
+    let p = read_csv_folder(foreign_folder("foreign_rt")).unwrap();
+    let out = folder("foreign_rt_out");
+    write_csv_folder(&p, &out).unwrap();
+    assert_eq!(read_csv_folder(&out).unwrap(), p);
+}

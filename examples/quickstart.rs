@@ -1,4 +1,5 @@
-//! The main job on the embedded default data set, or on your own CSV folder.
+//! The main job on the embedded default data set, or on your own CSV folder: load, score as of
+//! the latest event, show the top 10 lead customers with their reasons and the segment counts.
 //!
 //! ```text
 //! cargo run --release --example quickstart            # a synthetic base of 10,000 customers
@@ -9,6 +10,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use lead_customers::synthetic::{Generator, GeneratorConfig};
+use lead_customers::{Population, ScoringModel};
 
 fn main() -> ExitCode {
     match run() {
@@ -20,21 +22,47 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<(), String> {
+fn run() -> Result<(), lead_customers::Error> {
     let started = Instant::now();
-    let population = match std::env::args().nth(1) {
-        Some(dir) => lead_customers::read_csv_folder(&dir).map_err(|e| e.to_string())?,
+    let population: Population = match std::env::args().nth(1) {
+        Some(dir) => lead_customers::read_csv_folder(&dir)?,
         None => {
             println!(
                 "No folder given: using the embedded synthetic base (10,000 customers, seed 1)."
             );
             Generator::new(GeneratorConfig::default())
-                .generate()
-                .map_err(|e| e.to_string())?
+                .generate()?
                 .population
         }
     };
-    println!("Loaded in {:.2} s.\n", started.elapsed().as_secs_f64());
-    println!("{}", population.summary());
+    let loaded = started.elapsed();
+    println!("{}\n", population.summary());
+
+    let scores = ScoringModel::default().score_latest(&population)?;
+    println!(
+        "Loaded in {:.2} s, scored in {:.2} s, as of {}.\n",
+        loaded.as_secs_f64(),
+        (started.elapsed() - loaded).as_secs_f64(),
+        scores.as_of()
+    );
+    println!("Top 10 lead customers:");
+    for ranked in scores.top(10) {
+        let score = scores.score(ranked.customer);
+        println!(
+            "{:>3}. {:<10} lead {:.3}  engagement {:.3}  innovation {:.3}",
+            ranked.rank,
+            score.customer,
+            score.lead,
+            scores.engagement(ranked.customer),
+            scores.innovation(ranked.customer)
+        );
+        for reason in score.reasons() {
+            println!("       - {reason}");
+        }
+    }
+    println!("\nSegments:");
+    for (segment, count) in scores.segment_counts() {
+        println!("  {:<18} {:>9}", segment.as_str(), count);
+    }
     Ok(())
 }

@@ -13,9 +13,14 @@ mod error;
 mod idea;
 mod ids;
 mod interaction;
+mod normalize;
+mod parallel;
 pub mod population;
 mod record;
+mod scoring;
+mod segment;
 mod session;
+mod signals;
 pub mod synthetic;
 pub mod time;
 
@@ -26,6 +31,13 @@ pub use error::{Error, ErrorKind, Location, Problem, Result, Table};
 pub use idea::{Idea, IdeaStatus};
 pub use ids::{CustomerId, IdeaId, SessionId};
 pub use interaction::{Channel, Interaction, InteractionKind};
+pub use normalize::{Normalization, Scale};
 pub use population::{CustomerIndex, Population, PopulationBuilder, TopicId};
 pub use record::UnknownName;
+pub use scoring::{
+    Combination, Dimension, DimensionScore, Direction, ENGAGEMENT, INNOVATION, NEED, Ranked,
+    RankedScore, Reason, Score, Scores, ScoringModel, SignalScore, WeightedSignal,
+};
+pub use segment::{Cutoff, Segment, SegmentRules};
 pub use session::{CoDesignSession, Participation};
+pub use signals::{BetaPrior, Signal, SignalFamily, SignalParams, SignalTable};

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use jiff::civil::Date;
 
 use super::{
-    Groups, IdeaColumns, InteractionColumns, NO_TOPIC, ParticipationColumns, Population,
-    SessionColumns, TopicMentions, UNDATED,
+    Groups, IdeaColumns, InteractionColumns, NO_TOPIC, NOT_A_MENTION, ParticipationColumns,
+    Population, SessionColumns, TopicMentions, UNDATED,
 };
 use crate::{
     Channel, CoDesignSession, Customer, Error, Idea, IdeaId, IdeaStatus, Interaction,
@@ -695,8 +695,8 @@ impl PopulationBuilder {
             session_columns.title.push(title);
         }
 
-        let interactions = build_interactions(interactions, &customer_rank, &remap_topic, n);
-        let ideas = build_ideas(ideas, &customer_rank, &remap_topic, n, &locate)?;
+        let mut interactions = build_interactions(interactions, &customer_rank, &remap_topic, n);
+        let mut ideas = build_ideas(ideas, &customer_rank, &remap_topic, n, &locate)?;
         let participations = build_participations(
             participations,
             &customer_rank,
@@ -710,7 +710,7 @@ impl PopulationBuilder {
             .iter()
             .map(|&t| topic_names[t as usize].to_string())
             .collect();
-        let topic_mentions = build_topic_mentions(&interactions, &ideas, topics.len());
+        let topic_mentions = build_topic_mentions(&mut interactions, &mut ideas, topics.len());
 
         let times = interactions
             .at
@@ -817,6 +817,7 @@ fn build_interactions(
         channel: gather(&channel, &order),
         kind: gather(&kind, &order),
         topic: gather(&topic, &order),
+        topic_rank: Vec::new(),
     }
 }
 
@@ -876,6 +877,7 @@ fn build_ideas(
         status: gather(&status, &order),
         votes: gather(&votes, &order),
         decided_at: gather(&decided_at, &order),
+        topic_rank: Vec::new(),
     })
 }
 
@@ -940,40 +942,48 @@ fn build_participations(
 }
 
 /// Every customer-raised mention of a topic (interactions other than company outreach, and
-/// ideas), grouped by topic and sorted by time.
+/// ideas), grouped by topic and sorted by time; and each mention's rank on its topic's curve (the
+/// number of mentions strictly before it), written into the rows' `topic_rank` columns.
 fn build_topic_mentions(
-    interactions: &InteractionColumns,
-    ideas: &IdeaColumns,
+    interactions: &mut InteractionColumns,
+    ideas: &mut IdeaColumns,
     topics: usize,
 ) -> TopicMentions {
-    let mentions = || {
-        let from_interactions = interactions
-            .topic
-            .iter()
-            .zip(&interactions.at)
-            .zip(&interactions.kind)
-            .filter(|&(_, kind)| !kind.is_company_initiated())
-            .map(|(pair, _)| pair);
-        from_interactions
-            .chain(ideas.topic.iter().zip(&ideas.submitted_at))
-            .filter(|(t, _)| **t != NO_TOPIC)
-    };
-    let mut offsets = vec![0usize; topics + 1];
-    for (&t, _) in mentions() {
-        offsets[t as usize + 1] += 1;
-    }
-    for t in 0..topics {
-        offsets[t + 1] += offsets[t];
-    }
-    let mut next = offsets.clone();
-    let mut at = vec![0i64; offsets[topics]];
-    for (&t, &time) in mentions() {
-        at[next[t as usize]] = time;
-        next[t as usize] += 1;
-    }
-    let groups = Groups { offsets };
-    for t in 0..topics {
-        at[groups.range(t)].sort_unstable();
+    let from_interactions = interactions.topic.len();
+    interactions.topic_rank = vec![NOT_A_MENTION; from_interactions];
+    ideas.topic_rank = vec![NOT_A_MENTION; ideas.topic.len()];
+    // Mentions as (topic, time, row); rows of ideas follow the rows of interactions.
+    let interaction_mentions = (0..from_interactions)
+        .filter(|&r| !interactions.kind[r].is_company_initiated())
+        .map(|r| (interactions.topic[r], interactions.at[r], r));
+    let idea_mentions = (0..ideas.topic.len())
+        .map(|r| (ideas.topic[r], ideas.submitted_at[r], from_interactions + r));
+    let mentions: Vec<(u32, i64, usize)> = interaction_mentions
+        .chain(idea_mentions)
+        .filter(|(t, _, _)| *t != NO_TOPIC)
+        .collect();
+    let keys: Vec<u32> = mentions.iter().map(|m| m.0).collect();
+    let (groups, mut order) = group_rows(&keys, topics);
+    drop(keys);
+    sort_groups(&groups, &mut order, |m| {
+        let (_, at, row) = mentions[m as usize];
+        (at, row)
+    });
+    let at: Vec<i64> = order.iter().map(|&m| mentions[m as usize].1).collect();
+    for topic in 0..topics {
+        let range = groups.range(topic);
+        let mut rank = 0;
+        for k in range.clone() {
+            if k > range.start && at[k] != at[k - 1] {
+                rank = (k - range.start) as u32;
+            }
+            let row = mentions[order[k] as usize].2;
+            if row < from_interactions {
+                interactions.topic_rank[row] = rank;
+            } else {
+                ideas.topic_rank[row - from_interactions] = rank;
+            }
+        }
     }
     TopicMentions {
         offsets: groups.offsets,

@@ -11,8 +11,8 @@
 //! - topics carry an index of every mention's time, the crowd's adoption curve that the
 //!   ahead-of-trend signal reads.
 //!
-//! Memory: an interaction takes 14 bytes (time 8, topic 4, channel 1, kind 1), plus 8 bytes for
-//! each topic mention in the topic index.
+//! Memory: an interaction takes 18 bytes (time 8, topic 4, rank on the topic's curve 4, channel 1,
+//! kind 1), plus 8 bytes for each topic mention in the topic index.
 
 pub(crate) mod builder;
 mod summary;
@@ -30,12 +30,15 @@ use crate::{
 
 /// Marks "no topic" in a topic column.
 pub(crate) const NO_TOPIC: u32 = u32::MAX;
+/// Marks a row that is not a mention on a topic curve (no topic, or company outreach).
+pub(crate) const NOT_A_MENTION: u32 = u32::MAX;
 /// Marks an idea decision without a known time in the `decided_at` column.
 pub(crate) const UNDATED: i64 = i64::MAX;
 
 /// A customer's dense position in a [`Population`]: `0..population.len()`, in the order of the
 /// customer ids. Signal columns and score tables are indexed by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct CustomerIndex(pub(crate) u32);
 
 impl CustomerIndex {
@@ -81,6 +84,9 @@ pub(crate) struct InteractionColumns {
     pub(crate) channel: Vec<Channel>,
     pub(crate) kind: Vec<InteractionKind>,
     pub(crate) topic: Vec<u32>,
+    /// The rank of the row on its topic's curve: mentions strictly before it
+    /// ([`NOT_A_MENTION`] for rows that are not mentions).
+    pub(crate) topic_rank: Vec<u32>,
 }
 
 /// Ideas in columns, grouped per author, each group sorted by submission time.
@@ -94,6 +100,8 @@ pub(crate) struct IdeaColumns {
     pub(crate) votes: Vec<u32>,
     /// When the status was set; [`UNDATED`] when the record did not say.
     pub(crate) decided_at: Vec<i64>,
+    /// The rank of the idea on its topic's curve ([`NOT_A_MENTION`] without a topic).
+    pub(crate) topic_rank: Vec<u32>,
 }
 
 /// Co-design sessions, in the order of their ids.

@@ -1,0 +1,31 @@
+//! Per-customer passes in chunks: in parallel with the `parallel` feature, in order without.
+//!
+//! Each chunk is computed independently and the results come back in chunk order, so the output
+//! is identical with and without the feature.
+
+use std::ops::Range;
+
+/// Customers per chunk: large enough to amortize scheduling, small enough to balance two cores.
+pub(crate) const CHUNK: usize = 4096;
+
+/// Applies `f` to consecutive ranges of `0..n` of `chunk` items, returning results in order.
+pub(crate) fn map_chunks<T, F>(n: usize, chunk: usize, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(Range<usize>) -> T + Sync + Send,
+{
+    let chunk = chunk.max(1);
+    let range = move |i: usize| i * chunk..((i + 1) * chunk).min(n);
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        (0..n.div_ceil(chunk))
+            .into_par_iter()
+            .map(|i| f(range(i)))
+            .collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        (0..n.div_ceil(chunk)).map(|i| f(range(i))).collect()
+    }
+}

@@ -1,0 +1,443 @@
+//! From signals to explained lead scores, rankings and segments.
+//!
+//! A [`ScoringModel`] names dimensions (engagement, innovation, optionally need) made of weighted
+//! signals. [`ScoringModel::score`] computes the [`SignalTable`] as of a time, normalizes each
+//! signal across the population, averages them into dimension scores, combines the dimensions
+//! into a lead score, and assigns segments: the result is [`Scores`]. Any customer's score can
+//! then be explained ([`Scores::score`]), and customers ranked ([`Scores::ranking`],
+//! [`Scores::top`], [`Scores::top_share`]).
+
+mod explain;
+mod model;
+
+use std::fmt;
+
+use serde::Serialize;
+
+pub use explain::Reason;
+pub use model::{
+    Combination, Dimension, Direction, ENGAGEMENT, INNOVATION, NEED, ScoringModel, WeightedSignal,
+};
+
+use crate::signals::{Facts, SignalTable};
+use crate::{CustomerId, CustomerIndex, Error, Population, Result, Segment, Signal, SignalFamily};
+
+/// Every customer's lead score, dimension scores and segment as of one time, with what is needed
+/// to explain them.
+#[derive(Debug, Clone)]
+pub struct Scores<'p> {
+    population: &'p Population,
+    model: ScoringModel,
+    table: SignalTable,
+    /// Normalized values, one column per (dimension, signal) of the model, in model order.
+    normalized: Vec<Vec<f64>>,
+    dimensions: Vec<Vec<f64>>,
+    lead: Vec<f64>,
+    segments: Vec<Segment>,
+}
+
+/// One customer in a ranking.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Ranked {
+    /// The customer.
+    pub customer: CustomerIndex,
+    /// The 1-based rank: 1 is the best.
+    pub rank: usize,
+    /// The lead score.
+    pub score: f64,
+}
+
+impl<'p> Scores<'p> {
+    /// Scores a population from an already computed signal table (the table must come from the
+    /// same population and the model's signal parameters).
+    pub fn new(
+        population: &'p Population,
+        model: ScoringModel,
+        table: SignalTable,
+    ) -> Result<Scores<'p>> {
+        model.check()?;
+        if table.len() != population.len() {
+            return Err(Error::parameter(
+                "signal table",
+                table.len(),
+                format!("must have one row per customer ({})", population.len()),
+            ));
+        }
+        let mut normalized = Vec::new();
+        let mut dimensions = Vec::with_capacity(model.dimensions.len());
+        for d in &model.dimensions {
+            let total: f64 = d.signals.iter().map(|s| s.weight).sum();
+            let mut score = vec![0.0; population.len()];
+            for s in &d.signals {
+                let mut v = s.normalization.apply(table.column(s.signal))?;
+                if s.direction == Direction::LowerIsBetter {
+                    v.iter_mut().for_each(|x| *x = 1.0 - *x);
+                }
+                for (acc, x) in score.iter_mut().zip(&v) {
+                    *acc += s.weight * x / total;
+                }
+                normalized.push(v);
+            }
+            dimensions.push(score);
+        }
+        let lead = combine(&model, &dimensions, population.len());
+        let find = |name| {
+            model
+                .dimensions
+                .iter()
+                .position(|d| d.name == name)
+                .unwrap_or(0)
+        };
+        let segments = model
+            .segments
+            .assign(&dimensions[find(ENGAGEMENT)], &dimensions[find(INNOVATION)])?;
+        Ok(Scores {
+            population,
+            model,
+            table,
+            normalized,
+            dimensions,
+            lead,
+            segments,
+        })
+    }
+
+    /// The population scored.
+    pub fn population(&self) -> &'p Population {
+        self.population
+    }
+
+    /// The model used.
+    pub fn model(&self) -> &ScoringModel {
+        &self.model
+    }
+
+    /// The raw signals.
+    pub fn signals(&self) -> &SignalTable {
+        &self.table
+    }
+
+    /// The as-of time.
+    pub fn as_of(&self) -> jiff::Timestamp {
+        self.table.as_of()
+    }
+
+    /// The number of customers scored.
+    pub fn len(&self) -> usize {
+        self.lead.len()
+    }
+
+    /// Whether no customer was scored (never: populations are not empty).
+    pub fn is_empty(&self) -> bool {
+        self.lead.is_empty()
+    }
+
+    /// Every customer's lead score in [0, 1], by [`CustomerIndex`].
+    pub fn lead_scores(&self) -> &[f64] {
+        &self.lead
+    }
+
+    /// A customer's lead score in [0, 1].
+    pub fn lead(&self, c: CustomerIndex) -> f64 {
+        self.lead[c.get()]
+    }
+
+    /// Every customer's score on a dimension, by [`CustomerIndex`].
+    pub fn dimension_scores(&self, name: &str) -> Option<&[f64]> {
+        let i = self.model.dimensions.iter().position(|d| d.name == name)?;
+        Some(&self.dimensions[i])
+    }
+
+    /// A customer's engagement score (the model always has this dimension).
+    pub fn engagement(&self, c: CustomerIndex) -> f64 {
+        self.dimension_scores(ENGAGEMENT)
+            .map_or(0.0, |d| d[c.get()])
+    }
+
+    /// A customer's innovation score (the model always has this dimension).
+    pub fn innovation(&self, c: CustomerIndex) -> f64 {
+        self.dimension_scores(INNOVATION)
+            .map_or(0.0, |d| d[c.get()])
+    }
+
+    /// A customer's segment.
+    pub fn segment(&self, c: CustomerIndex) -> Segment {
+        self.segments[c.get()]
+    }
+
+    /// Every customer's segment, by [`CustomerIndex`].
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// How many customers fall in each segment, in the order of [`Segment::ALL`].
+    pub fn segment_counts(&self) -> Vec<(Segment, usize)> {
+        Segment::ALL
+            .iter()
+            .map(|&s| (s, self.segments.iter().filter(|&&x| x == s).count()))
+            .collect()
+    }
+
+    /// All customers, best first. Ties are broken by customer id, so the order is deterministic.
+    pub fn ranking(&self) -> Vec<Ranked> {
+        self.top(self.len())
+    }
+
+    /// The `k` best customers, best first (all of them if `k` exceeds the population). Selects
+    /// the `k` before sorting them, in `O(n + k log k)`.
+    pub fn top(&self, k: usize) -> Vec<Ranked> {
+        let k = k.min(self.len());
+        if k == 0 {
+            return Vec::new();
+        }
+        // Indices follow the id order, so the index breaks ties by id.
+        let better = |a: &u32, b: &u32| {
+            self.lead[*b as usize]
+                .total_cmp(&self.lead[*a as usize])
+                .then(a.cmp(b))
+        };
+        let mut order: Vec<u32> = (0..self.len() as u32).collect();
+        if k < order.len() {
+            order.select_nth_unstable_by(k - 1, better);
+            order.truncate(k);
+        }
+        order.sort_unstable_by(better);
+        order
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| Ranked {
+                customer: CustomerIndex(c),
+                rank: i + 1,
+                score: self.lead[c as usize],
+            })
+            .collect()
+    }
+
+    /// The best `share` of customers (rounded up), best first. Lead customers are often 2 to 10%
+    /// of a base.
+    pub fn top_share(&self, share: f64) -> Result<Vec<Ranked>> {
+        crate::error::check_fraction("share", share)?;
+        Ok(self.top((share * self.len() as f64).ceil() as usize))
+    }
+
+    /// The `k` best customers with their scores, segments and reasons, best first.
+    ///
+    /// ```
+    /// # use lead_customers::synthetic::{Generator, GeneratorConfig};
+    /// # use lead_customers::ScoringModel;
+    /// # let base = Generator::new(GeneratorConfig { customers: 300, ..Default::default() }).generate()?;
+    /// let scores = ScoringModel::default().score_latest(&base.population)?;
+    /// let report = scores.report(5);
+    /// assert_eq!(report.len(), 5);
+    /// assert_eq!(report[0].rank, 1);
+    /// assert!(report.windows(2).all(|w| w[0].score >= w[1].score));
+    /// # Ok::<(), lead_customers::Error>(())
+    /// ```
+    pub fn report(&self, k: usize) -> Vec<RankedScore> {
+        let top = self.top(k);
+        crate::parallel::map_chunks(top.len(), 1024, |rows| {
+            top[rows]
+                .iter()
+                .map(|r| {
+                    let score = self.score(r.customer);
+                    RankedScore {
+                        customer_id: score.customer,
+                        rank: r.rank,
+                        score: r.score,
+                        engagement: self.engagement(r.customer),
+                        innovation: self.innovation(r.customer),
+                        segment: score.segment,
+                        reasons: score
+                            .reasons
+                            .into_iter()
+                            .map(|reason| reason.text)
+                            .collect(),
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// One customer's score, explained: each dimension, each signal's raw value, normalized value
+    /// and contribution, the signals reported beside the score, and the reasons.
+    pub fn score(&self, c: CustomerIndex) -> Score {
+        let i = c.get();
+        let context = &self.table.context;
+        let mut early = Vec::new();
+        let facts = Facts::gather(
+            self.population,
+            i,
+            context.t,
+            &self.model.signals,
+            &context.curves,
+            &mut early,
+        );
+        let total_weight: f64 = self.model.dimensions.iter().map(|d| d.weight).sum();
+        let mut signals = Vec::new();
+        let mut dimensions = Vec::new();
+        let mut column = 0;
+        for (d, scores) in self.model.dimensions.iter().zip(&self.dimensions) {
+            let weight_sum: f64 = d.signals.iter().map(|s| s.weight).sum();
+            for s in &d.signals {
+                let normalized = self.normalized[column][i];
+                column += 1;
+                signals.push(SignalScore {
+                    signal: s.signal,
+                    dimension: d.name.clone(),
+                    weight: s.weight,
+                    raw: self.table.value(s.signal, c),
+                    normalized,
+                    contribution: s.weight * normalized / weight_sum,
+                    impact: d.weight / total_weight * s.weight / weight_sum * (normalized - 0.5),
+                });
+            }
+            dimensions.push(DimensionScore {
+                name: d.name.clone(),
+                weight: d.weight,
+                score: scores[i],
+            });
+        }
+        let reported = Signal::ALL
+            .iter()
+            .filter(|s| s.family() == SignalFamily::Reported)
+            .map(|&s| (s, self.table.value(s, c)))
+            .collect();
+        let reasons = explain::reasons(&signals, &facts, context, self.population);
+        Score {
+            customer: self.population.customer_id(c).clone(),
+            lead: self.lead[i],
+            segment: self.segments[i],
+            dimensions,
+            signals,
+            reported,
+            reasons,
+        }
+    }
+}
+
+fn combine(model: &ScoringModel, dimensions: &[Vec<f64>], n: usize) -> Vec<f64> {
+    let total: f64 = model.dimensions.iter().map(|d| d.weight).sum();
+    let weights: Vec<f64> = model.dimensions.iter().map(|d| d.weight / total).collect();
+    (0..n)
+        .map(|c| {
+            let score = match model.combination {
+                Combination::GeometricMean => weights
+                    .iter()
+                    .zip(dimensions)
+                    .filter(|(w, _)| **w > 0.0)
+                    .map(|(w, d)| d[c].powf(*w))
+                    .product::<f64>(),
+                Combination::ArithmeticMean => {
+                    weights.iter().zip(dimensions).map(|(w, d)| w * d[c]).sum()
+                }
+            };
+            score.clamp(0.0, 1.0)
+        })
+        .collect()
+}
+
+/// One line of a ranking report: what `rank` prints, and the JSON contract other programs read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankedScore {
+    /// The customer's id.
+    pub customer_id: CustomerId,
+    /// The 1-based rank.
+    pub rank: usize,
+    /// The lead score.
+    pub score: f64,
+    /// The engagement score.
+    pub engagement: f64,
+    /// The innovation score.
+    pub innovation: f64,
+    /// The segment.
+    pub segment: Segment,
+    /// The reasons, as sentences.
+    pub reasons: Vec<String>,
+}
+
+/// A dimension's score for one customer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DimensionScore {
+    /// The dimension.
+    pub name: String,
+    /// Its weight in the lead score.
+    pub weight: f64,
+    /// The score in [0, 1].
+    pub score: f64,
+}
+
+/// One signal's part in a customer's score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignalScore {
+    /// The signal.
+    pub signal: Signal,
+    /// The dimension it belongs to.
+    pub dimension: String,
+    /// Its weight in the dimension.
+    pub weight: f64,
+    /// The raw value.
+    pub raw: f64,
+    /// The normalized value in [0, 1].
+    pub normalized: f64,
+    /// Its share of the dimension score: `w v / Σ w`; a dimension's contributions add up to its
+    /// score.
+    pub contribution: f64,
+    /// How much it lifts the customer above (or below) a middling customer, in lead-score terms:
+    /// `(dimension weight / Σ dimension weights) (w / Σ w) (v - 1/2)`. Reasons are the
+    /// signals with the largest positive impact.
+    pub impact: f64,
+}
+
+/// One customer's score, explained.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Score {
+    /// The customer.
+    pub customer: CustomerId,
+    /// The lead score in [0, 1].
+    pub lead: f64,
+    /// The segment.
+    pub segment: Segment,
+    /// Each dimension's score.
+    pub dimensions: Vec<DimensionScore>,
+    /// Each signal of the model.
+    pub signals: Vec<SignalScore>,
+    /// Signals reported beside the score (purchases, complaints, social mentions, volume), raw.
+    pub reported: Vec<(Signal, f64)>,
+    reasons: Vec<Reason>,
+}
+
+impl Score {
+    /// Why the customer scores as they do: the top contributing signals as short sentences
+    /// ("3 of 4 decided ideas shipped"), most important first; at most three.
+    pub fn reasons(&self) -> &[Reason] {
+        &self.reasons
+    }
+
+    /// A dimension's score.
+    pub fn dimension(&self, name: &str) -> Option<f64> {
+        self.dimensions
+            .iter()
+            .find(|d| d.name == name)
+            .map(|d| d.score)
+    }
+}
+
+impl fmt::Display for Score {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: lead score {:.3} ({})",
+            self.customer, self.lead, self.segment
+        )?;
+        for d in &self.dimensions {
+            write!(f, ", {} {:.3}", d.name, d.score)?;
+        }
+        for r in &self.reasons {
+            write!(f, "\n  - {r}")?;
+        }
+        Ok(())
+    }
+}

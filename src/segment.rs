@@ -1,0 +1,202 @@
+//! Segments: a map of the customer base from the two dimensions, engagement and innovation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::check_fraction;
+use crate::{Error, Result};
+
+/// Where a customer sits on the engagement × innovation map.
+///
+/// ```
+/// use lead_customers::Segment;
+/// assert_eq!(Segment::of(true, true), Segment::LeadCustomer);
+/// assert_eq!(Segment::of(false, true), Segment::LatentInnovator);
+/// assert_eq!(Segment::LeadCustomer.as_str(), "lead_customer");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Segment {
+    /// Engaged and innovative: the people to build the future with.
+    LeadCustomer,
+    /// Engaged, not (yet) innovative: loyal, listens, rarely brings something new.
+    EngagedFollower,
+    /// Innovative but drifting away: worth a call before they are gone.
+    LatentInnovator,
+    /// Neither: the quiet majority, or customers who left.
+    Dormant,
+}
+
+impl Segment {
+    /// Every segment.
+    pub const ALL: [Segment; 4] = [
+        Segment::LeadCustomer,
+        Segment::EngagedFollower,
+        Segment::LatentInnovator,
+        Segment::Dormant,
+    ];
+
+    /// The segment of a customer who is (or is not) engaged and innovative.
+    pub fn of(engaged: bool, innovative: bool) -> Segment {
+        match (engaged, innovative) {
+            (true, true) => Segment::LeadCustomer,
+            (true, false) => Segment::EngagedFollower,
+            (false, true) => Segment::LatentInnovator,
+            (false, false) => Segment::Dormant,
+        }
+    }
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Segment::LeadCustomer => "lead_customer",
+            Segment::EngagedFollower => "engaged_follower",
+            Segment::LatentInnovator => "latent_innovator",
+            Segment::Dormant => "dormant",
+        }
+    }
+}
+
+impl std::fmt::Display for Segment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a dimension's "high" begins.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cutoff {
+    /// The best share of the population on this dimension (customers tied at the boundary are
+    /// all included): relative, so it holds whatever the scale of the scores.
+    TopShare(f64),
+    /// A dimension score at or above this value, in [0, 1].
+    AtLeast(f64),
+}
+
+impl Cutoff {
+    fn check(&self, what: &str) -> Result<()> {
+        match *self {
+            Cutoff::TopShare(p) | Cutoff::AtLeast(p) => check_fraction(what, p).map(|_| ()),
+        }
+    }
+
+    /// The lowest score that counts as high, for this population's scores.
+    pub(crate) fn threshold(&self, scores: &[f64]) -> f64 {
+        match *self {
+            Cutoff::AtLeast(v) => v,
+            Cutoff::TopShare(p) => {
+                let k = (p * scores.len() as f64).ceil() as usize;
+                if k == 0 || scores.is_empty() {
+                    return f64::INFINITY;
+                }
+                let mut sorted = scores.to_vec();
+                let k = k.min(sorted.len());
+                let (_, kth, _) = sorted.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+                *kth
+            }
+        }
+    }
+}
+
+/// The rules that put customers in segments.
+///
+/// Defaults: engaged means in the top half on engagement; innovative means in the top 10% on
+/// innovation. Lead customers are a small share of a base (often 2 to 10%), so the innovation
+/// cut is tight, while half the base counts as engaged.
+///
+/// ```
+/// use lead_customers::{Cutoff, SegmentRules};
+/// let rules = SegmentRules { innovation: Cutoff::TopShare(0.05), ..SegmentRules::default() };
+/// assert!(rules.check().is_ok());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SegmentRules {
+    /// Where high engagement begins. Default: the top 50%.
+    pub engagement: Cutoff,
+    /// Where high innovation begins. Default: the top 10%.
+    pub innovation: Cutoff,
+}
+
+impl Default for SegmentRules {
+    fn default() -> Self {
+        SegmentRules {
+            engagement: Cutoff::TopShare(0.5),
+            innovation: Cutoff::TopShare(0.1),
+        }
+    }
+}
+
+impl SegmentRules {
+    /// Checks that shares and scores are within [0, 1].
+    pub fn check(&self) -> Result<()> {
+        self.engagement.check("engagement cutoff")?;
+        self.innovation.check("innovation cutoff")
+    }
+
+    /// Assigns a segment to every customer from their engagement and innovation scores.
+    pub fn assign(&self, engagement: &[f64], innovation: &[f64]) -> Result<Vec<Segment>> {
+        if engagement.len() != innovation.len() {
+            return Err(Error::parameter(
+                "innovation scores",
+                innovation.len(),
+                format!(
+                    "must be as many as engagement scores ({})",
+                    engagement.len()
+                ),
+            ));
+        }
+        let (e, i) = (
+            self.engagement.threshold(engagement),
+            self.innovation.threshold(innovation),
+        );
+        Ok(engagement
+            .iter()
+            .zip(innovation)
+            .map(|(&en, &inn)| Segment::of(en >= e, inn >= i))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_share_includes_ties_at_the_boundary() {
+        let scores = [0.9, 0.5, 0.5, 0.1];
+        assert_eq!(Cutoff::TopShare(0.5).threshold(&scores), 0.5);
+        assert_eq!(Cutoff::TopShare(0.25).threshold(&scores), 0.9);
+        assert_eq!(Cutoff::TopShare(0.0).threshold(&scores), f64::INFINITY);
+    }
+
+    #[test]
+    fn segments_follow_the_cutoffs() {
+        let rules = SegmentRules {
+            engagement: Cutoff::AtLeast(0.5),
+            innovation: Cutoff::AtLeast(0.7),
+        };
+        let s = rules
+            .assign(&[0.6, 0.6, 0.2, 0.2], &[0.8, 0.1, 0.9, 0.1])
+            .unwrap();
+        assert_eq!(
+            s,
+            vec![
+                Segment::LeadCustomer,
+                Segment::EngagedFollower,
+                Segment::LatentInnovator,
+                Segment::Dormant
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_rules_are_refused() {
+        let rules = SegmentRules {
+            innovation: Cutoff::TopShare(1.5),
+            ..SegmentRules::default()
+        };
+        assert!(rules.check().is_err());
+        assert!(SegmentRules::default().assign(&[0.1], &[]).is_err());
+    }
+}

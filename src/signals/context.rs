@@ -1,0 +1,232 @@
+//! What the population as a whole says as of `T`: topic curves and the priors of shrinkage.
+
+use serde::{Deserialize, Serialize};
+
+use super::facts::{Components, Facts};
+use super::{Signal, SignalParams};
+use crate::Population;
+use crate::time::SECONDS_PER_DAY;
+
+/// Each topic's adoption curve cut at `T`: how many mentions it had and whether it grew.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct TopicCurves {
+    /// Mentions by `T`.
+    pub mentions: Vec<u32>,
+    /// Growth `g` in [0, 1] (0 for topics below the minimum of mentions).
+    pub growth: Vec<f64>,
+    /// The time of the median mention by `T`: when "most customers" had raised the topic.
+    pub median_at: Vec<i64>,
+}
+
+impl TopicCurves {
+    /// The curves as of `t`, from mentions at or before `t` only.
+    pub(crate) fn at(population: &Population, t: i64, params: &SignalParams) -> TopicCurves {
+        let window = (params.growth_window_days * SECONDS_PER_DAY as f64) as i64;
+        let topics = population.topics.len();
+        let mut curves = TopicCurves {
+            mentions: Vec::with_capacity(topics),
+            growth: Vec::with_capacity(topics),
+            median_at: Vec::with_capacity(topics),
+        };
+        for k in 0..topics {
+            let times = population.topic_mentions.times(k as u32);
+            let n = times.partition_point(|&at| at <= t);
+            let before = times.partition_point(|&at| at <= t - window);
+            let growth = if n < params.min_topic_mentions as usize || n == 0 {
+                0.0
+            } else {
+                let recent_rate = (n - before) as f64 / window as f64;
+                let before_span = (t - window - times[0]).max(window) as f64;
+                let before_rate = before as f64 / before_span;
+                ((recent_rate - before_rate) / (recent_rate + before_rate)).max(0.0)
+            };
+            curves.mentions.push(n as u32);
+            curves.growth.push(growth);
+            curves
+                .median_at
+                .push(if n == 0 { t } else { times[(n - 1) / 2] });
+        }
+        curves
+    }
+}
+
+/// A Beta prior `Beta(a, b)` over a rate, fitted to the population by empirical Bayes.
+///
+/// A customer's rate of `s` successes in `n` trials is shrunk to `(s + a) / (n + a + b)`: the
+/// prior acts as `a + b` pseudo-trials at the population's rate `a / (a + b)`. Few trials stay
+/// close to the population; many trials speak for themselves.
+///
+/// [`BetaPrior::fit`] estimates the prior by the method of moments. With `n_i` trials and rate
+/// `p_i = s_i / n_i` for customer `i`, the pooled rate is `μ = Σ s_i / Σ n_i` (smoothed to
+/// `(Σ s + 1/2) / (Σ n + 1)` so it is never exactly 0 or 1), and under a beta-binomial model
+/// `E[n_i (p_i - μ)²] = μ(1 - μ)(1 + (n_i - 1) ρ)` with `ρ = 1 / (a + b + 1)`, the correlation
+/// of trials within a customer. Summing over customers with at least one trial gives
+/// `ρ = (Σ n_i (p_i - μ)² - m μ(1 - μ)) / (μ(1 - μ) Σ (n_i - 1))`, and the prior strength is
+/// `a + b = 1/ρ - 1`, clamped to [1, 1000] (a weakest prior of one pseudo-trial; a strongest one
+/// that all but pools everybody). When nobody has more than one trial, `ρ` cannot be estimated
+/// and the strength is 2.
+///
+/// ```
+/// use lead_customers::BetaPrior;
+/// // Customers who all succeed about 20% of the time: the prior is strong, near 0.2.
+/// let data = (0..200).map(|i| (if i % 5 == 0 { 2.0 } else { 1.0 }, 6.0));
+/// let prior = BetaPrior::fit(data);
+/// assert!((prior.mean() - 0.2).abs() < 0.02);
+/// // 1 of 1 does not beat 8 of 10.
+/// assert!(prior.shrink(1.0, 1.0) < prior.shrink(8.0, 10.0));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BetaPrior {
+    /// Pseudo-successes.
+    pub a: f64,
+    /// Pseudo-failures.
+    pub b: f64,
+}
+
+/// The prior strength used when the data cannot tell.
+const DEFAULT_STRENGTH: f64 = 2.0;
+const MIN_STRENGTH: f64 = 1.0;
+const MAX_STRENGTH: f64 = 1000.0;
+
+impl BetaPrior {
+    /// The prior mean `a / (a + b)`: the population's rate.
+    pub fn mean(&self) -> f64 {
+        self.a / (self.a + self.b)
+    }
+
+    /// The prior strength `a + b`, in pseudo-trials.
+    pub fn strength(&self) -> f64 {
+        self.a + self.b
+    }
+
+    /// The shrunk rate `(successes + a) / (trials + a + b)`.
+    pub fn shrink(&self, successes: f64, trials: f64) -> f64 {
+        (successes + self.a) / (trials + self.a + self.b)
+    }
+
+    /// Fits the prior to `(successes, trials)` pairs by the method of moments (see the type's
+    /// documentation). Pairs with no trials carry no information and are ignored; with no trials
+    /// at all the prior is uniform, `Beta(1, 1)`.
+    pub fn fit(pairs: impl IntoIterator<Item = (f64, f64)>) -> BetaPrior {
+        let pairs: Vec<(f64, f64)> = pairs.into_iter().filter(|&(_, n)| n > 0.0).collect();
+        let successes: f64 = pairs.iter().map(|p| p.0).sum();
+        let trials: f64 = pairs.iter().map(|p| p.1).sum();
+        if trials <= 0.0 {
+            return BetaPrior { a: 1.0, b: 1.0 };
+        }
+        let mu = (successes + 0.5) / (trials + 1.0);
+        let spread = mu * (1.0 - mu);
+        let (mut weighted_squares, mut excess_trials, mut m) = (0.0, 0.0, 0.0);
+        for &(s, n) in pairs.iter().filter(|&&(_, n)| n >= 1.0) {
+            let p = s / n;
+            weighted_squares += n * (p - mu) * (p - mu);
+            excess_trials += n - 1.0;
+            m += 1.0;
+        }
+        let strength = if excess_trials > 0.0 {
+            let rho = (weighted_squares - m * spread) / (spread * excess_trials);
+            if rho > 0.0 {
+                (1.0 / rho - 1.0).clamp(MIN_STRENGTH, MAX_STRENGTH)
+            } else {
+                MAX_STRENGTH
+            }
+        } else {
+            DEFAULT_STRENGTH
+        };
+        BetaPrior {
+            a: mu * strength,
+            b: (1.0 - mu) * strength,
+        }
+    }
+}
+
+/// Everything population-level the signals need as of `T`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Context {
+    pub t: i64,
+    pub lambda: f64,
+    pub curves: TopicCurves,
+    pub dialogue: BetaPrior,
+    pub attendance: BetaPrior,
+    pub quality: BetaPrior,
+    pub rating_mean: f64,
+    pub rating_strength: f64,
+    pub contributions_mean: f64,
+    pub contributions_strength: f64,
+}
+
+impl Context {
+    /// Fits the priors to every customer's components.
+    pub(crate) fn fit(
+        components: &[Components],
+        curves: TopicCurves,
+        params: &SignalParams,
+        t: i64,
+    ) -> Context {
+        let dialogue = BetaPrior::fit(
+            components
+                .iter()
+                .map(|c| (c.responses_w.min(c.outreach_w), c.outreach_w)),
+        );
+        let attendance = BetaPrior::fit(components.iter().map(|c| (c.attended_w, c.invited_w)));
+        let quality = BetaPrior::fit(components.iter().map(|c| (c.succeeded, c.decided)));
+        let mean = |sum: f64, n: f64, otherwise: f64| if n > 0.0 { sum / n } else { otherwise };
+        let (rating_sum, rating_n) = components
+            .iter()
+            .fold((0.0, 0.0), |(s, n), c| (s + c.rating_sum, n + c.rating_n));
+        let (contributions, attended) = components.iter().fold((0.0, 0.0), |(s, n), c| {
+            (s + c.contributions, n + c.attended_n)
+        });
+        Context {
+            t,
+            lambda: params.decay_rate(),
+            curves,
+            dialogue,
+            attendance,
+            quality,
+            // Without any rating, the middle of the 1-to-5 scale.
+            rating_mean: mean(rating_sum, rating_n, 3.0),
+            rating_strength: params.rating_prior_strength,
+            contributions_mean: mean(contributions, attended, 0.0),
+            contributions_strength: params.contributions_prior_strength,
+        }
+    }
+
+    /// The value of a shrunk signal from a customer's components; `None` for other signals.
+    pub(crate) fn shrunk(&self, signal: Signal, c: &Components) -> Option<f64> {
+        Some(match signal {
+            Signal::Dialogue => self
+                .dialogue
+                .shrink(c.responses_w.min(c.outreach_w), c.outreach_w),
+            Signal::Attendance => self.attendance.shrink(c.attended_w, c.invited_w),
+            Signal::IdeaQuality => self.quality.shrink(c.succeeded, c.decided),
+            Signal::SessionRating => {
+                (c.rating_sum + self.rating_strength * self.rating_mean)
+                    / (c.rating_n + self.rating_strength)
+            }
+            Signal::SessionContributions => {
+                (c.contributions + self.contributions_strength * self.contributions_mean)
+                    / (c.attended_n + self.contributions_strength)
+            }
+            _ => return None,
+        })
+    }
+
+    /// A signal's value for a customer's facts.
+    pub(crate) fn value(&self, signal: Signal, facts: &Facts) -> f64 {
+        facts
+            .own_value(signal, self.t, self.lambda)
+            .or_else(|| self.shrunk(signal, &facts.components()))
+            .unwrap_or(0.0)
+    }
+
+    /// The prior of a shrunk rate signal.
+    pub(crate) fn prior(&self, signal: Signal) -> Option<BetaPrior> {
+        match signal {
+            Signal::Dialogue => Some(self.dialogue),
+            Signal::Attendance => Some(self.attendance),
+            Signal::IdeaQuality => Some(self.quality),
+            _ => None,
+        }
+    }
+}

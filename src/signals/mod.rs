@@ -1,0 +1,325 @@
+//! Signals: one number per customer, computed as of a point in time from what was known then.
+//!
+//! [`SignalTable::compute`] sweeps each customer's events up to the as-of time `T` once and
+//! produces every [`Signal`] as a column (`Vec<f64>` indexed by [`CustomerIndex`]). Nothing after
+//! `T` is read: not later interactions, not ideas submitted later, not decisions made later (an
+//! idea decided after `T` counts as undecided), not sessions held later, and the topic curves of
+//! the ahead-of-trend signal are cut at `T` too. Scores for any past date can therefore be
+//! reproduced and back-tested.
+//!
+//! # Time decay
+//!
+//! Old activity fades: an event at time `t` weighs `w(t) = 0.5^((T - t) / h)` with the half-life
+//! `h` ([`SignalParams::half_life_days`], default 180 days). "Decayed count" below means the sum
+//! of `w` over the events counted.
+//!
+//! # Shrinkage
+//!
+//! Rates built on few observations are pulled toward the population: a customer who answered 1 of
+//! 1 surveys is not more reliable than one who answered 8 of 10. Rates of successes out of trials
+//! use an empirical-Bayes Beta prior `Beta(a, b)` fitted to the population as of `T` (see
+//! [`BetaPrior`]); the shrunk rate is `(successes + a) / (trials + a + b)`. Means of ratings and
+//! contributions are shrunk toward the population mean with a fixed prior strength.
+
+mod context;
+mod facts;
+
+use serde::{Deserialize, Serialize};
+
+pub use context::BetaPrior;
+pub(crate) use context::{Context, TopicCurves};
+pub(crate) use facts::{Components, Facts};
+
+use crate::error::check_positive;
+use crate::record::named_enum;
+use crate::{CustomerIndex, Error, Population, Result};
+
+named_enum! {
+    /// A signal: one number per customer as of a time `T`. Each variant's documentation gives its
+    /// formula (`w(t)` is the decay weight, see the [module docs](self)).
+    ///
+    /// Engagement signals say whether the relationship is live and two-way; innovation signals
+    /// whether the customer brings the future; the last five are reported beside the score and
+    /// are not in the default model, because volume, revenue and noise must not make a lead
+    /// customer.
+    ///
+    /// ```
+    /// use lead_customers::{Signal, SignalFamily};
+    /// assert_eq!(Signal::AheadOfTrend.as_str(), "ahead_of_trend");
+    /// assert_eq!("idea_quality".parse::<Signal>(), Ok(Signal::IdeaQuality));
+    /// assert_eq!(Signal::Complaints.family(), SignalFamily::Reported);
+    /// ```
+    pub enum Signal {
+        /// Engagement. How recently the customer acted: `w(t_last)`, the decay weight of their
+        /// latest interaction other than company outreach (1 today, 0.5 one half-life ago, 0 if
+        /// never). A weight rather than a number of days, so that higher is better and a customer
+        /// never seen is exactly 0.
+        Recency = "recency",
+        /// Engagement. Decayed activity with diminishing returns: `ln(1 + Σ w(t))` over the
+        /// customer's interactions, excluding outreach the company sent.
+        Activity = "activity",
+        /// Engagement. Breadth of the relationship: `(Σ_channels w(last use) / 11 +
+        /// Σ_kinds w(last use) / 15) / 2`, the channels and kinds of interaction (outreach
+        /// excluded) the customer uses, each weighted by how recently it was last used; in [0, 1].
+        Breadth = "breadth",
+        /// Engagement. Dialogue: the share of company outreach (surveys, interviews, invitations)
+        /// the customer answers, in decayed counts and shrunk toward the population:
+        /// `(min(R, O) + a) / (O + a + b)` with `R` the decayed responses, `O` the decayed
+        /// outreach and `Beta(a, b)` the population's prior.
+        Dialogue = "dialogue",
+        /// Engagement. Co-design attendance: sessions attended out of sessions invited to, in
+        /// decayed counts, shrunk: `(A + a) / (I + a + b)`.
+        Attendance = "attendance",
+        /// Innovation. Ideas submitted, decayed, with diminishing returns: `ln(1 + Σ w(t))` over
+        /// ideas submitted by `T`.
+        Ideas = "ideas",
+        /// Innovation. Idea quality: ideas accepted or shipped out of ideas decided (accepted,
+        /// shipped or declined) by `T`, shrunk with the population's empirical-Bayes prior:
+        /// `(s + a) / (d + a + b)`. Not decayed: it is a track record. A customer with no decided
+        /// idea gets the population rate `a / (a + b)`.
+        IdeaQuality = "idea_quality",
+        /// Innovation. Workarounds reported (self-built solutions): `ln(1 + Σ w(t))`.
+        Workarounds = "workarounds",
+        /// Innovation. Early adoption: `ln(1 + Σ w(t))` over beta joins and early adoptions.
+        EarlyAdoption = "early_adoption",
+        /// Innovation. Ahead of trend: raising topics before the crowd does, on topics that grew.
+        /// For a topic `k` with `N_k` mentions by `T` (interactions other than outreach, and
+        /// ideas), a mention with `r` mentions strictly before it sits at `q = r / N_k` on the
+        /// topic's curve; mentions before the crowd's median (`q < 1/2`) earn `1 - 2q`. Each
+        /// topic's earnings are weighted by its growth `g_k` in [0, 1] (see [`SignalParams`]:
+        /// the recent mention rate against the earlier one, 0 for flat or fading topics), so an
+        /// early word on a topic that never took off counts for nothing:
+        /// `ln(1 + Σ_k g_k Σ_{mentions of k} max(0, 1 - 2q))`. Not decayed: calling a trend early
+        /// stays to one's credit.
+        AheadOfTrend = "ahead_of_trend",
+        /// Innovation. Co-design contribution as rated by facilitators: the mean rating (1 to 5)
+        /// over rated attended sessions, shrunk toward the population mean `μ` with strength `k`
+        /// ([`SignalParams::rating_prior_strength`]): `(Σ ratings + k μ) / (n + k)`.
+        SessionRating = "session_rating",
+        /// Innovation. Contributions per attended session, shrunk toward the population mean with
+        /// strength `k`: `(Σ contributions + k μ) / (sessions attended + k)`.
+        SessionContributions = "session_contributions",
+        /// Innovation. Sharing: helping other customers and bringing new ones,
+        /// `ln(1 + Σ w(t))` over answers and referrals.
+        Sharing = "sharing",
+        /// Need. Intensity of use: `ln(1 + Σ w(t))` over usage interactions. Heavy use is a sign
+        /// of high expected benefit; not in the default model.
+        UsageIntensity = "usage_intensity",
+        /// Reported. Decayed number of purchases. Revenue must not make a lead customer.
+        PurchaseVolume = "purchase_volume",
+        /// Reported. Decayed number of complaints. Noise is not insight.
+        Complaints = "complaints",
+        /// Reported. Decayed number of social media mentions. Reach is not insight.
+        SocialMentions = "social_mentions",
+        /// Reported. Total number of interactions by `T` (outreach excluded), not decayed:
+        /// sheer message volume.
+        MessageVolume = "message_volume",
+    }
+}
+
+/// The number of signals.
+pub(crate) const SIGNALS: usize = Signal::ALL.len();
+
+/// What a signal measures, for grouping in reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignalFamily {
+    /// Is this a live, two-way relationship?
+    Engagement,
+    /// Does this customer bring the future?
+    Innovation,
+    /// Does this customer expect a high benefit?
+    Need,
+    /// Reported beside the score, not part of the default model.
+    Reported,
+}
+
+impl Signal {
+    /// The family the signal belongs to.
+    pub fn family(self) -> SignalFamily {
+        use Signal::*;
+        match self {
+            Recency | Activity | Breadth | Dialogue | Attendance => SignalFamily::Engagement,
+            Ideas | IdeaQuality | Workarounds | EarlyAdoption | AheadOfTrend | SessionRating
+            | SessionContributions | Sharing => SignalFamily::Innovation,
+            UsageIntensity => SignalFamily::Need,
+            PurchaseVolume | Complaints | SocialMentions | MessageVolume => SignalFamily::Reported,
+        }
+    }
+}
+
+/// The settings of signal computation, with documented defaults.
+///
+/// ```
+/// use lead_customers::SignalParams;
+/// let params = SignalParams { half_life_days: 90.0, ..SignalParams::default() };
+/// assert!(params.check().is_ok());
+/// assert!(SignalParams { half_life_days: 0.0, ..params }.check().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SignalParams {
+    /// The half-life of time decay, in days. Default 180: half a year of silence halves the
+    /// weight of what came before, a pace at which a product's roadmap changes.
+    pub half_life_days: f64,
+    /// The window, in days, over which a topic's recent mention rate is compared with its earlier
+    /// rate to measure its growth. Default 180.
+    ///
+    /// Growth `g = max(0, (ρ_recent - ρ_before) / (ρ_recent + ρ_before))`, where `ρ_recent` is
+    /// the topic's mentions per day in `(T - window, T]` and `ρ_before` its mentions per day from
+    /// its first mention to `T - window` (over at least one window length).
+    pub growth_window_days: f64,
+    /// A topic needs at least this many mentions by `T` to count as a trend. Default 10.
+    pub min_topic_mentions: u32,
+    /// Prior strength, in sessions, of the shrinkage of facilitator ratings toward the
+    /// population mean. Default 2.
+    pub rating_prior_strength: f64,
+    /// Prior strength, in sessions, of the shrinkage of contributions per session. Default 2.
+    pub contributions_prior_strength: f64,
+}
+
+impl Default for SignalParams {
+    fn default() -> Self {
+        SignalParams {
+            half_life_days: 180.0,
+            growth_window_days: 180.0,
+            min_topic_mentions: 10,
+            rating_prior_strength: 2.0,
+            contributions_prior_strength: 2.0,
+        }
+    }
+}
+
+impl SignalParams {
+    /// Checks every setting: durations and prior strengths finite and positive.
+    pub fn check(&self) -> Result<()> {
+        check_positive("half_life_days", self.half_life_days)?;
+        check_positive("growth_window_days", self.growth_window_days)?;
+        check_positive("rating_prior_strength", self.rating_prior_strength)?;
+        check_positive(
+            "contributions_prior_strength",
+            self.contributions_prior_strength,
+        )?;
+        Ok(())
+    }
+
+    /// The decay rate `λ = ln 2 / h` per second.
+    pub(crate) fn decay_rate(&self) -> f64 {
+        std::f64::consts::LN_2 / (self.half_life_days * crate::time::SECONDS_PER_DAY as f64)
+    }
+}
+
+/// Every signal of every customer as of one time: one column per [`Signal`].
+///
+/// ```
+/// use lead_customers::synthetic::{Generator, GeneratorConfig};
+/// use lead_customers::{Signal, SignalParams, SignalTable};
+/// let base = Generator::new(GeneratorConfig { customers: 300, ..Default::default() }).generate()?;
+/// let as_of = base.population.latest().unwrap();
+/// let table = SignalTable::compute(&base.population, as_of, &SignalParams::default())?;
+/// let recency = table.column(Signal::Recency);
+/// assert_eq!(recency.len(), 300);
+/// assert!(recency.iter().all(|r| (0.0..=1.0).contains(r)));
+/// # Ok::<(), lead_customers::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignalTable {
+    as_of: jiff::Timestamp,
+    columns: Vec<Vec<f64>>,
+    pub(crate) context: Context,
+}
+
+impl SignalTable {
+    /// Computes every signal for every customer as of `as_of`, from data up to `as_of` only.
+    ///
+    /// Fails when `as_of` is before the population's first event, or the population has no
+    /// events at all, or the parameters are invalid.
+    pub fn compute(
+        population: &Population,
+        as_of: jiff::Timestamp,
+        params: &SignalParams,
+    ) -> Result<SignalTable> {
+        params.check()?;
+        let t = check_as_of(population, as_of)?;
+        let curves = TopicCurves::at(population, t, params);
+        let lambda = params.decay_rate();
+        let n = population.len();
+        let chunks = crate::parallel::map_chunks(n, crate::parallel::CHUNK, |customers| {
+            let mut early = Vec::new();
+            customers
+                .map(|c| {
+                    let facts = Facts::gather(population, c, t, params, &curves, &mut early);
+                    let mut own = [0.0; SIGNALS];
+                    for &signal in Signal::ALL {
+                        own[signal.index()] = facts.own_value(signal, t, lambda).unwrap_or(0.0);
+                    }
+                    (own, facts.components())
+                })
+                .collect::<Vec<_>>()
+        });
+        let mut columns: Vec<Vec<f64>> = (0..SIGNALS).map(|_| Vec::with_capacity(n)).collect();
+        let mut components = Vec::with_capacity(n);
+        for (own, parts) in chunks.into_iter().flatten() {
+            for (column, value) in columns.iter_mut().zip(own) {
+                column.push(value);
+            }
+            components.push(parts);
+        }
+        let context = Context::fit(&components, curves, params, t);
+        for &signal in Signal::ALL {
+            if context.shrunk(signal, &Components::default()).is_some() {
+                columns[signal.index()] = components
+                    .iter()
+                    .map(|c| context.shrunk(signal, c).unwrap_or(0.0))
+                    .collect();
+            }
+        }
+        Ok(SignalTable {
+            as_of,
+            columns,
+            context,
+        })
+    }
+
+    /// The as-of time.
+    pub fn as_of(&self) -> jiff::Timestamp {
+        self.as_of
+    }
+
+    /// A signal's column, indexed by [`CustomerIndex::get`].
+    pub fn column(&self, signal: Signal) -> &[f64] {
+        &self.columns[signal.index()]
+    }
+
+    /// One customer's value of a signal.
+    pub fn value(&self, signal: Signal, customer: CustomerIndex) -> f64 {
+        self.columns[signal.index()][customer.get()]
+    }
+
+    /// The number of customers.
+    pub fn len(&self) -> usize {
+        self.columns.first().map_or(0, Vec::len)
+    }
+
+    /// Whether the table has no customers (never, for a table computed from a population).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The population's fitted prior of a shrunk rate signal ([`Signal::Dialogue`],
+    /// [`Signal::Attendance`], [`Signal::IdeaQuality`]); `None` for other signals.
+    pub fn prior(&self, signal: Signal) -> Option<BetaPrior> {
+        self.context.prior(signal)
+    }
+}
+
+/// Checks an as-of time against the population's data and converts it to seconds.
+pub(crate) fn check_as_of(population: &Population, as_of: jiff::Timestamp) -> Result<i64> {
+    let earliest = population.earliest().ok_or(Error::EmptyPopulation {
+        what: "scoring (the population has no events)",
+    })?;
+    if as_of < earliest {
+        return Err(Error::AsOfBeforeData { as_of, earliest });
+    }
+    Ok(as_of.as_second())
+}

@@ -7,6 +7,7 @@
 )]
 
 mod error;
+pub mod evidence;
 mod ids;
 pub mod time;
 

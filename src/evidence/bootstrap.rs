@@ -29,7 +29,7 @@ use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
 
-use super::metrics::{Metric, Ranking, TieStructure, check_scores};
+use super::metrics::{Metric, TieStructure, check_scores};
 use crate::error::{Error, ErrorKind, Result};
 
 /// How to bootstrap: replicate count, confidence level, seed, stratification.
@@ -104,7 +104,7 @@ pub struct ConfidenceInterval {
 
 /// A bootstrap interval for one [`Metric`] of `scores` against `outcomes`.
 ///
-/// Errors: those of [`Ranking::new`]; the metric's own errors on the data as given (an interval
+/// Errors: those of [`Ranking::new`](super::Ranking::new); the metric's own errors on the data as given (an interval
 /// around an undefined value means nothing); [`Error::InvalidParameter`] for a bad config;
 /// [`Error::Undefined`] if the metric was undefined on every replicate.
 pub fn bootstrap_metric(
@@ -122,7 +122,7 @@ pub fn bootstrap_metric(
 }
 
 /// A bootstrap interval for the lift at k of `scores` over `baseline` (see
-/// [`Ranking::lift_over`]): each replicate resamples the customers once and ranks them by both
+/// [`Ranking::lift_over`](super::Ranking::lift_over)): each replicate resamples the customers once and ranks them by both
 /// scores, so the interval reflects that the two precisions are measured on the same people.
 ///
 /// Errors: as [`bootstrap_metric`], and [`Error::LengthMismatch`] when `baseline` does not have

@@ -4,6 +4,8 @@
 
 mod answers;
 mod bootstrap;
+mod cross_validation;
+mod logistic;
 mod metrics;
 mod questionnaire;
 mod reliability;
@@ -13,6 +15,8 @@ pub use answers::{Answers, ItemDropped, QuestionnaireReport, Reliability};
 pub use bootstrap::{
     BootstrapConfig, ConfidenceInterval, bootstrap_lift_over_baseline, bootstrap_metric,
 };
+pub use cross_validation::{CrossValidation, CvPoint, CvResult};
+pub use logistic::{FittedLogistic, LogisticParams, LogisticRegression, Standardization};
 pub use metrics::{
     Metric, Ranking, RankingReport, auc, average_precision, lift_at_k, lift_over_baseline,
     precision_at_k, recall_at_k,

@@ -249,7 +249,8 @@ pub enum Error {
         /// The length it has.
         found: usize,
     },
-    /// A number handed to a computation (a score, a feature value) is NaN or infinite.
+    /// A number handed to a computation (a score, a feature value) is NaN or infinite. Its kind
+    /// is [`ErrorKind::NonFinite`], as for a record's non-finite field.
     #[error("{what}: value #{index} is {value}, not a finite number")]
     NonFiniteInput {
         /// The input, for example `"scores"`.

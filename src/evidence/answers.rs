@@ -176,9 +176,11 @@ impl Answers {
         let needed = self.questionnaire.min_answered(construct);
         (0..self.respondents.len())
             .map(|r| {
-                let answered: Vec<f64> = columns.iter().filter_map(|c| c[r]).collect();
-                (answered.len() >= needed)
-                    .then(|| answered.iter().sum::<f64>() / answered.len() as f64)
+                let (sum, answered) = columns
+                    .iter()
+                    .filter_map(|c| c[r])
+                    .fold((0.0, 0usize), |(sum, n), v| (sum + v, n + 1));
+                (answered >= needed).then(|| sum / answered as f64)
             })
             .collect()
     }
@@ -205,10 +207,12 @@ impl Answers {
     /// # Ok::<(), lead_customers::Error>(())
     /// ```
     pub fn reliability(&self, name: &str) -> Result<Reliability> {
-        Ok(self.reliability_at(self.construct(name)?))
+        let construct = self.construct(name)?;
+        Ok(self.reliability_at(construct, &self.scores_at(construct)))
     }
 
-    fn reliability_at(&self, construct: usize) -> Reliability {
+    /// The reliability of construct `construct`, whose scores are `scores`.
+    fn reliability_at(&self, construct: usize, scores: &[Option<f64>]) -> Reliability {
         let spec = &self.questionnaire.constructs()[construct];
         let columns = self.columns(construct);
         let rows = 0..self.respondents.len();
@@ -236,7 +240,7 @@ impl Answers {
                 .clone()
                 .filter(|&r| columns.iter().any(|c| c[r].is_some()))
                 .count(),
-            scored: self.scores_at(construct).iter().flatten().count(),
+            scored: scores.iter().flatten().count(),
             complete_cases: complete.len(),
             alpha: cronbach_alpha(&complete_columns).ok(),
             alpha_if_dropped: spec
@@ -254,10 +258,13 @@ impl Answers {
     /// Reliability and scores of every construct: what the `questionnaire` example prints.
     pub fn report(&self) -> QuestionnaireReport {
         let constructs = 0..self.questionnaire.constructs().len();
+        let scores: Vec<Vec<Option<f64>>> = constructs.clone().map(|c| self.scores_at(c)).collect();
         QuestionnaireReport {
-            reliability: constructs.clone().map(|c| self.reliability_at(c)).collect(),
+            reliability: constructs
+                .map(|c| self.reliability_at(c, &scores[c]))
+                .collect(),
             respondents: self.respondents.clone(),
-            scores: constructs.map(|c| self.scores_at(c)).collect(),
+            scores,
         }
     }
 }
@@ -519,6 +526,47 @@ mod tests {
         assert!(close(scores[0], 19.0 / 3.0)); // 6, 7, 8 − 2
         assert!(close(scores[2], 5.0)); // 5 and 8 − 3
         assert_eq!(scores[7], None); // one of three
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Scores stay on the scale, and neither they nor alpha depend on the order in which the
+        /// answers arrive.
+        #[test]
+        fn scores_are_on_the_scale_and_ignore_the_order_of_answers(
+            rows in proptest::collection::vec(proptest::collection::vec(0u8..=7, 4), 1..10),
+        ) {
+            // 0 marks an unanswered item.
+            let rows: Vec<Vec<f64>> = rows.iter().map(|r| r.iter().map(|&v| if v == 0 { NA } else { f64::from(v) }).collect()).collect();
+            let row_refs: Vec<&[f64]> = rows.iter().map(Vec::as_slice).collect();
+            let q = QuestionnaireParams { scale: 7, ..QuestionnaireParams::default() }
+                .with_reverse_keyed("at2")
+                .unwrap()
+                .check()
+                .unwrap();
+            let mut given = responses(&["at1", "at2", "at3", "at4"], &row_refs);
+            if given.is_empty() {
+                return Ok(());
+            }
+            let forward = q.answers(&given).unwrap();
+            given.reverse();
+            let backward = q.answers(&given).unwrap();
+            let by_customer = |a: &Answers| {
+                let scores = a.scores("ahead_of_trend").unwrap();
+                let mut pairs: Vec<(String, Option<f64>)> = a.respondents().iter().map(|c| c.to_string()).zip(scores).collect();
+                pairs.sort_by(|x, y| x.0.cmp(&y.0));
+                pairs
+            };
+            let scores = by_customer(&forward);
+            proptest::prop_assert_eq!(&scores, &by_customer(&backward));
+            proptest::prop_assert!(scores.iter().filter_map(|(_, s)| *s).all(|s| (1.0..=7.0).contains(&s)));
+            let alpha = |a: &Answers| a.reliability("ahead_of_trend").unwrap().alpha;
+            match (alpha(&forward), alpha(&backward)) {
+                (Some(x), Some(y)) => proptest::prop_assert!((x - y).abs() < 1e-9),
+                (x, y) => proptest::prop_assert_eq!(x, y),
+            }
+        }
     }
 
     #[test]

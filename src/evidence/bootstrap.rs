@@ -29,7 +29,7 @@ use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
 
-use super::metrics::{Metric, TieStructure, check_scores};
+use super::metrics::{Metric, TieStructure};
 use crate::error::{Error, ErrorKind, Result};
 
 /// How to bootstrap: replicate count, confidence level, seed, stratification.
@@ -146,7 +146,7 @@ pub fn bootstrap_lift_over_baseline(
     config: &BootstrapConfig,
 ) -> Result<ConfidenceInterval> {
     config.check()?;
-    check_scores(scores, outcomes)?;
+    let model_ties = TieStructure::new(scores, outcomes)?;
     if baseline.len() != scores.len() {
         return Err(Error::LengthMismatch {
             what: "baseline scores (one per score)",
@@ -154,7 +154,6 @@ pub fn bootstrap_lift_over_baseline(
             found: baseline.len(),
         });
     }
-    let model_ties = TieStructure::new(scores, outcomes)?;
     let baseline_ties = TieStructure::new(baseline, outcomes)?;
     let lift = |weight: &dyn Fn(usize) -> u32| {
         model_ties

@@ -98,7 +98,7 @@ pub struct CvResult {
 }
 
 impl CrossValidation {
-    fn check(&self, observations: usize) -> Result<()> {
+    fn check_folds(&self, observations: usize) -> Result<()> {
         if self.folds < 2 || self.folds > observations {
             return Err(Error::parameter(
                 "folds",
@@ -106,6 +106,10 @@ impl CrossValidation {
                 format!("must be 2 to the number of observations ({observations})"),
             ));
         }
+        Ok(())
+    }
+
+    fn check_lambdas(&self) -> Result<()> {
         if self.lambdas.is_empty() {
             return Err(Error::parameter(
                 "lambdas",
@@ -136,7 +140,7 @@ impl CrossValidation {
     /// # Ok::<(), lead_customers::Error>(())
     /// ```
     pub fn fold_assignment(&self, labels: &[bool]) -> Result<Vec<usize>> {
-        self.check(labels.len())?;
+        self.check_folds(labels.len())?;
         let mut rng = Pcg64Mcg::seed_from_u64(self.seed);
         let (mut positives, mut negatives): (Vec<usize>, Vec<usize>) =
             (0..labels.len()).partition(|&i| labels[i]);
@@ -165,6 +169,7 @@ impl CrossValidation {
         labels: &[bool],
     ) -> Result<CvResult> {
         params.check()?;
+        self.check_lambdas()?;
         check_features(features, labels.len())?;
         let fold = self.fold_assignment(labels)?;
         let positives = labels.iter().filter(|&&l| l).count();

@@ -806,6 +806,28 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+        /// At the optimum the penalized gradient vanishes: `Xᵀ(y − p) = λ·D·b`.
+        #[test]
+        fn the_fit_is_a_stationary_point_of_the_penalized_likelihood(
+            seed in 0u64..1000,
+            lambda in 0.01f64..10.0,
+        ) {
+            let (x, y) = simulated(60, seed);
+            let f = fit(lambda, false, &x, &y).unwrap();
+            proptest::prop_assert!(f.converged);
+            let p = f.probabilities(&x).unwrap();
+            let residual: Vec<f64> = y.iter().zip(&p).map(|(&y, p)| f64::from(u8::from(y)) - p).collect();
+            proptest::prop_assert!(residual.iter().sum::<f64>().abs() < 1e-7);
+            for (column, b) in x.iter().zip(&f.coefficients) {
+                let gradient: f64 = column.iter().zip(&residual).map(|(x, r)| x * r).sum::<f64>() - lambda * b;
+                proptest::prop_assert!(gradient.abs() < 1e-7, "{}", gradient);
+            }
+        }
+    }
+
     #[test]
     fn numerics_hold_at_extreme_log_odds() {
         assert_eq!(sigmoid(-800.0), 0.0);

@@ -140,7 +140,7 @@ impl TieStructure {
 
 /// Checks what every metric needs: the same number of scores and outcomes, at least one, all
 /// finite.
-pub(crate) fn check_scores(scores: &[f64], outcomes: &[bool]) -> Result<()> {
+fn check_scores(scores: &[f64], outcomes: &[bool]) -> Result<()> {
     if scores.is_empty() {
         return Err(Error::EmptyInput {
             what: "a ranking metric",

@@ -99,6 +99,34 @@ mod tests {
         assert!(alpha < 0.0);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// The covariance form `k·c̄ / (v̄ + (k − 1)·c̄)` (mean item variance `v̄`, mean
+        /// inter-item covariance `c̄`) is the same number, computed another way.
+        #[test]
+        fn alpha_equals_its_covariance_form(
+            k in 2usize..6,
+            rows in proptest::collection::vec(proptest::collection::vec(1u8..=7, 6), 3..12),
+        ) {
+            let items: Vec<Vec<f64>> = (0..k).map(|j| rows.iter().map(|r| f64::from(r[j])).collect()).collect();
+            let n = rows.len() as f64;
+            let mean = |c: &[f64]| c.iter().sum::<f64>() / n;
+            let cov = |a: &[f64], b: &[f64]| {
+                let (ma, mb) = (mean(a), mean(b));
+                a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum::<f64>() / (n - 1.0)
+            };
+            let v = (0..k).map(|j| cov(&items[j], &items[j])).sum::<f64>() / k as f64;
+            let pairs: Vec<f64> = (0..k).flat_map(|i| (0..k).filter(move |&j| j != i).map(move |j| (i, j))).map(|(i, j)| cov(&items[i], &items[j])).collect();
+            let c = pairs.iter().sum::<f64>() / pairs.len() as f64;
+            let denominator = v + (k as f64 - 1.0) * c;
+            match cronbach_alpha(&items) {
+                Ok(alpha) => proptest::prop_assert!((alpha - k as f64 * c / denominator).abs() < 1e-9),
+                Err(e) => proptest::prop_assert!(e.kind() == ErrorKind::Undefined && denominator.abs() < 1e-12),
+            }
+        }
+    }
+
     #[test]
     fn sample_variance_uses_n_minus_one() {
         assert!((sample_variance(&[1.0, 2.0, 3.0, 4.0]) - 5.0 / 3.0).abs() < 1e-12);

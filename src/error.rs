@@ -123,6 +123,13 @@ pub enum Problem {
         /// Fields in the header.
         expected: usize,
     },
+    /// A questionnaire answer names an item that no construct of the questionnaire has.
+    UnknownItem,
+    /// A second answer by the same customer to the same questionnaire item.
+    DuplicateAnswer {
+        /// Where the first answer came from.
+        first: Location,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -145,6 +152,10 @@ impl fmt::Display for Problem {
                     f,
                     "the row has a different number of fields than the header ({expected})"
                 )
+            }
+            Problem::UnknownItem => f.write_str("no construct of the questionnaire has this item"),
+            Problem::DuplicateAnswer { first } => {
+                write!(f, "this customer already answered this item at {first}")
             }
         }
     }
@@ -221,6 +232,79 @@ pub enum Error {
         /// Why it is invalid.
         reason: String,
     },
+    /// A computation was given no data at all.
+    #[error("{what} needs at least one value, and the input is empty")]
+    EmptyInput {
+        /// The computation, for example `"AUC"`.
+        what: &'static str,
+    },
+    /// Inputs that must line up (one value per customer, one label per score) have different
+    /// lengths.
+    #[error("{what}: expected {expected} values, found {found}")]
+    LengthMismatch {
+        /// Which input is the wrong length, for example `"labels for the scores"`.
+        what: &'static str,
+        /// The length it must have.
+        expected: usize,
+        /// The length it has.
+        found: usize,
+    },
+    /// A number handed to a computation (a score, a feature value) is NaN or infinite. Its kind
+    /// is [`ErrorKind::NonFinite`], as for a record's non-finite field.
+    #[error("{what}: value #{index} is {value}, not a finite number")]
+    NonFiniteInput {
+        /// The input, for example `"scores"`.
+        what: &'static str,
+        /// The 0-based position of the value.
+        index: usize,
+        /// The value.
+        value: f64,
+    },
+    /// A computation needs at least one positive outcome and every label is negative.
+    #[error("{what} needs at least one positive outcome, and every label is negative")]
+    NoPositives {
+        /// The computation, for example `"average precision"`.
+        what: &'static str,
+    },
+    /// A computation needs at least one negative outcome and every label is positive.
+    #[error("{what} needs at least one negative outcome, and every label is positive")]
+    NoNegatives {
+        /// The computation, for example `"AUC"`.
+        what: &'static str,
+    },
+    /// A quantity is mathematically undefined for this data (a variance of zero, too few
+    /// observations).
+    #[error("{what} is undefined: {reason}")]
+    Undefined {
+        /// The quantity, for example `"Cronbach's alpha"`.
+        what: &'static str,
+        /// Why, in words.
+        reason: String,
+    },
+    /// An iterative fit stopped at its iteration limit before meeting its convergence criterion.
+    #[error("{what} did not converge in {iterations} iterations")]
+    NotConverged {
+        /// The fit, for example `"logistic regression"`.
+        what: &'static str,
+        /// The iterations run.
+        iterations: usize,
+    },
+    /// The outcomes are (quasi-)perfectly separated by the features, so the unpenalized
+    /// maximum-likelihood coefficients are infinite.
+    #[error(
+        "{what}: the outcomes are perfectly separated by the features (fitted probabilities \
+         reach 0 or 1), so the coefficients diverge; use a regularization strength above zero"
+    )]
+    Separable {
+        /// The fit, for example `"logistic regression"`.
+        what: &'static str,
+    },
+    /// A matrix that must be inverted is singular (collinear or constant features).
+    #[error("{what}: the matrix is singular or nearly so (collinear or constant features?)")]
+    SingularMatrix {
+        /// The matrix, for example `"logistic regression Hessian"`.
+        what: &'static str,
+    },
 }
 
 /// The cause of an [`Error`], without its details: what callers match on.
@@ -263,6 +347,26 @@ pub enum ErrorKind {
     AsOfBeforeData,
     /// See [`Error::InvalidParameter`].
     InvalidParameter,
+    /// See [`Problem::UnknownItem`].
+    UnknownItem,
+    /// See [`Problem::DuplicateAnswer`].
+    DuplicateAnswer,
+    /// See [`Error::EmptyInput`].
+    EmptyInput,
+    /// See [`Error::LengthMismatch`].
+    LengthMismatch,
+    /// See [`Error::NoPositives`].
+    NoPositives,
+    /// See [`Error::NoNegatives`].
+    NoNegatives,
+    /// See [`Error::Undefined`].
+    Undefined,
+    /// See [`Error::NotConverged`].
+    NotConverged,
+    /// See [`Error::Separable`].
+    Separable,
+    /// See [`Error::SingularMatrix`].
+    SingularMatrix,
 }
 
 impl Error {
@@ -287,6 +391,8 @@ impl Error {
                 Problem::Unparsable { .. } => ErrorKind::Unparsable,
                 Problem::Missing => ErrorKind::Missing,
                 Problem::WrongFieldCount { .. } => ErrorKind::WrongFieldCount,
+                Problem::UnknownItem => ErrorKind::UnknownItem,
+                Problem::DuplicateAnswer { .. } => ErrorKind::DuplicateAnswer,
             },
             Error::MissingFile { .. } => ErrorKind::MissingFile,
             Error::MissingColumn { .. } => ErrorKind::MissingColumn,
@@ -295,6 +401,16 @@ impl Error {
             Error::EmptyPopulation { .. } => ErrorKind::EmptyPopulation,
             Error::AsOfBeforeData { .. } => ErrorKind::AsOfBeforeData,
             Error::InvalidParameter { .. } => ErrorKind::InvalidParameter,
+            Error::EmptyInput { .. } => ErrorKind::EmptyInput,
+            Error::LengthMismatch { .. } => ErrorKind::LengthMismatch,
+            // A non-finite number is the same cause whether it came from a record or a slice.
+            Error::NonFiniteInput { .. } => ErrorKind::NonFinite,
+            Error::NoPositives { .. } => ErrorKind::NoPositives,
+            Error::NoNegatives { .. } => ErrorKind::NoNegatives,
+            Error::Undefined { .. } => ErrorKind::Undefined,
+            Error::NotConverged { .. } => ErrorKind::NotConverged,
+            Error::Separable { .. } => ErrorKind::Separable,
+            Error::SingularMatrix { .. } => ErrorKind::SingularMatrix,
         }
     }
 

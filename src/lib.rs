@@ -10,6 +10,7 @@
 mod csv_folder;
 mod customer;
 mod error;
+pub mod evidence;
 mod idea;
 mod ids;
 mod interaction;

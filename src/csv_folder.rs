@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 use csv::{ByteRecord, ReaderBuilder, Trim};
 
-use crate::population::builder::{IdeaFields, InteractionFields, ParticipationFields};
+use crate::population::builder::{IdeaFields, InteractionFields, Locator, ParticipationFields};
 use crate::time::{EXPECTED_TIME, parse_seconds};
 use crate::{
     Channel, Error, IdeaStatus, InteractionKind, Location, Population, PopulationBuilder, Problem,
@@ -123,15 +123,25 @@ impl Sheet {
             .map_err(|e| csv_error(&self.path, &e))
     }
 
-    fn line(&self) -> u64 {
-        self.row.position().map_or(0, |p| p.line())
+    /// The current row's byte offset: its position for the builder.
+    fn offset(&self) -> u64 {
+        self.row.position().map_or(0, |p| p.byte())
     }
 
     fn location(&self) -> Location {
         Location::Csv {
             file: self.path.clone(),
-            line: self.line(),
+            line: line_at(&self.path, self.offset()),
         }
+    }
+
+    /// Tells the builder where this sheet's records come from.
+    fn locator(&self) -> Locator {
+        let file = self.path.clone();
+        Locator(Box::new(move |offset| Location::Csv {
+            line: line_at(&file, offset),
+            file: file.clone(),
+        }))
     }
 
     fn error(&self, field: &'static str, value: &[u8], problem: Problem) -> Error {
@@ -266,8 +276,33 @@ fn unparsable(expected: &str) -> Problem {
     }
 }
 
+/// The 1-based line of the record starting at a byte offset, counted from the file itself: the
+/// CSV reader counts neither the blank lines it skips nor the bytes they take, so the blank lines
+/// right after the offset are counted too. Only called to report an error.
+fn line_at(path: &Path, offset: u64) -> u64 {
+    use std::io::Read;
+    let Ok(file) = File::open(path) else { return 0 };
+    let mut reader = BufReader::new(file);
+    let mut buffer = vec![0u8; 1 << 16];
+    let (mut newlines, mut read, mut in_record) = (0, 0u64, false);
+    while let Ok(n @ 1..) = reader.read(&mut buffer) {
+        for &byte in &buffer[..n] {
+            if read >= offset && byte != b'\n' && byte != b'\r' {
+                in_record = true;
+                break;
+            }
+            newlines += u64::from(byte == b'\n');
+            read += 1;
+        }
+        if in_record {
+            break;
+        }
+    }
+    newlines + 1
+}
+
 fn csv_error(path: &Path, error: &csv::Error) -> Error {
-    let line = error.position().map_or(0, |p| p.line());
+    let line = error.position().map_or(0, |p| line_at(path, p.byte()));
     let location = Location::Csv {
         file: path.to_path_buf(),
         line,
@@ -293,8 +328,8 @@ fn csv_error(path: &Path, error: &csv::Error) -> Error {
 }
 
 fn read_customers(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
-    builder.set_source(Table::Customers, path.clone());
     let mut sheet = Sheet::open(path)?;
+    builder.set_source(Table::Customers, sheet.locator());
     let id = sheet.required("id")?;
     let (name, segment) = (sheet.column("name"), sheet.column("segment"));
     let (relationship, since) = (sheet.column("relationship"), sheet.column("since"));
@@ -306,7 +341,7 @@ fn read_customers(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> 
             })?),
         };
         builder.customer_at(
-            sheet.line(),
+            sheet.offset(),
             sheet.required_text(id, "id")?,
             sheet.text(name, "name")?.map(str::to_owned),
             sheet.text(segment, "segment")?.map(str::to_owned),
@@ -326,8 +361,8 @@ fn parse_date(text: &str) -> Option<jiff::civil::Date> {
 }
 
 fn read_interactions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
-    builder.set_source(Table::Interactions, path.clone());
     let mut sheet = Sheet::open(path)?;
+    builder.set_source(Table::Interactions, sheet.locator());
     let customer = sheet.required("customer_id")?;
     let at = sheet.required("at")?;
     let channel = sheet.required("channel")?;
@@ -341,14 +376,14 @@ fn read_interactions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<(
             kind: sheet.required_parsed::<InteractionKind>(kind, "kind")?,
             topic: sheet.text(topic, "topic")?,
         };
-        builder.interaction_at(sheet.line(), fields)?;
+        builder.interaction_at(sheet.offset(), fields)?;
     }
     Ok(())
 }
 
 fn read_ideas(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
-    builder.set_source(Table::Ideas, path.clone());
     let mut sheet = Sheet::open(path)?;
+    builder.set_source(Table::Ideas, sheet.locator());
     let id = sheet.required("id")?;
     let author = sheet.required("customer_id")?;
     let submitted = sheet.required("submitted_at")?;
@@ -368,20 +403,20 @@ fn read_ideas(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
             votes: sheet.count(votes, "votes")?,
             decided_at: sheet.time(decided, "decided_at")?,
         };
-        builder.idea_at(sheet.line(), fields)?;
+        builder.idea_at(sheet.offset(), fields)?;
     }
     Ok(())
 }
 
 fn read_sessions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
-    builder.set_source(Table::Sessions, path.clone());
     let mut sheet = Sheet::open(path)?;
+    builder.set_source(Table::Sessions, sheet.locator());
     let id = sheet.required("id")?;
     let held = sheet.required("held_at")?;
     let (topic, title) = (sheet.column("topic"), sheet.column("title"));
     while sheet.next()? {
         builder.session_at(
-            sheet.line(),
+            sheet.offset(),
             sheet.required_text(id, "id")?,
             sheet.required_time(held, "held_at")?,
             sheet.text(topic, "topic")?,
@@ -392,8 +427,8 @@ fn read_sessions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
 }
 
 fn read_participants(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
-    builder.set_source(Table::Participants, path.clone());
     let mut sheet = Sheet::open(path)?;
+    builder.set_source(Table::Participants, sheet.locator());
     let session = sheet.required("session_id")?;
     let customer = sheet.required("customer_id")?;
     let invited = sheet.required("invited")?;
@@ -408,7 +443,7 @@ fn read_participants(builder: &mut PopulationBuilder, path: PathBuf) -> Result<(
             contributions: sheet.count(contributions, "contributions")?,
             rating: sheet.number(rating, "rating")?,
         };
-        builder.participation_at(sheet.line(), fields)?;
+        builder.participation_at(sheet.offset(), fields)?;
     }
     Ok(())
 }

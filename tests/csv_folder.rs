@@ -380,3 +380,24 @@ fn a_foreign_folder_round_trips_to_the_same_population() {
     write_csv_folder(&p, &out).unwrap();
     assert_eq!(read_csv_folder(&out).unwrap(), p);
 }
+
+#[test]
+fn line_numbers_count_blank_lines() {
+    let text = "customer_id,at,channel,kind,topic\nC1,2024-01-05,chat,question,\n\n\nC1,later,chat,question,\n";
+    assert_at(
+        error_with("blank_lines", "interactions.csv", text),
+        ErrorKind::Unparsable,
+        "interactions.csv",
+        5,
+        "at",
+    );
+    // Errors found when the population is built point to the right line too.
+    let text = "customer_id,at,channel,kind,topic\n\nC1,2024-01-05,chat,question,\n\nC8,2024-01-05,chat,question,\n";
+    assert_at(
+        error_with("blank_lines_build", "interactions.csv", text),
+        ErrorKind::UnknownCustomer,
+        "interactions.csv",
+        5,
+        "customer_id",
+    );
+}

@@ -1,7 +1,6 @@
 //! Building a [`Population`]: interning ids, validating records, grouping events per customer.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use jiff::civil::Date;
 
@@ -46,8 +45,8 @@ fn table_slot(table: Table) -> usize {
 /// ```
 #[derive(Debug, Default)]
 pub struct PopulationBuilder {
-    /// Per table: the CSV file its records come from (positions are then line numbers).
-    sources: [Option<PathBuf>; TABLES],
+    /// Per table: where its records come from, when not from the API (a CSV file).
+    sources: [Option<Locator>; TABLES],
     /// Per table: records added through the API so far (the next record's position).
     added: [u64; TABLES],
     customer_index: HashMap<crate::CustomerId, u32>,
@@ -155,6 +154,26 @@ pub(crate) struct ParticipationFields<'a> {
     pub rating: Option<f64>,
 }
 
+/// Turns the position of a record from a source other than the API into its [`Location`]; for
+/// a CSV file, the position is the record's byte offset and the locator finds its line.
+pub(crate) struct Locator(pub Box<dyn Fn(u64) -> Location + Send + Sync>);
+
+impl std::fmt::Debug for Locator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Locator")
+    }
+}
+
+fn locate(sources: &[Option<Locator>; TABLES], table: Table, position: u64) -> Location {
+    match &sources[table_slot(table)] {
+        Some(locator) => (locator.0)(position),
+        None => Location::Record {
+            table,
+            index: position as usize,
+        },
+    }
+}
+
 fn record_error(
     location: Location,
     field: &'static str,
@@ -187,22 +206,14 @@ impl PopulationBuilder {
         Self::default()
     }
 
-    /// Records of `table` come from `file`: positions passed with them are line numbers.
-    pub(crate) fn set_source(&mut self, table: Table, file: PathBuf) {
-        self.sources[table_slot(table)] = Some(file);
+    /// Records of `table` come from elsewhere: `locator` turns the positions passed with them
+    /// into locations (only when an error needs one).
+    pub(crate) fn set_source(&mut self, table: Table, locator: Locator) {
+        self.sources[table_slot(table)] = Some(locator);
     }
 
     fn location(&self, table: Table, position: u64) -> Location {
-        match &self.sources[table_slot(table)] {
-            Some(file) => Location::Csv {
-                file: file.clone(),
-                line: position,
-            },
-            None => Location::Record {
-                table,
-                index: position as usize,
-            },
-        }
+        locate(&self.sources, table, position)
     }
 
     fn next_position(&mut self, table: Table) -> u64 {
@@ -587,16 +598,7 @@ impl PopulationBuilder {
             participations,
             ..
         } = self;
-        let locate = |table: Table, position: u64| match &sources[table_slot(table)] {
-            Some(file) => Location::Csv {
-                file: file.clone(),
-                line: position,
-            },
-            None => Location::Record {
-                table,
-                index: position as usize,
-            },
-        };
+        let locate = |table: Table, position: u64| locate(&sources, table, position);
 
         // Customers: every referenced id must be defined; dense indices follow the id order.
         if let Some(slot) = customers.iter().find(|s| s.record.is_none()) {

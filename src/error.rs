@@ -218,6 +218,28 @@ pub enum Error {
         /// Why it is invalid.
         reason: String,
     },
+    /// An iterative model fit stopped before meeting its convergence criterion.
+    #[error(
+        "the {model} fit did not converge within {iterations} iterations \
+         (gradient norm {gradient_norm:.3e})"
+    )]
+    NotConverged {
+        /// The model being fitted, for example `"BG/NBD"`.
+        model: &'static str,
+        /// Iterations done before stopping.
+        iterations: usize,
+        /// The largest absolute gradient component when it stopped (the convergence measure).
+        gradient_norm: f64,
+    },
+    /// The data cannot identify a model's parameters: the likelihood has no interior maximum
+    /// (for example nobody repeats, so a purchase rate and a dropout rate cannot be told apart).
+    #[error("the data cannot identify the {model} model: {reason}")]
+    ModelNotIdentified {
+        /// The model being fitted, for example `"BG/NBD"`.
+        model: &'static str,
+        /// What in the data leaves the model unidentified.
+        reason: String,
+    },
 }
 
 /// The cause of an [`Error`], without its details: what callers match on.
@@ -260,6 +282,10 @@ pub enum ErrorKind {
     AsOfBeforeData,
     /// See [`Error::InvalidParameter`].
     InvalidParameter,
+    /// See [`Error::NotConverged`].
+    NotConverged,
+    /// See [`Error::ModelNotIdentified`].
+    ModelNotIdentified,
 }
 
 impl Error {
@@ -292,6 +318,8 @@ impl Error {
             Error::EmptyPopulation { .. } => ErrorKind::EmptyPopulation,
             Error::AsOfBeforeData { .. } => ErrorKind::AsOfBeforeData,
             Error::InvalidParameter { .. } => ErrorKind::InvalidParameter,
+            Error::NotConverged { .. } => ErrorKind::NotConverged,
+            Error::ModelNotIdentified { .. } => ErrorKind::ModelNotIdentified,
         }
     }
 

@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod btyd;
 mod error;
 mod ids;
 pub mod time;

@@ -1,0 +1,269 @@
+//! Predictions from fitted BG/NBD parameters: P(alive), E[Y(t) | x, t_x, T] and E[X(t)].
+//!
+//! Fader, Hardie & Lee (2005):
+//!
+//! ```text
+//! P(alive | x, t_x, T) = 1 / (1 + δ_{x>0} (a/(b+x−1)) ((α+T)/(α+t_x))^{r+x})          (eq. 11)
+//!
+//! E[Y(t) | x, t_x, T] = (a+b+x−1)/(a−1)
+//!                       · [1 − ((α+T)/(α+T+t))^{r+x} 2F1(r+x, b+x; a+b+x−1; t/(α+T+t))]
+//!                       / (1 + δ_{x>0} (a/(b+x−1)) ((α+T)/(α+t_x))^{r+x})             (eq. 10)
+//!
+//! E[X(t)] = (a+b−1)/(a−1) · [1 − (α/(α+t))^r 2F1(r, b; a+b−1; t/(α+t))]               (eq. 7)
+//! ```
+//!
+//! E[X(t)] is eq. 10's numerator at x = 0, T = 0, so one function computes both. The denominator
+//! of eq. 10 is 1 / P(alive). The numerator, read literally, breaks down in three places: at
+//! a = 1 (0/0), at a+b+x−1 = 0 (2F1 undefined, times 0), and for large x, where 2F1 overflows
+//! while the power in front underflows. Pfaff's transformation (A&S 15.3.4) removes all three:
+//! with u = t/(α+T), A = r+x, C = a+b+x−1,
+//!
+//! ```text
+//! ((α+T)/(α+T+t))^{A} 2F1(A, b+x; C; t/(α+T+t)) = 2F1(A, a−1; C; −u),
+//! ```
+//!
+//! and dividing the series of `1 − 2F1(A, a−1; C; −u)` by (a−1)/C term by term leaves
+//!
+//! ```text
+//! N = Σ_{n≥1} (−1)^{n+1} (A)_n (a)_{n−1} u^n / ((C+1)_{n−1} n!)        for u <= 1/2,
+//! ```
+//!
+//! with no division by a−1 or C (these hold for a < 1 too, as on CDNOW's a = 0.793: then
+//! (a+b+x−1)/(a−1) and the bracket are both negative). For u > 1/2 the second Pfaff form moves
+//! the argument to z = u/(1+u), with D = C − A = a+b−1−r:
+//!
+//! ```text
+//! N = C (1 − (1+u)^{1−a}) / (a−1) − (1+u)^{1−a} Σ_{n≥1} (D)_n (a)_{n−1} z^n / ((C+1)_{n−1} n!),
+//! ```
+//!
+//! where (1 − (1+u)^{1−a})/(a−1) is computed as ln(1+u)·expm1(s)/s, s = (1−a) ln(1+u), exact at
+//! a = 1. The parameters of both series no longer grow with x, so a customer with thousands of
+//! repeats costs a few terms. Both alternate in sign when A is much larger than C (r well above
+//! a + b): their terms then grow before they shrink and cancel. The sum of the absolute values of
+//! the terms over the value (a condition number) measures the loss; above 1e4 the paper's own
+//! form, whose terms are all positive, is tried too,
+//!
+//! ```text
+//! N = [C (1 − q) − q Σ_{n≥1} (A)_n (B)_n z^n / ((C+1)_{n−1} n!)] / (a−1),  q = (1+u)^{−A},
+//! ```
+//!
+//! and the best-conditioned result is kept. All series are summed with the criterion of
+//! [`hyp2f1`](super::hyp2f1).
+//!
+//! Accuracy, checked against mpmath at 60 digits on 400 random points (r, a, b from 0.01 to 50,
+//! α from 0.01 to 1000, x up to 1000, t from 1e-6 to 1000 times α + T): relative error below
+//! 1e-9, typically 1e-14. The worst corner is r ≫ a + b with a within 1e-3 of 1, where about
+//! 1e-7 remains.
+
+use super::hyp2f1::{MAX_TERMS, SeriesFailure, hypergeometric_sum};
+use super::likelihood::{dropout_log_odds, logistic};
+use super::{BgNbdParams, RepeatSummary};
+use crate::error::{Error, Result, check_non_negative};
+
+impl BgNbdParams {
+    /// The probability that a customer with this summary is still alive at the end of the
+    /// calibration period (eq. 11 of the paper; see the [module docs](super)).
+    ///
+    /// A customer without repeats is alive for sure (in BG/NBD, dropout only happens right after
+    /// a repeat). Computed as the logistic of the dropout log-odds, so it stays in [0, 1] for any
+    /// x.
+    ///
+    /// ```
+    /// use lead_customers::btyd::{BgNbdParams, RepeatSummary};
+    /// let p = BgNbdParams::new(0.243, 4.414, 0.793, 2.426).unwrap();
+    /// let recent = RepeatSummary::new(5, 38.0, 38.86).unwrap();
+    /// let gone_quiet = RepeatSummary::new(5, 5.0, 38.86).unwrap();
+    /// assert!(p.probability_alive(&recent) > 0.9);
+    /// assert!(p.probability_alive(&gone_quiet) < 0.1);
+    /// assert_eq!(p.probability_alive(&RepeatSummary::new(0, 0.0, 38.86).unwrap()), 1.0);
+    /// ```
+    pub fn probability_alive(&self, summary: &RepeatSummary) -> f64 {
+        let omega = dropout_log_odds(
+            self.to_array(),
+            f64::from(summary.frequency()),
+            summary.recency(),
+            summary.t(),
+        );
+        logistic(-omega)
+    }
+
+    /// The expected number of repeat active periods in the next `t` units of time for a customer
+    /// with this summary, E[Y(t) | x, t_x, T] (eq. 10 of the paper; see the
+    /// [module docs](super) for how it is computed).
+    ///
+    /// Errors: `t` negative or not finite, or `t` so far beyond α + T (more than about 10,000
+    /// times) that the series would need more than a million terms.
+    ///
+    /// ```
+    /// use lead_customers::btyd::{BgNbdParams, RepeatSummary};
+    /// let p = BgNbdParams::new(0.243, 4.414, 0.793, 2.426).unwrap();
+    /// let s = RepeatSummary::new(2, 30.43, 38.86).unwrap();
+    /// let next_year = p.conditional_expected_repeats(&s, 52.0).unwrap();
+    /// assert!((next_year - 1.558_720_806_432).abs() < 1e-9); // mpmath, from eq. 10 as printed
+    /// assert_eq!(p.conditional_expected_repeats(&s, 0.0).unwrap(), 0.0);
+    /// ```
+    pub fn conditional_expected_repeats(&self, summary: &RepeatSummary, t: f64) -> Result<f64> {
+        let t = check_non_negative("t", t)?;
+        let if_alive = self.repeats_if_alive(f64::from(summary.frequency()), summary.t(), t)?;
+        Ok(self.probability_alive(summary) * if_alive)
+    }
+
+    /// The expected number of repeat active periods of a new customer in their first `t` units of
+    /// time, E[X(t)] (eq. 7 of the paper): the population-level curve to compare with the
+    /// observed cumulative repeats.
+    ///
+    /// Errors: as for [`conditional_expected_repeats`](Self::conditional_expected_repeats).
+    ///
+    /// ```
+    /// use lead_customers::btyd::BgNbdParams;
+    /// let p = BgNbdParams::new(0.243, 4.414, 0.793, 2.426).unwrap();
+    /// let e = p.expected_repeats(39.0).unwrap();
+    /// assert!((e - 1.196_723_193_321).abs() < 1e-9); // mpmath, from eq. 7 as printed
+    /// ```
+    pub fn expected_repeats(&self, t: f64) -> Result<f64> {
+        let t = check_non_negative("t", t)?;
+        self.repeats_if_alive(0.0, 0.0, t)
+    }
+
+    /// The numerator of eq. 10: expected repeats in (T, T+t] of a customer alive at T with x
+    /// repeats, by the best-conditioned of the three series of the module docs.
+    fn repeats_if_alive(&self, x: f64, age: f64, t: f64) -> Result<f64> {
+        let [r, alpha, a, b] = self.to_array();
+        let u = t / (alpha + age);
+        if u == 0.0 {
+            return Ok(0.0);
+        }
+        let n = Numerator {
+            a,
+            big_a: r + x,
+            big_b: b + x,
+            c: a + b + x - 1.0,
+            u,
+        };
+        let first = if u <= 0.5 { n.near_zero() } else { n.second_pfaff() };
+        let best = match first {
+            Ok(e) if e.condition() <= WELL_CONDITIONED => Ok(e),
+            _ => {
+                let other = if u <= 0.5 { n.second_pfaff() } else { n.near_zero() };
+                let candidates = [first, other, n.positive_terms()];
+                let best = candidates
+                    .iter()
+                    .flatten()
+                    .min_by(|p, q| p.condition().total_cmp(&q.condition()));
+                match best {
+                    Some(&e) => Ok(e),
+                    None if candidates.contains(&Err(SeriesFailure::TooManyTerms)) => {
+                        Err(SeriesFailure::TooManyTerms)
+                    }
+                    None => Err(SeriesFailure::Overflow),
+                }
+            }
+        };
+        match best {
+            // Rounding can leave −1e-17 where the exact value is +1e-17.
+            Ok(e) => Ok(e.value.max(0.0)),
+            Err(SeriesFailure::TooManyTerms) => Err(Error::parameter(
+                "t",
+                t,
+                format!(
+                    "the horizon is {u:.3e} times alpha + T: the 2F1 series would need more \
+                     than {MAX_TERMS} terms"
+                ),
+            )),
+            Err(SeriesFailure::Overflow) => Err(Error::parameter(
+                "t",
+                t,
+                "the expected number of repeats overflows an f64",
+            )),
+        }
+    }
+}
+
+/// A condition number (sum of |terms| / |value|) up to which a series' result is taken without
+/// trying the other forms: at most 4 of 16 digits lost.
+const WELL_CONDITIONED: f64 = 1e4;
+
+/// The numerator of eq. 10 with u = t/(α+T), A = r+x, B = b+x, C = a+b+x−1.
+struct Numerator {
+    a: f64,
+    big_a: f64,
+    big_b: f64,
+    c: f64,
+    u: f64,
+}
+
+/// A value with the sum of the absolute values of what was added to get it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Estimate {
+    value: f64,
+    magnitude: f64,
+}
+
+impl Estimate {
+    fn condition(&self) -> f64 {
+        if self.magnitude == 0.0 {
+            1.0
+        } else {
+            self.magnitude / self.value.abs()
+        }
+    }
+}
+
+impl Numerator {
+    /// Σ_{n≥1} (−1)^{n+1} (A)_n (a)_{n−1} u^n / ((C+1)_{n−1} n!): converges for u < 1.
+    fn near_zero(&self) -> std::result::Result<Estimate, SeriesFailure> {
+        let Numerator { a, big_a, c, u, .. } = *self;
+        if u >= 0.9 {
+            return Err(SeriesFailure::TooManyTerms);
+        }
+        let series = hypergeometric_sum(big_a * u, [big_a + 1.0, a], [c + 1.0, 2.0], -u)?;
+        Ok(Estimate {
+            value: series.sum,
+            magnitude: series.magnitude,
+        })
+    }
+
+    /// C (1 − (1+u)^{1−a})/(a−1) − (1+u)^{1−a} Σ_{n≥1} (D)_n (a)_{n−1} z^n / ((C+1)_{n−1} n!),
+    /// z = u/(1+u), D = C − A.
+    fn second_pfaff(&self) -> std::result::Result<Estimate, SeriesFailure> {
+        let Numerator {
+            a, big_a, c, u, ..
+        } = *self;
+        let z = u / (1.0 + u);
+        let d = c - big_a;
+        let log_growth = u.ln_1p();
+        let s = (1.0 - a) * log_growth;
+        let expm1_over = if s == 0.0 { 1.0 } else { s.exp_m1() / s };
+        let lead = c * log_growth * expm1_over;
+        let series = hypergeometric_sum(d * z, [d + 1.0, a], [c + 1.0, 2.0], z)?;
+        Ok(Estimate {
+            value: lead - s.exp() * series.sum,
+            magnitude: lead.abs() + s.exp() * series.magnitude,
+        })
+    }
+
+    /// [C (1 − q) − q Σ_{n≥1} (A)_n (B)_n z^n / ((C+1)_{n−1} n!)] / (a−1), q = (1+u)^{−A}: the
+    /// paper's form, all terms positive.
+    fn positive_terms(&self) -> std::result::Result<Estimate, SeriesFailure> {
+        let Numerator {
+            a,
+            big_a,
+            big_b,
+            c,
+            u,
+        } = *self;
+        let beta = a - 1.0;
+        if beta == 0.0 {
+            return Err(SeriesFailure::Overflow);
+        }
+        let z = u / (1.0 + u);
+        let log_q = -big_a * u.ln_1p();
+        let (q, one_minus_q) = (log_q.exp(), -log_q.exp_m1());
+        let series =
+            hypergeometric_sum(big_a * big_b * z, [big_a + 1.0, big_b + 1.0], [c + 1.0, 2.0], z)?;
+        Ok(Estimate {
+            value: (c * one_minus_q - q * series.sum) / beta,
+            magnitude: ((c * one_minus_q).abs() + q * series.magnitude) / beta.abs(),
+        })
+    }
+}

@@ -10,7 +10,9 @@ use lead_customers::time::parse_timestamp;
 fn seconds(yyyymmdd: &str) -> i64 {
     let (y, rest) = yyyymmdd.split_at(4);
     let (m, d) = rest.split_at(2);
-    parse_timestamp(&format!("{y}-{m}-{d}")).unwrap().as_second()
+    parse_timestamp(&format!("{y}-{m}-{d}"))
+        .unwrap()
+        .as_second()
 }
 
 /// The paper's summaries: the 2,357 customers of the 1/10 sample, same-day purchases merged,
@@ -26,7 +28,10 @@ fn cdnow_summaries() -> Vec<RepeatSummary> {
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let fields: Vec<&str> = line.split_whitespace().collect();
         let customer: u32 = fields[1].parse().unwrap();
-        purchases.entry(customer).or_default().push(seconds(fields[2]));
+        purchases
+            .entry(customer)
+            .or_default()
+            .push(seconds(fields[2]));
     }
     let end = seconds("19970930");
     let options = SummaryOptions {
@@ -67,9 +72,16 @@ fn fit_reproduces_the_published_estimates() {
         ("b", p.b(), 2.426),
     ];
     for (name, estimate, paper) in published {
-        assert!((estimate - paper).abs() <= 0.0005, "{name}: {estimate} vs {paper}");
+        assert!(
+            (estimate - paper).abs() <= 0.0005,
+            "{name}: {estimate} vs {paper}"
+        );
     }
-    assert!((fit.log_likelihood - (-9582.4)).abs() <= 0.05, "{}", fit.log_likelihood);
+    assert!(
+        (fit.log_likelihood - (-9582.4)).abs() <= 0.05,
+        "{}",
+        fit.log_likelihood
+    );
     assert!(fit.converged);
     assert_eq!(fit.customers, 2_357);
     eprintln!("CDNOW fit: {fit:?}");

@@ -1,23 +1,10 @@
-//! The BG/NBD log-likelihood and its gradient, per customer and summed over aggregated summaries.
+//! The BG/NBD log-likelihood and its gradient, per customer and summed over aggregated summaries
+//! (the formula is in [`BgNbdParams::log_likelihood`]'s docs).
 //!
-//! Fader, Hardie & Lee (2005), equation 6:
-//!
-//! ```text
-//! LL(r, α, a, b | x, t_x, T) = ln B(a, b+x) − ln B(a, b) + ln Γ(r+x) − ln Γ(r) + r ln α
-//!                              − (r+x) ln(α+T)
-//!                              + ln[1 + δ_{x>0} (a / (b+x−1)) ((α+T) / (α+t_x))^{r+x}]
-//! ```
-//!
-//! The last bracket is written with the *log-odds of having dropped out*
-//!
-//! ```text
-//! ω = ln a − ln(b+x−1) + (r+x) ln(1 + (T−t_x)/(α+t_x))      (ω = −∞ when x = 0)
-//! ```
-//!
-//! as `softplus(ω) = ln(1 + e^ω)`, evaluated without overflow for any ω (x in the thousands, t_x
-//! tiny). The same ω gives P(alive) = 1 / (1 + e^ω), so the likelihood and the predictions share
-//! it. The beta functions are expanded into log-gamma functions so the gradient is a sum of
-//! digamma differences.
+//! The likelihood is split into a part that depends on x alone (Gamma and Beta functions,
+//! evaluated once per distinct x) and a part that depends on the times (evaluated once per
+//! distinct triple). The gradient is analytic: digamma differences for the first part, and for
+//! the second the derivative of softplus(ω), which is P(dropped out) times dω.
 
 use statrs::function::gamma::{digamma, ln_gamma};
 
@@ -91,8 +78,26 @@ fn timing_term(p: [f64; 4], x: f64, t_x: f64, t: f64) -> ValueAndGradient {
 }
 
 impl BgNbdParams {
-    /// The log-likelihood of one customer's summary (Fader, Hardie & Lee 2005, eq. 6; see the
-    /// [module docs](super) for the formula and how it is kept finite).
+    /// The log-likelihood of one customer's summary (Fader, Hardie & Lee 2005, eq. 6):
+    ///
+    /// ```text
+    /// LL(r, α, a, b | x, t_x, T) = ln B(a, b+x) − ln B(a, b) + ln Γ(r+x) − ln Γ(r) + r ln α
+    ///                              − (r+x) ln(α+T)
+    ///                              + ln[1 + δ_{x>0} (a/(b+x−1)) ((α+T)/(α+t_x))^{r+x}]
+    /// ```
+    ///
+    /// Why the last term needs care: for a frequent customer (x in the thousands) or a tiny t_x
+    /// the power overflows. It is written with the log-odds that the customer has dropped out,
+    ///
+    /// ```text
+    /// ω = ln a − ln(b+x−1) + (r+x) ln(1 + (T−t_x)/(α+t_x))      (ω = −∞ when x = 0),
+    /// ```
+    ///
+    /// as softplus(ω) = ln(1 + e^ω) = max(ω, 0) + ln(1 + e^−|ω|), finite for any ω; the same ω
+    /// gives P(alive) = 1/(1 + e^ω). The beta functions are expanded into log-gamma functions
+    /// (statrs' `ln_gamma`), which makes the gradient a sum of digamma differences.
+    ///
+    /// The value is a log-density (t_x is continuous), so it can be positive.
     ///
     /// ```
     /// use lead_customers::btyd::{BgNbdParams, RepeatSummary};
@@ -118,7 +123,9 @@ impl BgNbdParams {
     /// assert!((p.total_log_likelihood(&s) - each).abs() < 1e-12);
     /// ```
     pub fn total_log_likelihood(&self, summaries: &[RepeatSummary]) -> f64 {
-        SummaryTable::from_summaries(summaries).evaluate(self.to_array()).0
+        SummaryTable::from_summaries(summaries)
+            .evaluate(self.to_array())
+            .0
     }
 }
 
@@ -187,7 +194,9 @@ impl SummaryTable {
         let (sx, st) = self
             .triples
             .iter()
-            .fold((0.0, 0.0), |(sx, st), &[x, _, t, c]| (sx + c * x, st + c * t));
+            .fold((0.0, 0.0), |(sx, st), &[x, _, t, c]| {
+                (sx + c * x, st + c * t)
+            });
         (sx / n, st / n)
     }
 
@@ -245,8 +254,8 @@ mod tests {
     fn log_likelihood_matches_independent_values() {
         let cdnow = BgNbdParams::new(0.243, 4.414, 0.793, 2.426).unwrap();
         let cases = [
-            (cdnow, summary(0, 0.0, 38.86), -0.554_713_276_438_158_45),
-            (cdnow, summary(2, 30.43, 38.86), -9.458_606_307_066_271),
+            (cdnow, summary(0, 0.0, 38.86), -0.554_713_276_438_158_5),
+            (cdnow, summary(2, 30.43, 38.86), -9.458_606_307_066_27),
             (cdnow, summary(1, 38.86, 38.86), -5.736_959_104_844_985), // recency = T
             (cdnow, summary(1, 0.01, 38.86), -4.138_035_018_941_702),
             (cdnow, summary(5000, 38.0, 38.86), 18_830.602_141_896_08), // huge x
@@ -256,7 +265,10 @@ mod tests {
             let expected: f64 = expected;
             let ll = p.log_likelihood(&s);
             let tolerance = 1e-11 * expected.abs().max(1.0);
-            assert!((ll - expected).abs() < tolerance, "{s:?}: {ll} vs {expected}");
+            assert!(
+                (ll - expected).abs() < tolerance,
+                "{s:?}: {ll} vs {expected}"
+            );
         }
     }
 
@@ -303,7 +315,11 @@ mod tests {
     #[test]
     fn likelihood_stays_finite_at_extremes() {
         let p = BgNbdParams::new(1e-6, 1e6, 1e-6, 1e6).unwrap();
-        for s in [summary(0, 0.0, 0.0), summary(100_000, 0.0, 1e6), summary(1, 1e6, 1e6)] {
+        for s in [
+            summary(0, 0.0, 0.0),
+            summary(100_000, 0.0, 1e6),
+            summary(1, 1e6, 1e6),
+        ] {
             assert!(p.log_likelihood(&s).is_finite(), "{s:?}");
         }
         let (value, grad) = SummaryTable::from_summaries(&[summary(100_000, 1e-12, 1e6)])

@@ -34,7 +34,8 @@ pub fn simulate(
     seed: u64,
 ) -> Result<Vec<RepeatSummary>> {
     let length = check_non_negative("observation_length", observation_length)?;
-    let distribution = |name: &str, what: String| Error::parameter(name, what, "rejected by rand_distr");
+    let distribution =
+        |name: &str, what: String| Error::parameter(name, what, "rejected by rand_distr");
     let rates = Gamma::new(params.r(), 1.0 / params.alpha())
         .map_err(|e| distribution("r, alpha", e.to_string()))?;
     let dropouts =
@@ -63,4 +64,47 @@ pub fn simulate(
         summaries.push(RepeatSummary::new(frequency, recency, length)?);
     }
     Ok(summaries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn cdnow() -> BgNbdParams {
+        BgNbdParams::new(0.243, 4.414, 0.793, 2.426).unwrap()
+    }
+
+    #[test]
+    fn different_seeds_draw_different_customers() {
+        let one = simulate(&cdnow(), 500, 39.0, 1).unwrap();
+        let two = simulate(&cdnow(), 500, 39.0, 2).unwrap();
+        assert_ne!(one, two);
+    }
+
+    #[test]
+    fn a_zero_length_observation_sees_no_repeats() {
+        let summaries = simulate(&cdnow(), 100, 0.0, 1).unwrap();
+        assert!(summaries.iter().all(|s| s.frequency() == 0 && s.t() == 0.0));
+    }
+
+    #[test]
+    fn refuses_an_invalid_observation_length() {
+        for length in [-1.0, f64::NAN, f64::INFINITY] {
+            let err = simulate(&cdnow(), 10, length, 1).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+        }
+    }
+
+    #[test]
+    fn certain_dropout_stops_after_the_first_repeat() {
+        // a ≫ b puts p near 1: nearly everyone leaves right after their first repeat.
+        let p = BgNbdParams::new(5.0, 1.0, 1e4, 1e-3).unwrap();
+        let summaries = simulate(&p, 1_000, 100.0, 1).unwrap();
+        let beyond_one = summaries.iter().filter(|s| s.frequency() > 1).count();
+        assert!(
+            beyond_one < 5,
+            "{beyond_one} customers repeated more than once"
+        );
+    }
 }

@@ -132,16 +132,19 @@ impl fmt::Display for Problem {
             Problem::UnknownSession => f.write_str("no co-design session has this id"),
             Problem::DuplicateId { first } => write!(f, "duplicate id, first used at {first}"),
             Problem::RatingOutOfRange => f.write_str("a facilitator rating must be 1.0 to 5.0"),
-            Problem::AttendedWithoutInvited => {
-                f.write_str("attended is true but invited is false: attending requires an invitation")
-            }
+            Problem::AttendedWithoutInvited => f.write_str(
+                "attended is true but invited is false: attending requires an invitation",
+            ),
             Problem::NonFinite => f.write_str("not a finite number"),
             Problem::Negative => f.write_str("must not be negative"),
             Problem::OutOfRange { allowed } => write!(f, "out of range: {allowed}"),
             Problem::Unparsable { expected } => write!(f, "expected {expected}"),
             Problem::Missing => f.write_str("required value is empty"),
             Problem::WrongFieldCount { expected } => {
-                write!(f, "the row has a different number of fields than the header ({expected})")
+                write!(
+                    f,
+                    "the row has a different number of fields than the header ({expected})"
+                )
             }
         }
     }
@@ -350,7 +353,11 @@ pub(crate) fn check_positive(parameter: &str, value: f64) -> Result<f64> {
     if value.is_finite() && value > 0.0 {
         Ok(value)
     } else {
-        Err(Error::parameter(parameter, value, "must be a finite number above zero"))
+        Err(Error::parameter(
+            parameter,
+            value,
+            "must be a finite number above zero",
+        ))
     }
 }
 
@@ -359,7 +366,11 @@ pub(crate) fn check_non_negative(parameter: &str, value: f64) -> Result<f64> {
     if value.is_finite() && value >= 0.0 {
         Ok(value)
     } else {
-        Err(Error::parameter(parameter, value, "must be a finite number, zero or above"))
+        Err(Error::parameter(
+            parameter,
+            value,
+            "must be a finite number, zero or above",
+        ))
     }
 }
 
@@ -368,6 +379,10 @@ pub(crate) fn check_fraction(parameter: &str, value: f64) -> Result<f64> {
     if value.is_finite() && (0.0..=1.0).contains(&value) {
         Ok(value)
     } else {
-        Err(Error::parameter(parameter, value, "must be a number from 0 to 1"))
+        Err(Error::parameter(
+            parameter,
+            value,
+            "must be a number from 0 to 1",
+        ))
     }
 }

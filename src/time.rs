@@ -95,7 +95,11 @@ fn slow_parse(b: &[u8]) -> Option<i64> {
     }
     let date = text.parse::<jiff::civil::Date>().ok()?;
     // Only the exact `YYYY-MM-DD` shape is a date here: jiff also reads longer forms.
-    if text.len() == 10 { midnight_utc(date) } else { None }
+    if text.len() == 10 {
+        midnight_utc(date)
+    } else {
+        None
+    }
 }
 
 /// The decay weight of an event `age_seconds` old with the given half-life:
@@ -114,7 +118,13 @@ mod tests {
 
     #[test]
     fn fast_and_slow_paths_agree() {
-        for text in ["1970-01-01", "2000-02-29", "2024-12-31", "1969-12-31", "2024-03-05T23:59:59Z"] {
+        for text in [
+            "1970-01-01",
+            "2000-02-29",
+            "2024-12-31",
+            "1969-12-31",
+            "2024-03-05T23:59:59Z",
+        ] {
             let fast = parse_seconds(text.as_bytes()).unwrap();
             let slow = slow_parse(text.as_bytes()).unwrap();
             assert_eq!(fast, slow, "{text}");
@@ -123,7 +133,14 @@ mod tests {
 
     #[test]
     fn refuses_naive_datetimes_and_bad_dates() {
-        for text in ["2024-03-05T14:30:00", "2023-02-29", "2024-13-01", "2024-3-5", "", "yesterday"] {
+        for text in [
+            "2024-03-05T14:30:00",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-3-5",
+            "",
+            "yesterday",
+        ] {
             assert!(parse_seconds(text.as_bytes()).is_none(), "{text}");
         }
     }

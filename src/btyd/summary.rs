@@ -199,6 +199,8 @@ impl RepeatSummary {
         // i128: the difference of two extreme i64 times does not fit an i64.
         let age_seconds =
             i128::from(calibration_end) - i128::from(first_day) * i128::from(SECONDS_PER_DAY);
+        // `max`: for times past 2^53 s rounding could put T a hair below t_x, which would break
+        // the invariant every prediction relies on.
         let t = (age_seconds as f64 / (unit_days * SECONDS_PER_DAY as f64)).max(recency);
         Some(RepeatSummary {
             frequency: active_periods - 1,

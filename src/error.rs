@@ -281,13 +281,15 @@ pub enum Error {
         /// Why, in words.
         reason: String,
     },
-    /// An iterative fit stopped at its iteration limit before meeting its convergence criterion.
-    #[error("{what} did not converge in {iterations} iterations")]
+    /// An iterative fit stopped before meeting its convergence criterion.
+    #[error("{what} did not converge within {iterations} iterations{}", gradient_note(*gradient_norm))]
     NotConverged {
-        /// The fit, for example `"logistic regression"`.
+        /// The fit, for example `"BG/NBD"` or `"logistic regression"`.
         what: &'static str,
-        /// The iterations run.
+        /// Iterations done before stopping.
         iterations: usize,
+        /// The largest absolute gradient component when it stopped, where the fit measures it.
+        gradient_norm: Option<f64>,
     },
     /// The outcomes are (quasi-)perfectly separated by the features, so the unpenalized
     /// maximum-likelihood coefficients are infinite.
@@ -304,6 +306,15 @@ pub enum Error {
     SingularMatrix {
         /// The matrix, for example `"logistic regression Hessian"`.
         what: &'static str,
+    },
+    /// The data cannot identify a model's parameters: the likelihood has no interior maximum
+    /// (for example nobody repeats, so a purchase rate and a dropout rate cannot be told apart).
+    #[error("the data cannot identify the {model} model: {reason}")]
+    ModelNotIdentified {
+        /// The model being fitted, for example `"BG/NBD"`.
+        model: &'static str,
+        /// What in the data leaves the model unidentified.
+        reason: String,
     },
 }
 
@@ -367,6 +378,8 @@ pub enum ErrorKind {
     Separable,
     /// See [`Error::SingularMatrix`].
     SingularMatrix,
+    /// See [`Error::ModelNotIdentified`].
+    ModelNotIdentified,
 }
 
 impl Error {
@@ -411,6 +424,7 @@ impl Error {
             Error::NotConverged { .. } => ErrorKind::NotConverged,
             Error::Separable { .. } => ErrorKind::Separable,
             Error::SingularMatrix { .. } => ErrorKind::SingularMatrix,
+            Error::ModelNotIdentified { .. } => ErrorKind::ModelNotIdentified,
         }
     }
 
@@ -434,6 +448,13 @@ impl Error {
             reason: reason.into(),
         }
     }
+}
+
+/// The gradient part of a [`Error::NotConverged`] message.
+fn gradient_note(gradient_norm: Option<f64>) -> String {
+    gradient_norm
+        .map(|g| format!(" (gradient norm {g:.3e})"))
+        .unwrap_or_default()
 }
 
 /// Checks that a configuration number is finite and positive.

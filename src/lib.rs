@@ -6,6 +6,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod btyd;
 #[cfg(feature = "csv")]
 mod csv_folder;
 mod customer;

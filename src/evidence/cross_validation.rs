@@ -200,6 +200,7 @@ impl CrossValidation {
                         return Err(Error::NotConverged {
                             what: "logistic regression in a cross-validation fold",
                             iterations: fit.iterations,
+                            gradient_norm: None,
                         });
                     }
                     split.held_out_log_loss(&fit)

@@ -114,6 +114,7 @@ impl Normalization {
     /// Fits the normalization to a population's column, to normalize single values later against
     /// it. For a value present in the column, [`Fitted::normalize`] gives exactly what
     /// [`apply`](Self::apply) gives that value.
+    #[cfg(test)]
     pub(crate) fn fit(&self, values: &[f64]) -> Result<Fitted> {
         self.check()?;
         let mut x: Vec<f64> = values.iter().map(|&v| self.pre(v)).collect();
@@ -141,6 +142,7 @@ impl Normalization {
 }
 
 /// A normalization fitted to a population: normalizes single values against it.
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Fitted {
     normalization: Normalization,
@@ -151,6 +153,7 @@ pub(crate) struct Fitted {
     spread: f64,
 }
 
+#[cfg(test)]
 impl Fitted {
     /// The normalized value of `v` against the fitted population. Monotone in `v`.
     pub(crate) fn normalize(&self, v: f64) -> f64 {

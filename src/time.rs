@@ -102,16 +102,6 @@ fn slow_parse(b: &[u8]) -> Option<i64> {
     }
 }
 
-/// The decay weight of an event `age_seconds` old with the given half-life:
-/// `w = 0.5^(age / half_life) = exp(-ln 2 * age / half_life)`.
-///
-/// Why exponential decay: it forgets at a constant rate, so the weighted sum can be carried
-/// forward from one as-of time to a later one by one multiplication (score history relies on it).
-#[inline]
-pub(crate) fn decay(age_seconds: i64, half_life_seconds: f64) -> f64 {
-    (-(std::f64::consts::LN_2) * age_seconds as f64 / half_life_seconds).exp()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,11 +140,5 @@ mod tests {
         let z = parse_seconds(b"2024-03-05T12:00:00Z").unwrap();
         let plus2 = parse_seconds(b"2024-03-05T14:00:00+02:00").unwrap();
         assert_eq!(z, plus2);
-    }
-
-    #[test]
-    fn decay_halves_at_the_half_life() {
-        assert!((decay(100, 100.0) - 0.5).abs() < 1e-12);
-        assert_eq!(decay(0, 100.0), 1.0);
     }
 }

@@ -9,6 +9,8 @@
 
 mod explain;
 mod model;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 
@@ -146,6 +148,22 @@ impl<'p> Scores<'p> {
     pub fn dimension_scores(&self, name: &str) -> Option<&[f64]> {
         let i = self.model.dimensions.iter().position(|d| d.name == name)?;
         Some(&self.dimensions[i])
+    }
+
+    /// Every customer's normalized value of a signal in a dimension (after the model's
+    /// normalization and direction), by [`CustomerIndex`]; `None` if the dimension has no such
+    /// signal.
+    pub fn normalized(&self, dimension: &str, signal: Signal) -> Option<&[f64]> {
+        let mut column = 0;
+        for d in &self.model.dimensions {
+            for s in &d.signals {
+                if d.name == dimension && s.signal == signal {
+                    return Some(&self.normalized[column]);
+                }
+                column += 1;
+            }
+        }
+        None
     }
 
     /// A customer's engagement score (the model always has this dimension).

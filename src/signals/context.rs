@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::facts::{Components, Facts};
+use super::facts::Components;
+#[cfg(test)]
+use super::facts::Facts;
 use super::{Signal, SignalParams};
 use crate::Population;
 use crate::time::SECONDS_PER_DAY;
@@ -213,6 +215,7 @@ impl Context {
     }
 
     /// A signal's value for a customer's facts.
+    #[cfg(test)]
     pub(crate) fn value(&self, signal: Signal, facts: &Facts) -> f64 {
         facts
             .own_value(signal, self.t, self.lambda)

@@ -1,0 +1,427 @@
+//! Scoring: properties over synthetic bases, and behaviour on small hand-made populations.
+
+use lead_customers::synthetic::{Generator, GeneratorConfig};
+use lead_customers::time::parse_timestamp;
+use lead_customers::{
+    Channel, CoDesignSession, Combination, Customer, ErrorKind, Idea, IdeaStatus, Interaction,
+    InteractionKind, Participation, Population, PopulationBuilder, ScoringModel, Segment, Signal,
+};
+use proptest::prelude::*;
+
+fn at(text: &str) -> jiff::Timestamp {
+    parse_timestamp(text).unwrap()
+}
+
+fn base(customers: usize, seed: u64) -> Population {
+    Generator::new(GeneratorConfig {
+        customers,
+        seed,
+        ..Default::default()
+    })
+    .generate()
+    .unwrap()
+    .population
+}
+
+/// Every record of a population, added to a builder in a shuffled order, plus `extra` records.
+fn rebuild(p: &Population, seed: u64, extra: impl FnOnce(&mut PopulationBuilder)) -> Population {
+    use rand::{SeedableRng, seq::SliceRandom};
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
+    let mut customers: Vec<_> = p.customer_records().collect();
+    let mut interactions: Vec<_> = p.interaction_records().collect();
+    let mut ideas: Vec<_> = p.idea_records().collect();
+    let mut sessions: Vec<_> = p.session_records().collect();
+    let mut participations: Vec<_> = p.participation_records().collect();
+    customers.shuffle(&mut rng);
+    interactions.shuffle(&mut rng);
+    ideas.shuffle(&mut rng);
+    sessions.shuffle(&mut rng);
+    participations.shuffle(&mut rng);
+    let mut b = Population::builder();
+    participations.into_iter().for_each(|x| {
+        b.add_participation(x).unwrap();
+    });
+    interactions.into_iter().for_each(|x| {
+        b.add_interaction(x).unwrap();
+    });
+    customers.into_iter().for_each(|x| {
+        b.add_customer(x).unwrap();
+    });
+    ideas.into_iter().for_each(|x| {
+        b.add_idea(x).unwrap();
+    });
+    sessions.into_iter().for_each(|x| {
+        b.add_session(x).unwrap();
+    });
+    extra(&mut b);
+    b.build().unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn scores_are_finite_and_within_zero_and_one(seed in 1u64..1000, days_back in 0i64..700) {
+        let p = base(200, seed);
+        let as_of = p.latest().unwrap() - jiff::SignedDuration::from_hours(24 * days_back);
+        let scores = ScoringModel::default().score(&p, as_of.max(p.earliest().unwrap())).unwrap();
+        for c in p.customers() {
+            let s = scores.lead(c);
+            prop_assert!(s.is_finite() && (0.0..=1.0).contains(&s), "lead {}", s);
+            for d in [scores.engagement(c), scores.innovation(c)] {
+                prop_assert!(d.is_finite() && (0.0..=1.0).contains(&d));
+            }
+        }
+        for &signal in Signal::ALL {
+            prop_assert!(scores.signals().column(signal).iter().all(|v| v.is_finite()), "{}", signal);
+        }
+    }
+
+    #[test]
+    fn input_order_changes_no_score(seed in 1u64..1000, shuffle in 0u64..1000) {
+        let p = base(150, seed);
+        let shuffled = rebuild(&p, shuffle, |_| {});
+        let model = ScoringModel::default();
+        let a = model.score_latest(&p).unwrap();
+        let b = model.score_latest(&shuffled).unwrap();
+        prop_assert_eq!(a.lead_scores(), b.lead_scores());
+        prop_assert_eq!(a.ranking(), b.ranking());
+    }
+
+    #[test]
+    fn an_event_after_the_as_of_time_changes_nothing(seed in 1u64..1000, who in 0usize..150, days in 1i64..300, kind in 0usize..16) {
+        let p = base(150, seed);
+        let as_of = p.latest().unwrap() - jiff::SignedDuration::from_hours(24 * 200);
+        let later = as_of + jiff::SignedDuration::from_hours(24 * days);
+        let customer = p.customer_id(p.customers().nth(who).unwrap()).clone();
+        let kind = InteractionKind::ALL[kind];
+        let topic = p.topics()[who % p.topics().len()].clone();
+        let more = rebuild(&p, seed, |b| {
+            b.add_interaction(Interaction::new(customer.clone(), later, Channel::Community, kind).with_topic(topic.clone())).unwrap();
+            let idea = Idea::new("late-idea", customer.clone(), later).with_topic(topic.clone())
+                .with_status(IdeaStatus::Shipped, Some(later));
+            b.add_idea(idea).unwrap();
+            b.add_session(CoDesignSession::new("late-session", later).with_topic(topic)).unwrap();
+            b.add_participation(Participation::attended("late-session", customer, 9).with_rating(5.0)).unwrap();
+        });
+        let model = ScoringModel::default();
+        let a = model.score(&p, as_of).unwrap();
+        let b = model.score(&more, as_of).unwrap();
+        prop_assert_eq!(a.lead_scores(), b.lead_scores());
+        for &signal in Signal::ALL {
+            prop_assert_eq!(a.signals().column(signal), b.signals().column(signal), "{}", signal);
+        }
+    }
+
+    #[test]
+    fn scaling_all_weights_changes_no_ranking(seed in 1u64..1000, factor in 0.01f64..100.0, arithmetic in any::<bool>()) {
+        let p = base(200, seed);
+        let mut model = ScoringModel::default();
+        if arithmetic {
+            model.combination = Combination::ArithmeticMean;
+        }
+        let mut scaled = model.clone();
+        for d in &mut scaled.dimensions {
+            d.weight *= factor;
+            for s in &mut d.signals {
+                s.weight *= factor;
+            }
+        }
+        let a = model.score_latest(&p).unwrap();
+        let b = scaled.score_latest(&p).unwrap();
+        // Equal up to floating-point rounding...
+        for (x, y) in a.lead_scores().iter().zip(b.lead_scores()) {
+            prop_assert!((x - y).abs() <= 1e-12, "{} vs {}", x, y);
+        }
+        // ...so the rankings agree except between customers whose scores differ by rounding only.
+        let (ra, rb) = (a.ranking(), b.ranking());
+        for (x, y) in ra.iter().zip(&rb) {
+            if x.customer != y.customer {
+                prop_assert!((a.lead(x.customer) - a.lead(y.customer)).abs() <= 1e-12,
+                    "rank {}: {:?} vs {:?}", x.rank, x, y);
+            }
+        }
+    }
+}
+
+/// A population where `C1` has 1 of 1 decided ideas shipped and `C2` 8 of 10, among customers
+/// whose ideas mostly fail.
+fn idea_track_records() -> Population {
+    let mut b = Population::builder();
+    let mut idea = 0;
+    let mut add = |b: &mut PopulationBuilder, who: &str, shipped: usize, declined: usize| {
+        b.add_customer(Customer::new(who)).unwrap();
+        b.add_interaction(Interaction::new(
+            who,
+            at("2024-01-01"),
+            Channel::Email,
+            InteractionKind::Question,
+        ))
+        .unwrap();
+        for k in 0..shipped + declined {
+            idea += 1;
+            let status = if k < shipped {
+                IdeaStatus::Shipped
+            } else {
+                IdeaStatus::Declined
+            };
+            b.add_idea(
+                Idea::new(format!("I{idea}"), who, at("2024-02-01"))
+                    .with_status(status, Some(at("2024-03-01"))),
+            )
+            .unwrap();
+        }
+    };
+    add(&mut b, "C1", 1, 0);
+    add(&mut b, "C2", 8, 2);
+    for k in 0..30 {
+        add(&mut b, &format!("X{k:02}"), k % 3 / 2, 3);
+    }
+    b.build().unwrap()
+}
+
+#[test]
+fn one_of_one_does_not_beat_eight_of_ten() {
+    let p = idea_track_records();
+    let scores = ScoringModel::default().score(&p, at("2024-06-01")).unwrap();
+    let quality = scores.signals().column(Signal::IdeaQuality);
+    let (c1, c2) = (
+        p.index_of("C1").unwrap().get(),
+        p.index_of("C2").unwrap().get(),
+    );
+    assert!(
+        quality[c1] < quality[c2],
+        "1 of 1: {}, 8 of 10: {}",
+        quality[c1],
+        quality[c2]
+    );
+    let prior = scores.signals().prior(Signal::IdeaQuality).unwrap();
+    assert!(
+        quality[c1] > prior.mean(),
+        "one success still lifts above the population rate"
+    );
+}
+
+#[test]
+fn decisions_after_the_as_of_time_are_not_known() {
+    let p = idea_track_records();
+    // On 2024-02-15 the ideas are submitted but not decided.
+    let scores = ScoringModel::default().score(&p, at("2024-02-15")).unwrap();
+    let quality = scores.signals().column(Signal::IdeaQuality);
+    assert!(
+        quality.iter().all(|&q| q == quality[0]),
+        "nobody has a decided idea yet"
+    );
+    let best = scores.score(p.index_of("C2").unwrap());
+    assert!(
+        best.reasons()
+            .iter()
+            .all(|r| r.signal != Signal::IdeaQuality)
+    );
+    let later = ScoringModel::default().score(&p, at("2024-06-01")).unwrap();
+    let reasons: Vec<String> = later
+        .score(p.index_of("C2").unwrap())
+        .reasons()
+        .iter()
+        .map(|r| r.text.clone())
+        .collect();
+    assert!(
+        reasons.contains(&"8 of 10 decided ideas shipped".to_string()),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn an_as_of_time_before_all_data_is_an_error() {
+    let p = idea_track_records();
+    let err = ScoringModel::default()
+        .score(&p, at("2023-01-01"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AsOfBeforeData);
+}
+
+#[test]
+fn a_population_without_events_cannot_be_scored() {
+    let mut b = Population::builder();
+    b.add_customer(Customer::new("C1")).unwrap();
+    let p = b.build().unwrap();
+    assert_eq!(
+        ScoringModel::default().score_latest(&p).unwrap_err().kind(),
+        ErrorKind::EmptyPopulation
+    );
+}
+
+#[test]
+fn invalid_models_are_refused() {
+    type Spoil = Box<dyn Fn(&mut ScoringModel)>;
+    let cases: Vec<(&str, Spoil)> = vec![
+        (
+            "negative weight",
+            Box::new(|m| m.dimensions[0].signals[0].weight = -1.0),
+        ),
+        (
+            "NaN weight",
+            Box::new(|m| m.dimensions[1].signals[0].weight = f64::NAN),
+        ),
+        (
+            "infinite dimension weight",
+            Box::new(|m| m.dimensions[0].weight = f64::INFINITY),
+        ),
+        (
+            "all zero in a dimension",
+            Box::new(|m| {
+                m.dimensions[0]
+                    .signals
+                    .iter_mut()
+                    .for_each(|s| s.weight = 0.0)
+            }),
+        ),
+        (
+            "all dimensions zero",
+            Box::new(|m| m.dimensions.iter_mut().for_each(|d| d.weight = 0.0)),
+        ),
+        (
+            "no innovation dimension",
+            Box::new(|m| m.dimensions[1].name = "ideas".into()),
+        ),
+        (
+            "duplicate dimension",
+            Box::new(|m| m.dimensions[1].name = "engagement".into()),
+        ),
+        (
+            "signal twice",
+            Box::new(|m| {
+                let s = m.dimensions[0].signals[0].clone();
+                m.dimensions[0].signals.push(s)
+            }),
+        ),
+        (
+            "zero half-life",
+            Box::new(|m| m.signals.half_life_days = 0.0),
+        ),
+    ];
+    for (what, spoil) in cases {
+        let mut model = ScoringModel::default();
+        spoil(&mut model);
+        let err = model.check().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidParameter, "{what}");
+    }
+}
+
+#[test]
+fn a_missing_dimension_pulls_the_geometric_mean_down_but_not_the_arithmetic_one() {
+    let p = base(300, 4);
+    let geometric = ScoringModel::default().score_latest(&p).unwrap();
+    let model = ScoringModel {
+        combination: Combination::ArithmeticMean,
+        ..Default::default()
+    };
+    let arithmetic = model.score_latest(&p).unwrap();
+    // The customer with the widest gap between dimensions.
+    let c = p
+        .customers()
+        .max_by(|&a, &b| {
+            let gap = |c| (geometric.engagement(c) - geometric.innovation(c)).abs();
+            gap(a).total_cmp(&gap(b))
+        })
+        .unwrap();
+    assert!(geometric.lead(c) < arithmetic.lead(c));
+    let (e, i) = (geometric.engagement(c), geometric.innovation(c));
+    assert!((geometric.lead(c) - e.powf(0.4) * i.powf(0.6)).abs() < 1e-12);
+    assert!((arithmetic.lead(c) - (0.4 * e + 0.6 * i)).abs() < 1e-12);
+}
+
+#[test]
+fn ranking_is_deterministic_and_ties_go_to_the_smaller_id() {
+    let mut b = Population::builder();
+    for id in ["B", "A", "C"] {
+        b.add_customer(Customer::new(id)).unwrap();
+        b.add_interaction(Interaction::new(
+            id,
+            at("2024-01-01"),
+            Channel::Chat,
+            InteractionKind::Question,
+        ))
+        .unwrap();
+    }
+    let p = b.build().unwrap();
+    let scores = ScoringModel::default().score_latest(&p).unwrap();
+    let ids: Vec<&str> = scores
+        .ranking()
+        .iter()
+        .map(|r| p.customer_id(r.customer).as_str())
+        .collect();
+    assert_eq!(ids, ["A", "B", "C"]);
+    assert_eq!(scores.top(2).len(), 2);
+    assert_eq!(scores.top_share(0.34).unwrap().len(), 2);
+    assert!(scores.top_share(1.5).is_err());
+}
+
+#[test]
+fn top_selection_agrees_with_the_full_ranking() {
+    let p = base(2_000, 7);
+    let scores = ScoringModel::default().score_latest(&p).unwrap();
+    let all = scores.ranking();
+    for k in [1, 10, 80, 1999, 2000, 5000] {
+        assert_eq!(scores.top(k), all[..k.min(all.len())].to_vec(), "k = {k}");
+    }
+    assert!(all.windows(2).all(|w| w[0].score >= w[1].score));
+}
+
+#[test]
+fn segments_cover_everyone_and_lead_customers_are_a_small_share() {
+    let p = base(5_000, 2);
+    let scores = ScoringModel::default().score_latest(&p).unwrap();
+    let counts = scores.segment_counts();
+    assert_eq!(counts.iter().map(|(_, n)| n).sum::<usize>(), 5_000);
+    let leads = counts
+        .iter()
+        .find(|(s, _)| *s == Segment::LeadCustomer)
+        .unwrap()
+        .1;
+    assert!((100..=500).contains(&leads), "{leads} lead customers");
+    for c in p.customers().take(100) {
+        let s = scores.segment(c);
+        assert_eq!(
+            s == Segment::LeadCustomer || s == Segment::LatentInnovator,
+            scores.innovation(c) >= {
+                let mut v = scores.dimension_scores("innovation").unwrap().to_vec();
+                v.sort_by(|a, b| b.total_cmp(a));
+                v[499]
+            }
+        );
+    }
+}
+
+#[test]
+fn a_score_explains_itself() {
+    let p = base(1_000, 3);
+    let scores = ScoringModel::default().score_latest(&p).unwrap();
+    let best = scores.top(1)[0].customer;
+    let score = scores.score(best);
+    assert_eq!(score.lead, scores.lead(best));
+    for d in &score.dimensions {
+        let sum: f64 = score
+            .signals
+            .iter()
+            .filter(|s| s.dimension == d.name)
+            .map(|s| s.contribution)
+            .sum();
+        assert!(
+            (sum - d.score).abs() < 1e-12,
+            "{}: contributions {sum} vs score {}",
+            d.name,
+            d.score
+        );
+    }
+    assert!(!score.reasons().is_empty() && score.reasons().len() <= 3);
+    assert!(
+        score
+            .reasons()
+            .windows(2)
+            .all(|w| w[0].impact >= w[1].impact)
+    );
+    assert_eq!(score.reported.len(), 4);
+    let text = score.to_string();
+    assert!(text.contains(score.customer.as_str()));
+}

@@ -1,4 +1,63 @@
 //! Find the lead customers worth building the future with.
+//!
+//! Hidden in a company's support tickets, ideas, forum posts, surveys, purchases and co-design
+//! workshops is a small group, often 2 to 10%, of **lead customers**: people who meet tomorrow's
+//! needs today, build their own workarounds, share them, and care about the outcome. They are not
+//! the loudest, the biggest or the most profitable customers. This crate finds them.
+//!
+//! # The story in code
+//!
+//! Records become a validated [`Population`]; a [`ScoringModel`] turns it into signals as of a
+//! time, normalized, weighed into engagement and innovation, combined into a lead score with
+//! reasons; the [`Scores`] rank customers and put each in a [`Segment`].
+//!
+//! ```
+//! use lead_customers::{Channel, Customer, Idea, IdeaStatus, Interaction, InteractionKind};
+//! use lead_customers::{Population, ScoringModel};
+//! use lead_customers::time::parse_timestamp;
+//!
+//! let t = |s| parse_timestamp(s).unwrap();
+//! let mut records = Population::builder();
+//! for id in ["ada", "bob", "cyd"] {
+//!     records.add_customer(Customer::new(id))?;
+//! }
+//! records.add_interaction(Interaction::new("ada", t("2024-03-20"), Channel::Community, InteractionKind::Workaround).with_topic("offline sync"))?;
+//! records.add_interaction(Interaction::new("bob", t("2024-03-02"), Channel::Support, InteractionKind::Complaint))?;
+//! records.add_interaction(Interaction::new("cyd", t("2024-03-03"), Channel::Sales, InteractionKind::Purchase))?;
+//! records.add_idea(Idea::new("I1", "ada", t("2024-01-10")).with_topic("offline sync")
+//!     .with_status(IdeaStatus::Shipped, Some(t("2024-02-20"))))?;
+//! let population = records.build()?;
+//!
+//! let scores = ScoringModel::default().score(&population, t("2024-04-01"))?;
+//! let best = scores.top(1)[0];
+//! assert_eq!(population.customer_id(best.customer).as_str(), "ada");
+//! println!("{}", scores.score(best.customer)); // the breakdown, with reasons
+//! # Ok::<(), lead_customers::Error>(())
+//! ```
+//!
+//! # Map
+//!
+//! - Records: [`Customer`], [`Interaction`] (with [`Channel`] and [`InteractionKind`]), [`Idea`]
+//!   (with [`IdeaStatus`]), [`CoDesignSession`] and [`Participation`]; ids are newtypes
+//!   ([`CustomerId`], [`IdeaId`], [`SessionId`]).
+//! - [`population`]: the validated, columnar customer base ([`Population`], built by a
+//!   [`PopulationBuilder`] or [`read_csv_folder`]), and [`write_csv_folder`].
+//! - Signals: [`Signal`] (each variant documents its formula), [`SignalParams`], [`SignalTable`],
+//!   [`BetaPrior`] for empirical-Bayes shrinkage.
+//! - Normalization: [`Normalization`] and [`Scale`].
+//! - Scoring: [`ScoringModel`], [`Scores`], [`Score`] with [`Reason`]s, rankings ([`Ranked`],
+//!   [`RankedScore`]) and [`Segment`]s ([`SegmentRules`]).
+//! - [`btyd`]: the BG/NBD "buy till you die" model (is a customer still alive?).
+//! - [`evidence`]: questionnaires (lead-userness, Cronbach's alpha), ranking metrics, logistic
+//!   regression for learning weights from outcomes.
+//! - [`synthetic`]: a seeded synthetic customer base with planted lead customers and the truth.
+//! - [`time`]: parsing the accepted time formats.
+//!
+//! Errors are one type, [`Error`], whose [`kind`](Error::kind) callers match on; errors about
+//! input name the record ([`Location`]: file and line, or position), the field and the value.
+//!
+//! Features: `csv` (the CSV folder format) and `parallel` (rayon; identical results without it),
+//! both on by default.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -43,3 +102,8 @@ pub use scoring::{
 pub use segment::{Cutoff, Segment, SegmentRules};
 pub use session::{CoDesignSession, Participation};
 pub use signals::{BetaPrior, Signal, SignalFamily, SignalParams, SignalTable};
+
+/// The README's usage example, compiled and run as a doc-test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -5,6 +5,7 @@ use lead_customers::time::parse_timestamp;
 use lead_customers::{
     Channel, CoDesignSession, Combination, Customer, ErrorKind, Idea, IdeaStatus, Interaction,
     InteractionKind, Participation, Population, PopulationBuilder, ScoringModel, Segment, Signal,
+    WeightedSignal,
 };
 use proptest::prelude::*;
 
@@ -57,6 +58,15 @@ fn rebuild(p: &Population, seed: u64, extra: impl FnOnce(&mut PopulationBuilder)
     b.build().unwrap()
 }
 
+/// The default model with the on-demand BG/NBD signals added to engagement.
+fn model_with_alive() -> ScoringModel {
+    let mut model = ScoringModel::default();
+    let engagement = &mut model.dimensions[0].signals;
+    engagement.push(WeightedSignal::new(Signal::ProbabilityAlive, 1.0));
+    engagement.push(WeightedSignal::new(Signal::ExpectedActivity, 0.5));
+    model
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(16))]
 
@@ -72,8 +82,8 @@ proptest! {
                 prop_assert!(d.is_finite() && (0.0..=1.0).contains(&d));
             }
         }
-        for &signal in Signal::ALL {
-            prop_assert!(scores.signals().column(signal).iter().all(|v| v.is_finite()), "{}", signal);
+        for &signal in Signal::ALL.iter().filter(|s| !s.is_on_demand()) {
+            prop_assert!(scores.signals().column(signal).unwrap().iter().all(|v| v.is_finite()), "{}", signal);
         }
     }
 
@@ -108,8 +118,8 @@ proptest! {
         let a = model.score(&p, as_of).unwrap();
         let b = model.score(&more, as_of).unwrap();
         prop_assert_eq!(a.lead_scores(), b.lead_scores());
-        for &signal in Signal::ALL {
-            prop_assert_eq!(a.signals().column(signal), b.signals().column(signal), "{}", signal);
+        for &signal in Signal::ALL.iter().filter(|s| !s.is_on_demand()) {
+            prop_assert_eq!(a.signals().column(signal).unwrap(), b.signals().column(signal).unwrap(), "{}", signal);
         }
     }
 
@@ -184,7 +194,7 @@ fn idea_track_records() -> Population {
 fn one_of_one_does_not_beat_eight_of_ten() {
     let p = idea_track_records();
     let scores = ScoringModel::default().score(&p, at("2024-06-01")).unwrap();
-    let quality = scores.signals().column(Signal::IdeaQuality);
+    let quality = scores.signals().column(Signal::IdeaQuality).unwrap();
     let (c1, c2) = (
         p.index_of("C1").unwrap().get(),
         p.index_of("C2").unwrap().get(),
@@ -207,7 +217,7 @@ fn decisions_after_the_as_of_time_are_not_known() {
     let p = idea_track_records();
     // On 2024-02-15 the ideas are submitted but not decided.
     let scores = ScoringModel::default().score(&p, at("2024-02-15")).unwrap();
-    let quality = scores.signals().column(Signal::IdeaQuality);
+    let quality = scores.signals().column(Signal::IdeaQuality).unwrap();
     assert!(
         quality.iter().all(|&q| q == quality[0]),
         "nobody has a decided idea yet"
@@ -424,4 +434,48 @@ fn a_score_explains_itself() {
     assert_eq!(score.reported.len(), 4);
     let text = score.to_string();
     assert!(text.contains(score.customer.as_str()));
+}
+
+/// The on-demand BG/NBD signals: in range, known only from data up to the as-of time, and
+/// recorded in the scores when a model asks for them.
+#[test]
+fn the_buy_till_you_die_signals_are_point_in_time_and_in_range() {
+    let p = base(2_000, 5);
+    let as_of = p.latest().unwrap() - jiff::SignedDuration::from_hours(24 * 120);
+    let customer = p.customer_id(p.customers().nth(17).unwrap()).clone();
+    let later = as_of + jiff::SignedDuration::from_hours(24 * 30);
+    let more = rebuild(&p, 1, |b| {
+        for k in 0..20 {
+            let t = later + jiff::SignedDuration::from_hours(24 * k);
+            b.add_interaction(Interaction::new(
+                customer.clone(),
+                t,
+                Channel::Product,
+                InteractionKind::Usage,
+            ))
+            .unwrap();
+        }
+    });
+    let model = model_with_alive();
+    let a = model.score(&p, as_of).unwrap();
+    let b = model.score(&more, as_of).unwrap();
+    for signal in [Signal::ProbabilityAlive, Signal::ExpectedActivity] {
+        let column = a.signals().column(signal).unwrap();
+        assert!(
+            column.iter().all(|v| v.is_finite() && *v >= 0.0),
+            "{signal}"
+        );
+        assert_eq!(Some(column), b.signals().column(signal), "{signal}");
+    }
+    assert!(
+        a.signals()
+            .column(Signal::ProbabilityAlive)
+            .unwrap()
+            .iter()
+            .all(|p| *p <= 1.0)
+    );
+    assert_eq!(a.lead_scores(), b.lead_scores());
+    // Without the signals in the model they are not computed.
+    let plain = ScoringModel::default().score(&p, as_of).unwrap();
+    assert!(plain.signals().column(Signal::ProbabilityAlive).is_none());
 }

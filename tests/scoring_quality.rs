@@ -60,8 +60,11 @@ fn evaluate(base: &SyntheticBase) -> Vec<Evaluation> {
         .collect();
     let rankings: [(&'static str, &[f64]); 4] = [
         ("default model", scores.lead_scores()),
-        ("most active", table.column(Signal::MessageVolume)),
-        ("biggest buyer", table.column(Signal::PurchaseVolume)),
+        ("most active", table.column(Signal::MessageVolume).unwrap()),
+        (
+            "biggest buyer",
+            table.column(Signal::PurchaseVolume).unwrap(),
+        ),
         ("most ideas", &ideas),
     ];
     rankings

@@ -16,7 +16,11 @@
 //! 2. [`FitOptions::fit`]: maximum-likelihood (r, α, a, b) with diagnostics, a [`BgNbdFit`];
 //! 3. [`BgNbdParams`] predictions per customer: [`probability_alive`] and
 //!    [`conditional_expected_repeats`], and for the population [`expected_repeats`];
-//! 4. [`simulate`]: customers drawn from the model, to check that the fit recovers what it was
+//! 4. on a [`Population`](crate::Population): [`summarize`] each customer's activity, fit an
+//!    [`AliveModel`], find the [`leads_at_risk`]; in scoring, the engagement signals
+//!    [`Signal::ProbabilityAlive`](crate::Signal::ProbabilityAlive) and
+//!    [`Signal::ExpectedActivity`](crate::Signal::ExpectedActivity);
+//! 5. [`simulate`]: customers drawn from the model, to check that the fit recovers what it was
 //!    given.
 //!
 //! Formulas are written out where they are computed: the log-likelihood (eq. 6 of the paper) in
@@ -60,6 +64,7 @@ mod fit;
 mod hyp2f1;
 mod likelihood;
 mod params;
+mod population;
 mod predict;
 mod simulate;
 mod summary;
@@ -67,5 +72,6 @@ mod summary;
 pub use fit::{BgNbdFit, FitOptions};
 pub use hyp2f1::{MAX_TERMS, hyp2f1};
 pub use params::BgNbdParams;
+pub use population::{ActivityParams, AliveModel, AtRisk, leads_at_risk, summarize};
 pub use simulate::simulate;
 pub use summary::{RepeatSummary, SummaryOptions, TimeUnit};

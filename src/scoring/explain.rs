@@ -54,7 +54,7 @@ pub(crate) fn reasons(
     lifting
         .into_iter()
         .filter_map(|s| {
-            sentence(s.signal, facts, context, population).map(|text| Reason {
+            sentence(s.signal, s.raw, facts, context, population).map(|text| Reason {
                 signal: s.signal,
                 text,
                 impact: s.impact,
@@ -85,6 +85,7 @@ fn span(seconds: i64) -> String {
 
 fn sentence(
     signal: Signal,
+    raw: f64,
     f: &Facts,
     context: &Context,
     population: &Population,
@@ -192,5 +193,17 @@ fn sentence(
         | Signal::Complaints
         | Signal::SocialMentions
         | Signal::MessageVolume => None,
+        Signal::ProbabilityAlive => (raw > 0.0).then(|| {
+            format!(
+                "{:.0}% likely still active (buy-till-you-die model)",
+                100.0 * raw
+            )
+        }),
+        Signal::ExpectedActivity => (raw > 0.0).then(|| {
+            format!(
+                "expected to be active in {:.1} more periods soon (buy-till-you-die model)",
+                raw.exp_m1()
+            )
+        }),
     }
 }

@@ -71,7 +71,14 @@ impl<'p> Scores<'p> {
             let total: f64 = d.signals.iter().map(|s| s.weight).sum();
             let mut score = vec![0.0; population.len()];
             for s in &d.signals {
-                let mut v = s.normalization.apply(table.column(s.signal))?;
+                let column = table.column(s.signal).ok_or_else(|| {
+                    Error::parameter(
+                        "signal table",
+                        s.signal,
+                        "was computed without this signal of the model",
+                    )
+                })?;
+                let mut v = s.normalization.apply(column)?;
                 if s.direction == Direction::LowerIsBetter {
                     v.iter_mut().for_each(|x| *x = 1.0 - *x);
                 }
@@ -306,7 +313,7 @@ impl<'p> Scores<'p> {
                     signal: s.signal,
                     dimension: d.name.clone(),
                     weight: s.weight,
-                    raw: self.table.value(s.signal, c),
+                    raw: self.table.value(s.signal, c).unwrap_or(0.0),
                     normalized,
                     contribution: s.weight * normalized / weight_sum,
                     impact: d.weight / total_weight * s.weight / weight_sum * (normalized - 0.5),
@@ -321,7 +328,7 @@ impl<'p> Scores<'p> {
         let reported = Signal::ALL
             .iter()
             .filter(|s| s.family() == SignalFamily::Reported)
-            .map(|&s| (s, self.table.value(s, c)))
+            .filter_map(|&s| Some((s, self.table.value(s, c)?)))
             .collect();
         let reasons = explain::reasons(&signals, &facts, context, self.population);
         Score {

@@ -273,7 +273,12 @@ impl ScoringModel {
         as_of: jiff::Timestamp,
     ) -> Result<Scores<'p>> {
         self.check()?;
-        let table = SignalTable::compute(population, as_of, &self.signals)?;
+        let wanted: Vec<Signal> = self
+            .dimensions
+            .iter()
+            .flat_map(|d| d.signals.iter().map(|s| s.signal))
+            .collect();
+        let table = SignalTable::compute_for(population, as_of, &self.signals, &wanted)?;
         Scores::new(population, self.clone(), table)
     }
 

@@ -65,7 +65,7 @@ proptest! {
         let fitted: Vec<_> = dimension
             .signals
             .iter()
-            .map(|s| s.normalization.fit(scores.signals().column(s.signal)).unwrap())
+            .map(|s| s.normalization.fit(scores.signals().column(s.signal).unwrap()).unwrap())
             .collect();
         let innovation = |population: &Population| {
             let facts = Facts::gather(population, who, context.t, &model.signals, &context.curves, &mut Vec::new());

@@ -244,7 +244,9 @@ impl Facts {
             | Signal::Attendance
             | Signal::IdeaQuality
             | Signal::SessionRating
-            | Signal::SessionContributions => return None,
+            | Signal::SessionContributions
+            | Signal::ProbabilityAlive
+            | Signal::ExpectedActivity => return None,
         })
     }
 }

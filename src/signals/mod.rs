@@ -30,6 +30,7 @@ pub use context::BetaPrior;
 pub(crate) use context::{Context, TopicCurves};
 pub(crate) use facts::{Components, Facts};
 
+use crate::btyd::{ActivityParams, AliveModel, FitOptions};
 use crate::error::check_positive;
 use crate::record::named_enum;
 use crate::{CustomerIndex, Error, Population, Result};
@@ -114,6 +115,18 @@ named_enum! {
         /// Reported. Total number of interactions by `T` (outreach excluded), not decayed:
         /// sheer message volume.
         MessageVolume = "message_volume",
+        /// Engagement, computed only when a model asks for it. The probability that the customer
+        /// is still active at `T` under a BG/NBD model fitted to the population's activity as of
+        /// `T` (see [`btyd`](crate::btyd) and [`AliveSignalParams`]); 0 for a customer never
+        /// active. Prefer it to [`Recency`](Signal::Recency) when customers' rhythms differ:
+        /// three months of silence mean little for a customer who comes twice a year and much for
+        /// one who came weekly, and only the model can tell them apart. Recency is simpler,
+        /// needs no fit, and is enough when rhythms are alike.
+        ProbabilityAlive = "probability_alive",
+        /// Engagement, computed only when a model asks for it. The expected activity in the next
+        /// [`AliveSignalParams::horizon_days`] under the same BG/NBD model, with diminishing
+        /// returns: `ln(1 + E[Y(h) | x, t_x, T])`.
+        ExpectedActivity = "expected_activity",
     }
 }
 
@@ -135,6 +148,12 @@ pub enum SignalFamily {
 }
 
 impl Signal {
+    /// Whether the signal is computed only when asked for ([`SignalTable::compute_for`]):
+    /// the signals that need a model fitted to the population (BG/NBD).
+    pub fn is_on_demand(self) -> bool {
+        matches!(self, Signal::ProbabilityAlive | Signal::ExpectedActivity)
+    }
+
     /// The family the signal belongs to.
     pub fn family(self) -> SignalFamily {
         use Signal::*;
@@ -143,6 +162,7 @@ impl Signal {
             Ideas | IdeaQuality | Workarounds | EarlyAdoption | AheadOfTrend | SessionRating
             | SessionContributions | Sharing => SignalFamily::Innovation,
             UsageIntensity => SignalFamily::Need,
+            ProbabilityAlive | ExpectedActivity => SignalFamily::Engagement,
             PurchaseVolume | Complaints | SocialMentions | MessageVolume => SignalFamily::Reported,
         }
     }
@@ -176,6 +196,32 @@ pub struct SignalParams {
     pub rating_prior_strength: f64,
     /// Prior strength, in sessions, of the shrinkage of contributions per session. Default 2.
     pub contributions_prior_strength: f64,
+    /// The BG/NBD model behind [`Signal::ProbabilityAlive`] and [`Signal::ExpectedActivity`].
+    pub alive: AliveSignalParams,
+}
+
+/// The settings of the BG/NBD signals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AliveSignalParams {
+    /// What counts as activity. Default: every interaction the customer starts
+    /// ([`ActivityParams::customer_initiated`]), since engagement is about the relationship, not
+    /// only purchases (and prospects never purchase).
+    pub activity: ActivityParams,
+    /// The horizon of [`Signal::ExpectedActivity`], in days. Default 90: the next quarter.
+    pub horizon_days: f64,
+    /// How the model is fitted. Default: [`FitOptions::default`].
+    pub fit: FitOptions,
+}
+
+impl Default for AliveSignalParams {
+    fn default() -> Self {
+        AliveSignalParams {
+            activity: ActivityParams::customer_initiated(),
+            horizon_days: 90.0,
+            fit: FitOptions::default(),
+        }
+    }
 }
 
 impl Default for SignalParams {
@@ -186,6 +232,7 @@ impl Default for SignalParams {
             min_topic_mentions: 10,
             rating_prior_strength: 2.0,
             contributions_prior_strength: 2.0,
+            alive: AliveSignalParams::default(),
         }
     }
 }
@@ -217,7 +264,7 @@ impl SignalParams {
 /// let base = Generator::new(GeneratorConfig { customers: 300, ..Default::default() }).generate()?;
 /// let as_of = base.population.latest().unwrap();
 /// let table = SignalTable::compute(&base.population, as_of, &SignalParams::default())?;
-/// let recency = table.column(Signal::Recency);
+/// let recency = table.column(Signal::Recency).unwrap();
 /// assert_eq!(recency.len(), 300);
 /// assert!(recency.iter().all(|r| (0.0..=1.0).contains(r)));
 /// # Ok::<(), lead_customers::Error>(())
@@ -225,12 +272,14 @@ impl SignalParams {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SignalTable {
     as_of: jiff::Timestamp,
-    columns: Vec<Vec<f64>>,
+    /// One column per signal; `None` for an on-demand signal that was not asked for.
+    columns: Vec<Option<Vec<f64>>>,
     pub(crate) context: Context,
 }
 
 impl SignalTable {
-    /// Computes every signal for every customer as of `as_of`, from data up to `as_of` only.
+    /// Computes every signal for every customer as of `as_of`, from data up to `as_of` only,
+    /// except the on-demand signals ([`Signal::is_on_demand`]).
     ///
     /// Fails when `as_of` is before the population's first event, or the population has no
     /// events at all, or the parameters are invalid.
@@ -238,6 +287,31 @@ impl SignalTable {
         population: &Population,
         as_of: jiff::Timestamp,
         params: &SignalParams,
+    ) -> Result<SignalTable> {
+        Self::compute_for(population, as_of, params, &[])
+    }
+
+    /// Like [`compute`](Self::compute), and also computes the on-demand signals in `wanted`
+    /// (others in `wanted` are always computed anyway). Fails also when a model behind an
+    /// on-demand signal cannot be fitted.
+    ///
+    /// ```
+    /// # use lead_customers::synthetic::{Generator, GeneratorConfig};
+    /// use lead_customers::{Signal, SignalParams, SignalTable};
+    /// # let base = Generator::new(GeneratorConfig { customers: 1_000, ..Default::default() }).generate()?;
+    /// let as_of = base.population.latest().unwrap();
+    /// let params = SignalParams::default();
+    /// let table = SignalTable::compute_for(&base.population, as_of, &params, &[Signal::ProbabilityAlive])?;
+    /// let alive = table.column(Signal::ProbabilityAlive).unwrap();
+    /// assert!(alive.iter().all(|p| (0.0..=1.0).contains(p)));
+    /// assert!(table.column(Signal::ExpectedActivity).is_none());
+    /// # Ok::<(), lead_customers::Error>(())
+    /// ```
+    pub fn compute_for(
+        population: &Population,
+        as_of: jiff::Timestamp,
+        params: &SignalParams,
+        wanted: &[Signal],
     ) -> Result<SignalTable> {
         params.check()?;
         let t = check_as_of(population, as_of)?;
@@ -274,6 +348,25 @@ impl SignalTable {
                     .collect();
             }
         }
+        let mut columns: Vec<Option<Vec<f64>>> = columns
+            .into_iter()
+            .zip(Signal::ALL)
+            .map(|(column, s)| (!s.is_on_demand()).then_some(column))
+            .collect();
+        if wanted.iter().any(|s| s.is_on_demand()) {
+            let alive =
+                AliveModel::fit(population, as_of, &params.alive.activity, &params.alive.fit)?;
+            if wanted.contains(&Signal::ProbabilityAlive) {
+                columns[Signal::ProbabilityAlive.index()] = Some(alive.probability_alive_column());
+            }
+            if wanted.contains(&Signal::ExpectedActivity) {
+                let unit_days = params.alive.activity.summary.unit.days() as f64;
+                let expected =
+                    alive.expected_activity_column(params.alive.horizon_days / unit_days)?;
+                columns[Signal::ExpectedActivity.index()] =
+                    Some(expected.into_iter().map(f64::ln_1p).collect());
+            }
+        }
         Ok(SignalTable {
             as_of,
             columns,
@@ -286,19 +379,20 @@ impl SignalTable {
         self.as_of
     }
 
-    /// A signal's column, indexed by [`CustomerIndex::get`].
-    pub fn column(&self, signal: Signal) -> &[f64] {
-        &self.columns[signal.index()]
+    /// A signal's column, indexed by [`CustomerIndex::get`]; `None` for an on-demand signal
+    /// that was not computed.
+    pub fn column(&self, signal: Signal) -> Option<&[f64]> {
+        self.columns[signal.index()].as_deref()
     }
 
-    /// One customer's value of a signal.
-    pub fn value(&self, signal: Signal, customer: CustomerIndex) -> f64 {
-        self.columns[signal.index()][customer.get()]
+    /// One customer's value of a signal; `None` for an on-demand signal that was not computed.
+    pub fn value(&self, signal: Signal, customer: CustomerIndex) -> Option<f64> {
+        self.column(signal).map(|column| column[customer.get()])
     }
 
     /// The number of customers.
     pub fn len(&self) -> usize {
-        self.columns.first().map_or(0, Vec::len)
+        self.columns.iter().flatten().next().map_or(0, Vec::len)
     }
 
     /// Whether the table has no customers (never, for a table computed from a population).

@@ -1,0 +1,135 @@
+//! Fits the BG/NBD "buy till you die" model to a CSV folder's activity and lists the top lead
+//! customers most likely to have left.
+//!
+//! ```text
+//! cargo run --release --example btyd -- DIR --calibration-end DATE [--unit days|weeks]
+//!     [--kinds purchase[,usage,...]] [--format table|json]
+//! ```
+//!
+//! JSON: an object with `r`, `alpha`, `a`, `b`, `log_likelihood`, `customers` (the number of
+//! customers fitted), `iterations`, `converged`, and `at_risk` (the 10 least likely alive among
+//! the 50 best lead customers as of the calibration end: `customer_id`, `rank`, `score`,
+//! `probability_alive`).
+
+use std::process::ExitCode;
+
+use lead_customers::btyd::{
+    ActivityParams, AliveModel, FitOptions, SummaryOptions, TimeUnit, leads_at_risk,
+};
+use lead_customers::{InteractionKind, ScoringModel};
+
+const USAGE: &str = "usage: btyd DIR --calibration-end DATE [--unit days|weeks] [--kinds purchase,...] [--format table|json]";
+/// Lead customers looked at, and how many of them are listed.
+const TOP_LEADS: usize = 50;
+const LISTED: usize = 10;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("btyd: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut args = std::env::args().skip(1);
+    let (mut dir, mut end, mut format) = (None, None, "table".to_owned());
+    let mut activity = ActivityParams::default();
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value\n{USAGE}"));
+        match arg.as_str() {
+            "--calibration-end" => {
+                let text = value("--calibration-end")?;
+                end = Some(lead_customers::time::parse_timestamp(&text).ok_or(format!(
+                    "--calibration-end: {text:?} is not YYYY-MM-DD or RFC 3339"
+                ))?);
+            }
+            "--unit" => {
+                activity.summary = match value("--unit")?.as_str() {
+                    "days" => SummaryOptions {
+                        period: TimeUnit::Days,
+                        unit: TimeUnit::Days,
+                    },
+                    "weeks" => SummaryOptions {
+                        period: TimeUnit::Days,
+                        unit: TimeUnit::Weeks,
+                    },
+                    other => return Err(format!("--unit: {other:?} is not days or weeks")),
+                }
+            }
+            "--kinds" => {
+                activity.kinds = value("--kinds")?
+                    .split(',')
+                    .map(|k| {
+                        k.trim()
+                            .parse::<InteractionKind>()
+                            .map_err(|e| format!("--kinds: {k:?}: {e}"))
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
+            "--format" => format = value("--format")?,
+            "-h" | "--help" => return Err(USAGE.into()),
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option {flag}\n{USAGE}"));
+            }
+            path => dir = Some(path.to_owned()),
+        }
+    }
+    let (dir, end) = (
+        dir.ok_or(USAGE)?,
+        end.ok_or(format!("--calibration-end is required\n{USAGE}"))?,
+    );
+    if format != "table" && format != "json" {
+        return Err(format!("--format: {format:?} is not table or json"));
+    }
+    let population = lead_customers::read_csv_folder(&dir).map_err(|e| e.to_string())?;
+    let alive = AliveModel::fit(&population, end, &activity, &FitOptions::default())
+        .map_err(|e| e.to_string())?;
+    let scores = ScoringModel::default()
+        .score(&population, end)
+        .map_err(|e| e.to_string())?;
+    let mut at_risk = leads_at_risk(&scores, &alive, TOP_LEADS);
+    at_risk.truncate(LISTED);
+    let fit = &alive.fit;
+    if format == "json" {
+        let json = serde_json::json!({
+            "r": fit.params.r(),
+            "alpha": fit.params.alpha(),
+            "a": fit.params.a(),
+            "b": fit.params.b(),
+            "log_likelihood": fit.log_likelihood,
+            "customers": fit.customers,
+            "iterations": fit.iterations,
+            "converged": fit.converged,
+            "at_risk": at_risk,
+        });
+        println!("{json}");
+        return Ok(());
+    }
+    println!(
+        "BG/NBD fit to {} customers' activity up to {end} ({} iterations)",
+        fit.customers, fit.iterations
+    );
+    println!(
+        "  r = {:.4}  alpha = {:.4}  a = {:.4}  b = {:.4}",
+        fit.params.r(),
+        fit.params.alpha(),
+        fit.params.a(),
+        fit.params.b()
+    );
+    println!("  log-likelihood = {:.2}", fit.log_likelihood);
+    println!("\nOf the {TOP_LEADS} best lead customers, the {LISTED} most likely to have left:");
+    println!(
+        "{:>5}  {:<14} {:>6} {:>8}",
+        "rank", "customer", "score", "P(alive)"
+    );
+    for r in &at_risk {
+        println!(
+            "{:>5}  {:<14} {:>6.3} {:>8.3}",
+            r.rank, r.customer_id, r.score, r.probability_alive
+        );
+    }
+    Ok(())
+}

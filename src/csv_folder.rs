@@ -8,6 +8,7 @@
 //! | `ideas.csv` | `id,customer_id,submitted_at,topic,status,votes[,decided_at]` | no |
 //! | `sessions.csv` | `id,held_at,topic,title` | no |
 //! | `participants.csv` | `session_id,customer_id,invited,attended,contributions,rating` | no |
+//! | `responses.csv` | `customer_id,item,value[,answered_at]` | no |
 //!
 //! Every file has a header row and is UTF-8, comma-separated. Columns may come in any order and
 //! unknown extra columns are ignored; the columns marked optional below may be left out.
@@ -18,7 +19,8 @@
 //!
 //! Optional columns: `name`, `segment`, `relationship` (default `customer`) and `since` in
 //! customers; `topic` in interactions; `topic`, `votes` (default 0) and `decided_at` in ideas;
-//! `topic` and `title` in sessions; `contributions` (default 0) and `rating` in participants.
+//! `topic` and `title` in sessions; `contributions` (default 0) and `rating` in participants;
+//! `answered_at` in responses (questionnaire answers: see [`evidence`](crate::evidence)).
 //!
 //! A malformed row is an error naming the file, the line, the field and the value; no row is
 //! ever skipped.
@@ -69,6 +71,15 @@ pub fn read_csv_folder(dir: impl AsRef<Path>) -> Result<Population> {
     }
     if let Some(path) = optional(Table::Participants) {
         read_participants(&mut builder, path)?;
+    }
+    if let Some(path) = optional(Table::Responses) {
+        let mut sheet = Sheet::open(path)?;
+        builder.set_source(Table::Responses, sheet.locator());
+        let columns = ResponseSheet::columns(&sheet)?;
+        while sheet.next()? {
+            let (customer, item, value, answered_at) = columns.row(&sheet)?;
+            builder.response_at(sheet.offset(), customer, item, value, answered_at)?;
+        }
     }
     builder.build()
 }
@@ -279,7 +290,7 @@ fn unparsable(expected: &str) -> Problem {
 /// The 1-based line of the record starting at a byte offset, counted from the file itself: the
 /// CSV reader counts neither the blank lines it skips nor the bytes they take, so the blank lines
 /// right after the offset are counted too. Only called to report an error.
-fn line_at(path: &Path, offset: u64) -> u64 {
+pub(crate) fn line_at(path: &Path, offset: u64) -> u64 {
     use std::io::Read;
     let Ok(file) = File::open(path) else { return 0 };
     let mut reader = BufReader::new(file);
@@ -426,6 +437,62 @@ fn read_sessions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
     Ok(())
 }
 
+/// The columns of `responses.csv`: `customer_id`, `item`, `value` and the optional
+/// `answered_at`.
+struct ResponseSheet {
+    customer: usize,
+    item: usize,
+    value: usize,
+    answered_at: Option<usize>,
+}
+
+impl ResponseSheet {
+    fn columns(sheet: &Sheet) -> Result<ResponseSheet> {
+        Ok(ResponseSheet {
+            customer: sheet.required("customer_id")?,
+            item: sheet.required("item")?,
+            value: sheet.required("value")?,
+            answered_at: sheet.column("answered_at"),
+        })
+    }
+
+    /// One answer: customer, item, a finite value, and when it was given.
+    fn row<'s>(&self, sheet: &'s Sheet) -> Result<(&'s str, &'s str, f64, Option<i64>)> {
+        let value = sheet
+            .number(Some(self.value), "value")?
+            .ok_or_else(|| sheet.error("value", b"", Problem::Missing))?;
+        if !value.is_finite() {
+            return Err(sheet.error("value", value.to_string().as_bytes(), Problem::NonFinite));
+        }
+        Ok((
+            sheet.required_text(self.customer, "customer_id")?,
+            sheet.required_text(self.item, "item")?,
+            value,
+            sheet.time(self.answered_at, "answered_at")?,
+        ))
+    }
+}
+
+/// Reads a `responses.csv` file on its own: each answer with the byte offset of its row (turn it
+/// into a line with [`line_at`] when an error needs it).
+pub(crate) fn response_rows(path: &Path) -> Result<Vec<(u64, crate::evidence::Response)>> {
+    if !path.is_file() {
+        return Err(Error::MissingFile {
+            path: path.to_path_buf(),
+        });
+    }
+    let mut sheet = Sheet::open(path.to_path_buf())?;
+    let columns = ResponseSheet::columns(&sheet)?;
+    let mut rows = Vec::new();
+    while sheet.next()? {
+        let (customer, item, value, answered_at) = columns.row(&sheet)?;
+        let mut response = crate::evidence::Response::new(customer, item, value);
+        response.answered_at = answered_at.map(crate::population::timestamp);
+        rows.push((sheet.offset(), response));
+    }
+    Ok(rows)
+}
+
 fn read_participants(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
     let mut sheet = Sheet::open(path)?;
     builder.set_source(Table::Participants, sheet.locator());
@@ -448,7 +515,7 @@ fn read_participants(builder: &mut PopulationBuilder, path: PathBuf) -> Result<(
     Ok(())
 }
 
-/// Writes a population as a CSV folder (creating the folder if needed), all five files, in the
+/// Writes a population as a CSV folder (creating the folder if needed), all six files, in the
 /// format [`read_csv_folder`] reads. Times are written as RFC 3339 in UTC.
 ///
 /// ```
@@ -564,7 +631,19 @@ pub fn write_csv_folder(population: &Population, dir: impl AsRef<Path>) -> Resul
             ])?;
         }
         Ok(())
-    })
+    })?;
+    write_table(
+        dir,
+        Table::Responses,
+        &["customer_id", "item", "value", "answered_at"],
+        |w| {
+            for r in population.response_records() {
+                let at = r.answered_at.map(time).unwrap_or_default();
+                w.write_record([r.customer.as_str(), &r.item, &r.value.to_string(), &at])?;
+            }
+            Ok(())
+        },
+    )
 }
 
 fn write_table(

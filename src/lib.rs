@@ -67,7 +67,7 @@
 
 pub mod btyd;
 #[cfg(feature = "csv")]
-mod csv_folder;
+pub(crate) mod csv_folder;
 mod customer;
 mod error;
 pub mod evidence;

@@ -29,8 +29,6 @@ use serde::{Deserialize, Serialize};
 
 use super::answers::Answers;
 use super::responses::Response;
-#[cfg(feature = "csv")]
-use super::responses::read_lines;
 #[cfg(doc)]
 use crate::error::Problem;
 use crate::error::{Error, Location, Result, Table, check_fraction};
@@ -393,10 +391,12 @@ impl Questionnaire {
     #[cfg(feature = "csv")]
     pub fn read_answers(&self, path: impl AsRef<std::path::Path>) -> Result<Answers> {
         let path = path.as_ref();
-        let rows = read_lines(path)?;
+        let rows = crate::csv_folder::response_rows(path)?;
         Answers::collect(self, rows.iter().map(|(_, r)| r), |i| Location::Csv {
             file: path.to_owned(),
-            line: rows.get(i).map_or(0, |(line, _)| *line),
+            line: rows
+                .get(i)
+                .map_or(0, |(offset, _)| crate::csv_folder::line_at(path, *offset)),
         })
     }
 

@@ -13,7 +13,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "csv")]
-use crate::error::{Error, Location, Problem, Result};
+use crate::error::Result;
 use crate::ids::CustomerId;
 
 /// One answer of one customer to one questionnaire item.
@@ -31,6 +31,11 @@ pub struct Response {
     pub item: String,
     /// The value as answered: a whole number from 1 to the questionnaire's scale.
     pub value: f64,
+    /// When the answer was given. Scoring as of an earlier time does not see it; when absent,
+    /// the answer is assumed known only at the end of the data (as for undated idea decisions),
+    /// so that it never leaks into the past.
+    #[serde(default)]
+    pub answered_at: Option<jiff::Timestamp>,
 }
 
 impl Response {
@@ -40,7 +45,14 @@ impl Response {
             customer: customer.into(),
             item: item.into(),
             value,
+            answered_at: None,
         }
+    }
+
+    /// Sets when the answer was given.
+    pub fn with_answered_at(mut self, at: jiff::Timestamp) -> Self {
+        self.answered_at = Some(at);
+        self
     }
 }
 
@@ -52,8 +64,8 @@ impl Response {
 /// Errors: [`Error::MissingFile`], [`Error::Io`], [`Error::MissingColumn`]; [`Error::Record`]
 /// with the file and line for a row with the wrong number of fields
 /// ([`Problem::WrongFieldCount`]), an empty field ([`Problem::Missing`]), a value that is not a
-/// number ([`Problem::Unparsable`]) or not finite ([`Problem::NonFinite`]); [`Error::Csv`] for
-/// text the CSV reader cannot read (bad UTF-8, say).
+/// number or not UTF-8 ([`Problem::Unparsable`]) or not finite ([`Problem::NonFinite`]); [`Error::Csv`] for
+/// text the CSV reader cannot read (bad quoting).
 ///
 /// ```
 /// # let dir = std::env::temp_dir().join("lead-customers-doc-read-responses");
@@ -67,164 +79,17 @@ impl Response {
 /// ```
 #[cfg(feature = "csv")]
 pub fn read_responses(path: impl AsRef<Path>) -> Result<Vec<Response>> {
-    Ok(read_lines(path.as_ref())?
+    Ok(crate::csv_folder::response_rows(path.as_ref())?
         .into_iter()
         .map(|(_, r)| r)
         .collect())
-}
-
-/// Reads `responses.csv` into answers with the line each came from.
-///
-/// Line numbers are counted from the bytes rather than taken from the CSV reader, which does not
-/// count the blank lines it skips.
-#[cfg(feature = "csv")]
-pub(crate) fn read_lines(path: &Path) -> Result<Vec<(u64, Response)>> {
-    let bytes = std::fs::read(path).map_err(|source| io_error(path, source))?;
-    let mut lines = LineCounter::new(&bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(bytes.as_slice());
-    let header = reader
-        .headers()
-        .map_err(|e| csv_error(path, &mut lines, e))?
-        .clone();
-    let column = |name: &'static str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| Error::MissingColumn {
-                path: path.to_owned(),
-                column: name,
-            })
-    };
-    let (customer_at, item_at, value_at) =
-        (column("customer_id")?, column("item")?, column("value")?);
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| csv_error(path, &mut lines, e))?;
-        let line = lines.line_at(record.position().map_or(0, csv::Position::byte));
-        let bad = |field: &'static str, value: &str, problem: Problem| Error::Record {
-            location: Location::Csv {
-                file: path.to_owned(),
-                line,
-            },
-            field,
-            value: value.to_owned(),
-            problem,
-        };
-        let field = |at: usize, name: &'static str| match record.get(at) {
-            Some(text) if !text.is_empty() => Ok(text),
-            other => Err(bad(name, other.unwrap_or(""), Problem::Missing)),
-        };
-        let customer = field(customer_at, "customer_id")?;
-        let item = field(item_at, "item")?;
-        let text = field(value_at, "value")?;
-        let value: f64 = text.parse().map_err(|_| {
-            bad(
-                "value",
-                text,
-                Problem::Unparsable {
-                    expected: "a number (a Likert answer such as 4)".to_owned(),
-                },
-            )
-        })?;
-        if !value.is_finite() {
-            return Err(bad("value", text, Problem::NonFinite));
-        }
-        rows.push((line, Response::new(customer, item, value)));
-    }
-    Ok(rows)
-}
-
-/// The 1-based line of a byte offset, counting forward from the previous offset asked about
-/// (records come in order, so the whole file is counted once).
-#[cfg(feature = "csv")]
-struct LineCounter<'a> {
-    bytes: &'a [u8],
-    offset: usize,
-    line: u64,
-}
-
-#[cfg(feature = "csv")]
-impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        LineCounter {
-            bytes,
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    /// The line of the record the CSV reader places at `byte`. The reader places a record where
-    /// it started reading, before the blank lines it skipped, and a record never starts with a
-    /// line break, so those are stepped over first.
-    fn line_at(&mut self, byte: u64) -> u64 {
-        let mut byte = usize::try_from(byte)
-            .unwrap_or(usize::MAX)
-            .min(self.bytes.len());
-        while self
-            .bytes
-            .get(byte)
-            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
-        {
-            byte += 1;
-        }
-        if byte < self.offset {
-            *self = LineCounter::new(self.bytes);
-        }
-        let newlines = self.bytes[self.offset..byte]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        self.line += newlines as u64;
-        self.offset = byte;
-        self.line
-    }
-}
-
-/// A failure to read the file: [`Error::MissingFile`] when it does not exist.
-#[cfg(feature = "csv")]
-fn io_error(path: &Path, source: std::io::Error) -> Error {
-    if source.kind() == std::io::ErrorKind::NotFound {
-        Error::MissingFile {
-            path: path.to_owned(),
-        }
-    } else {
-        Error::Io {
-            path: path.to_owned(),
-            source,
-        }
-    }
-}
-
-/// Turns a CSV reader's error into the crate's, keeping the file and line.
-#[cfg(feature = "csv")]
-fn csv_error(path: &Path, lines: &mut LineCounter<'_>, err: csv::Error) -> Error {
-    let location = Location::Csv {
-        file: path.to_owned(),
-        line: lines.line_at(err.position().map_or(0, csv::Position::byte)),
-    };
-    let message = err.to_string();
-    match err.into_kind() {
-        csv::ErrorKind::Io(source) => io_error(path, source),
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => Error::Record {
-            location,
-            field: "row",
-            value: format!("{len} fields"),
-            problem: Problem::WrongFieldCount {
-                expected: expected_len as usize,
-            },
-        },
-        _ => Error::Csv { location, message },
-    }
 }
 
 #[cfg(all(test, feature = "csv"))]
 mod tests {
     use super::*;
     use crate::ErrorKind;
+    use crate::{Error, Location};
     use std::path::PathBuf;
 
     /// Writes `text` to a fresh `responses.csv` in a directory of its own for test `name`.
@@ -252,12 +117,12 @@ mod tests {
             "order",
             "note,value,item,customer_id\nhi,3,at1,C1\n,4, at2 ,C2\n",
         );
-        let rows = read_lines(&path).unwrap();
+        let rows = read_responses(&path).unwrap();
         assert_eq!(
             rows,
             vec![
-                (2, Response::new("C1", "at1", 3.0)),
-                (3, Response::new("C2", "at2", 4.0))
+                Response::new("C1", "at1", 3.0),
+                Response::new("C2", "at2", 4.0)
             ]
         );
     }
@@ -315,11 +180,12 @@ mod tests {
     }
 
     #[test]
-    fn bad_utf8_is_a_csv_error_with_its_line() {
+    fn bad_utf8_is_an_error_with_its_line_and_field() {
         let dir = write_csv("utf8", "");
         std::fs::write(&dir, b"customer_id,item,value\nC1,at1,3\nC\xff,at2,4\n").unwrap();
         let err = read_responses(&dir).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Csv);
+        assert_eq!(err.kind(), ErrorKind::Unparsable);
         assert_eq!(line_of(&err), 3);
+        assert!(err.to_string().contains("customer_id"), "{err}");
     }
 }

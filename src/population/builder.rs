@@ -6,14 +6,14 @@ use jiff::civil::Date;
 
 use super::{
     Groups, IdeaColumns, InteractionColumns, NO_TOPIC, NOT_A_MENTION, ParticipationColumns,
-    Population, SessionColumns, TopicMentions, UNDATED,
+    Population, ResponseColumns, SessionColumns, TopicMentions, UNDATED,
 };
 use crate::{
     Channel, CoDesignSession, Customer, Error, Idea, IdeaId, IdeaStatus, Interaction,
     InteractionKind, Location, Participation, Problem, Relationship, Result, SessionId, Table,
 };
 
-const TABLES: usize = 5;
+const TABLES: usize = 6;
 
 fn table_slot(table: Table) -> usize {
     match table {
@@ -21,7 +21,8 @@ fn table_slot(table: Table) -> usize {
         Table::Interactions => 1,
         Table::Ideas => 2,
         Table::Sessions => 3,
-        Table::Participants | Table::Responses => 4,
+        Table::Participants => 4,
+        Table::Responses => 5,
     }
 }
 
@@ -58,6 +59,9 @@ pub struct PopulationBuilder {
     interactions: PendingInteractions,
     ideas: PendingIdeas,
     participations: PendingParticipations,
+    item_index: HashMap<Box<str>, u32>,
+    item_names: Vec<Box<str>>,
+    responses: PendingResponses,
 }
 
 #[derive(Debug)]
@@ -122,6 +126,15 @@ struct PendingParticipations {
     attended: Vec<bool>,
     contributions: Vec<u32>,
     rating: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Default)]
+struct PendingResponses {
+    customer: Vec<u32>,
+    item: Vec<u32>,
+    value: Vec<f64>,
+    answered_at: Vec<i64>,
+    position: Vec<u64>,
 }
 
 /// The fields of one interaction, as the CSV reader hands them over without allocating.
@@ -306,6 +319,64 @@ impl PopulationBuilder {
             },
         )?;
         Ok(self)
+    }
+
+    /// Adds a questionnaire answer. Fails on a value that is not finite or an empty item name;
+    /// the value's range depends on the questionnaire, and is checked when answers are scored.
+    pub fn add_response(&mut self, response: crate::evidence::Response) -> Result<&mut Self> {
+        let position = self.next_position(Table::Responses);
+        self.response_at(
+            position,
+            response.customer.as_str(),
+            &response.item,
+            response.value,
+            response.answered_at.map(|t| t.as_second()),
+        )?;
+        Ok(self)
+    }
+
+    pub(crate) fn response_at(
+        &mut self,
+        position: u64,
+        customer: &str,
+        item: &str,
+        value: f64,
+        answered_at: Option<i64>,
+    ) -> Result<()> {
+        check_capacity(self.responses.value.len(), Table::Responses)?;
+        if item.is_empty() {
+            return Err(record_error(
+                self.location(Table::Responses, position),
+                "item",
+                item,
+                Problem::Missing,
+            ));
+        }
+        if !value.is_finite() {
+            return Err(record_error(
+                self.location(Table::Responses, position),
+                "value",
+                value,
+                Problem::NonFinite,
+            ));
+        }
+        let customer = self.reference_customer(customer, Table::Responses, position);
+        let item = match self.item_index.get(item) {
+            Some(&id) => id,
+            None => {
+                let id = self.item_names.len() as u32;
+                self.item_names.push(item.into());
+                self.item_index.insert(item.into(), id);
+                id
+            }
+        };
+        let rows = &mut self.responses;
+        rows.customer.push(customer);
+        rows.item.push(item);
+        rows.value.push(value);
+        rows.answered_at.push(answered_at.unwrap_or(UNDATED));
+        rows.position.push(position);
+        Ok(())
     }
 
     /// The provisional index of a customer id referenced by an event, creating an undefined slot
@@ -596,6 +667,8 @@ impl PopulationBuilder {
             interactions,
             ideas,
             participations,
+            item_names,
+            responses,
             ..
         } = self;
         let locate = |table: Table, position: u64| locate(&sources, table, position);
@@ -708,6 +781,9 @@ impl PopulationBuilder {
             &locate,
         )?;
 
+        let (items, responses) =
+            build_responses(responses, &item_names, &customer_rank, n, &locate)?;
+
         let topics: Vec<String> = topic_order
             .iter()
             .map(|&t| topic_names[t as usize].to_string())
@@ -719,7 +795,8 @@ impl PopulationBuilder {
             .iter()
             .chain(&ideas.submitted_at)
             .chain(ideas.decided_at.iter().filter(|&&t| t != UNDATED))
-            .chain(&session_columns.held_at);
+            .chain(&session_columns.held_at)
+            .chain(responses.answered_at.iter().filter(|&&t| t != UNDATED));
         let (earliest, latest) =
             times.fold((i64::MAX, i64::MIN), |(lo, hi), &t| (lo.min(t), hi.max(t)));
 
@@ -734,6 +811,8 @@ impl PopulationBuilder {
             ideas,
             sessions: session_columns,
             participations,
+            items,
+            responses,
             topics,
             topic_mentions,
             earliest,
@@ -941,6 +1020,63 @@ fn build_participations(
         contributions: gather(&contributions, &order),
         rating: gather(&rating, &order),
     })
+}
+
+/// Questionnaire answers grouped per customer, each group in item-name order; items interned in
+/// name order. One answer per customer and item.
+fn build_responses(
+    rows: PendingResponses,
+    item_names: &[Box<str>],
+    customer_rank: &[u32],
+    customers: usize,
+    locate: &impl Fn(Table, u64) -> Location,
+) -> Result<(Vec<String>, ResponseColumns)> {
+    let (item_order, item_rank) = sorted_ranks(item_names, |t| t);
+    let PendingResponses {
+        mut customer,
+        mut item,
+        value,
+        answered_at,
+        position,
+    } = rows;
+    for c in &mut customer {
+        *c = customer_rank[*c as usize];
+    }
+    for i in &mut item {
+        *i = item_rank[*i as usize];
+    }
+    let (groups, mut order) = group_rows(&customer, customers);
+    sort_groups(&groups, &mut order, |r| {
+        (item[r as usize], position[r as usize])
+    });
+    for g in 0..customers {
+        for pair in order[groups.range(g)].windows(2) {
+            let (a, b) = (pair[0] as usize, pair[1] as usize);
+            if item[a] == item[b] {
+                return Err(record_error(
+                    locate(Table::Responses, position[b]),
+                    "item",
+                    &*item_names[item_order[item[b] as usize] as usize],
+                    Problem::DuplicateAnswer {
+                        first: locate(Table::Responses, position[a]),
+                    },
+                ));
+            }
+        }
+    }
+    let items = item_order
+        .iter()
+        .map(|&i| item_names[i as usize].to_string())
+        .collect();
+    Ok((
+        items,
+        ResponseColumns {
+            groups,
+            item: gather(&item, &order),
+            value: gather(&value, &order),
+            answered_at: gather(&answered_at, &order),
+        },
+    ))
 }
 
 /// Every customer-raised mention of a topic (interactions other than company outreach, and

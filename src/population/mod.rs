@@ -124,6 +124,17 @@ pub(crate) struct ParticipationColumns {
     pub(crate) rating: Vec<Option<f64>>,
 }
 
+/// Questionnaire answers, grouped per customer, each group in item order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct ResponseColumns {
+    pub(crate) groups: Groups,
+    /// Positions in [`Population::items`].
+    pub(crate) item: Vec<u32>,
+    pub(crate) value: Vec<f64>,
+    /// When the answer was given; [`UNDATED`] when the record did not say.
+    pub(crate) answered_at: Vec<i64>,
+}
+
 /// For each topic, the sorted times of every mention of it (interactions and ideas): the crowd's
 /// adoption curve of the topic.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -141,7 +152,7 @@ impl TopicMentions {
 }
 
 /// The validated customer base: customers, their interactions, ideas and co-design
-/// participations, indexed for one-pass computation. See the [module docs](self) for the layout.
+/// participations (and questionnaire answers), indexed for one-pass computation. See the [module docs](self) for the layout.
 ///
 /// ```
 /// use lead_customers::{Channel, Customer, Interaction, InteractionKind, Population};
@@ -168,6 +179,9 @@ pub struct Population {
     pub(crate) ideas: IdeaColumns,
     pub(crate) sessions: SessionColumns,
     pub(crate) participations: ParticipationColumns,
+    /// Questionnaire items answered anywhere, sorted by name.
+    pub(crate) items: Vec<String>,
+    pub(crate) responses: ResponseColumns,
     pub(crate) topics: Vec<String>,
     pub(crate) topic_mentions: TopicMentions,
     pub(crate) earliest: i64,
@@ -300,6 +314,39 @@ impl Population {
     /// The number of participations in all sessions.
     pub fn participation_count(&self) -> usize {
         self.participations.session.len()
+    }
+
+    /// The number of questionnaire answers of all customers.
+    pub fn response_count(&self) -> usize {
+        self.responses.value.len()
+    }
+
+    /// Every questionnaire item answered by anyone, sorted by name.
+    pub fn items(&self) -> &[String] {
+        &self.items
+    }
+
+    /// A customer's questionnaire answers, in item-name order.
+    pub fn responses(
+        &self,
+        c: CustomerIndex,
+    ) -> impl Iterator<Item = crate::evidence::Response> + '_ {
+        let id = self.customer_id(c);
+        self.responses
+            .groups
+            .range(c.get())
+            .map(move |r| crate::evidence::Response {
+                customer: id.clone(),
+                item: self.items[self.responses.item[r] as usize].clone(),
+                value: self.responses.value[r],
+                answered_at: (self.responses.answered_at[r] != UNDATED)
+                    .then(|| timestamp(self.responses.answered_at[r])),
+            })
+    }
+
+    /// Every questionnaire answer, grouped by customer in index order.
+    pub fn response_records(&self) -> impl Iterator<Item = crate::evidence::Response> + '_ {
+        self.customers().flat_map(move |c| self.responses(c))
     }
 
     /// The co-design session at a position (`0..session_count()`, in the order of the ids).

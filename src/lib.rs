@@ -93,7 +93,7 @@ pub use idea::{Idea, IdeaStatus};
 pub use ids::{CustomerId, IdeaId, SessionId};
 pub use interaction::{Channel, Interaction, InteractionKind};
 pub use normalize::{Normalization, Scale};
-pub use population::{CustomerIndex, Population, PopulationBuilder, TopicId};
+pub use population::{CustomerIndex, Population, PopulationBuilder, Records, TopicId};
 pub use record::UnknownName;
 pub use scoring::{
     Combination, Dimension, DimensionScore, Direction, ENGAGEMENT, INNOVATION, NEED, Ranked,

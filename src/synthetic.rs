@@ -802,6 +802,7 @@ impl Generator {
                 }
             }
         }
+        self.survey(plan, cid, position, rng, builder)?;
         // Ideas.
         let ideas = poisson(rng, profile.ideas_per_year * years) as usize;
         let regular = (0..ideas).map(|_| {
@@ -855,6 +856,43 @@ impl Generator {
                 decided_at,
             };
             builder.idea_at(position as u64, fields)?;
+        }
+        Ok(())
+    }
+
+    /// The lead-user questionnaire (items `at1..at4`, `heb1..heb3`, 5 points), answered by some
+    /// customers during their last year: leads answer higher, and a few items are skipped.
+    fn survey(
+        &self,
+        plan: &Plan,
+        cid: &str,
+        position: usize,
+        rng: &mut Pcg64Mcg,
+        builder: &mut PopulationBuilder,
+    ) -> Result<()> {
+        let lead = matches!(plan.archetype, Archetype::Lead | Archetype::LapsedLead);
+        if !rng.random_bool(if lead { 0.3 } else { 0.12 }) {
+            return Ok(());
+        }
+        let from = (plan.active_to - 12 * MONTH).max(plan.active_from);
+        let answered_at = rng.random_range(from..=plan.active_to);
+        let (ahead, benefit): (f64, f64) = match plan.archetype {
+            Archetype::Lead | Archetype::LapsedLead => (4.2, 4.3),
+            Archetype::LoyalFollower => (2.8, 3.4),
+            Archetype::ProlificIdeator => (3.4, 3.0),
+            _ => (2.6, 2.8),
+        };
+        let noise = Normal::new(0.0, 0.9)
+            .map_err(|e| Error::parameter("survey noise", 0.9, e.to_string()))?;
+        let items = ["at1", "at2", "at3", "at4"]
+            .map(|i| (i, ahead))
+            .into_iter()
+            .chain(["heb1", "heb2", "heb3"].map(|i| (i, benefit)));
+        for (item, mean) in items {
+            if rng.random_bool(0.9) {
+                let value: f64 = (mean + noise.sample(rng)).round().clamp(1.0, 5.0);
+                builder.response_at(position as u64, cid, item, value, Some(answered_at))?;
+            }
         }
         Ok(())
     }

@@ -401,3 +401,32 @@ fn line_numbers_count_blank_lines() {
         "customer_id",
     );
 }
+
+#[test]
+fn responses_join_the_folder_and_errors_name_their_line() {
+    let text = "customer_id,item,value,answered_at\nC1,at1,4,2024-02-01\nC2,heb1,5,\n";
+    let dir = folder("responses");
+    write(&dir, "customers.csv", CUSTOMERS);
+    write(&dir, "interactions.csv", INTERACTIONS);
+    write(&dir, "responses.csv", text);
+    let p = read_csv_folder(&dir).unwrap();
+    assert_eq!(p.response_count(), 2);
+    let c1: Vec<_> = p.responses(p.index_of("C1").unwrap()).collect();
+    assert_eq!(
+        (
+            c1[0].item.as_str(),
+            c1[0].value,
+            c1[0].answered_at.is_some()
+        ),
+        ("at1", 4.0, true)
+    );
+    let text = "customer_id,item,value\nC1,at1,4\n\nC1,at1,5\n";
+    let err = error_with("responses_dup", "responses.csv", text);
+    assert_at(err, ErrorKind::DuplicateAnswer, "responses.csv", 4, "item");
+    let err = error_with(
+        "responses_nan",
+        "responses.csv",
+        "customer_id,item,value\nC1,at1,NaN\n",
+    );
+    assert_at(err, ErrorKind::NonFinite, "responses.csv", 2, "value");
+}

@@ -341,26 +341,7 @@ fn small_base(seed: u64) -> Population {
     .population
 }
 
-/// All records of a population, as flat lists.
-struct Records {
-    customers: Vec<Customer>,
-    interactions: Vec<Interaction>,
-    ideas: Vec<Idea>,
-    sessions: Vec<CoDesignSession>,
-    participations: Vec<Participation>,
-}
-
-fn records(p: &Population) -> Records {
-    Records {
-        customers: p.customer_records().collect(),
-        interactions: p.interaction_records().collect(),
-        ideas: p.idea_records().collect(),
-        sessions: p.session_records().collect(),
-        participations: p.participation_records().collect(),
-    }
-}
-
-fn rebuild(r: Records, interleave: &[u8]) -> Population {
+fn rebuild(r: lead_customers::Records, interleave: &[u8]) -> Population {
     // Add the tables interleaved in an arbitrary order, not table by table.
     let mut its = (
         r.customers.into_iter(),
@@ -368,24 +349,26 @@ fn rebuild(r: Records, interleave: &[u8]) -> Population {
         r.ideas.into_iter(),
         r.sessions.into_iter(),
         r.participations.into_iter(),
+        r.responses.into_iter(),
     );
     let mut b = Population::builder();
     let mut step = 0usize;
     loop {
         let mut progressed = false;
-        for k in 0..5 {
+        for k in 0..6 {
             let table = (k + interleave
                 .get(step % interleave.len().max(1))
                 .copied()
                 .unwrap_or(0) as usize)
-                % 5;
+                % 6;
             step += 1;
             let added = match table {
                 0 => its.0.next().map(|c| b.add_customer(c).map(|_| ())),
                 1 => its.1.next().map(|i| b.add_interaction(i).map(|_| ())),
                 2 => its.2.next().map(|i| b.add_idea(i).map(|_| ())),
                 3 => its.3.next().map(|s| b.add_session(s).map(|_| ())),
-                _ => its.4.next().map(|p| b.add_participation(p).map(|_| ())),
+                4 => its.4.next().map(|p| b.add_participation(p).map(|_| ())),
+                _ => its.5.next().map(|r| b.add_response(r).map(|_| ())),
             };
             if let Some(result) = added {
                 if let Err(e) = result {
@@ -414,13 +397,16 @@ fn rebuild(r: Records, interleave: &[u8]) -> Population {
     its.4.for_each(|p| {
         b.add_participation(p).unwrap();
     });
+    its.5.for_each(|r| {
+        b.add_response(r).unwrap();
+    });
     b.build().unwrap()
 }
 
 #[test]
 fn records_rebuild_the_same_population() {
     let p = small_base(5);
-    assert_eq!(rebuild(records(&p), &[0]), p);
+    assert_eq!(rebuild(p.records(), &[0]), p);
 }
 
 fn shuffle<T>(items: &mut [T], seed: u64) {
@@ -432,14 +418,54 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
     #[test]
-    fn shuffling_the_records_gives_an_identical_population(seed in 0u64..1_000, base in 1u64..4, interleave in proptest::collection::vec(0u8..5, 1..7)) {
+    fn shuffling_the_records_gives_an_identical_population(seed in 0u64..1_000, base in 1u64..4, interleave in proptest::collection::vec(0u8..6, 1..7)) {
         let p = small_base(base);
-        let mut r = records(&p);
+        let mut r = p.records();
         shuffle(&mut r.customers, seed);
         shuffle(&mut r.interactions, seed + 1);
         shuffle(&mut r.ideas, seed + 2);
         shuffle(&mut r.sessions, seed + 3);
         shuffle(&mut r.participations, seed + 4);
+        shuffle(&mut r.responses, seed + 5);
         prop_assert_eq!(rebuild(r, &interleave), p);
     }
+}
+
+#[test]
+fn a_second_answer_to_the_same_item_names_both() {
+    use lead_customers::evidence::Response;
+    let mut b = Population::builder();
+    b.add_customer(Customer::new("C1")).unwrap();
+    b.add_response(Response::new("C1", "at1", 4.0)).unwrap();
+    b.add_response(Response::new("C1", "at2", 4.0)).unwrap();
+    b.add_response(Response::new("C1", "at1", 2.0)).unwrap();
+    let err = b.build().unwrap_err();
+    match &err {
+        Error::Record {
+            problem: Problem::DuplicateAnswer { first },
+            ..
+        } => assert_eq!(*first, record(Table::Responses, 0)),
+        other => panic!("{other}"),
+    }
+    assert_record_error(
+        err,
+        ErrorKind::DuplicateAnswer,
+        record(Table::Responses, 2),
+        "item",
+    );
+}
+
+#[test]
+fn an_answer_from_an_unknown_customer_names_it() {
+    use lead_customers::evidence::Response;
+    let mut b = Population::builder();
+    b.add_customer(Customer::new("C1")).unwrap();
+    b.add_response(Response::new("C2", "at1", 4.0)).unwrap();
+    let err = b.build().unwrap_err();
+    assert_record_error(
+        err,
+        ErrorKind::UnknownCustomer,
+        record(Table::Responses, 0),
+        "customer_id",
+    );
 }

@@ -28,32 +28,15 @@ fn base(customers: usize, seed: u64) -> Population {
 fn rebuild(p: &Population, seed: u64, extra: impl FnOnce(&mut PopulationBuilder)) -> Population {
     use rand::{SeedableRng, seq::SliceRandom};
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
-    let mut customers: Vec<_> = p.customer_records().collect();
-    let mut interactions: Vec<_> = p.interaction_records().collect();
-    let mut ideas: Vec<_> = p.idea_records().collect();
-    let mut sessions: Vec<_> = p.session_records().collect();
-    let mut participations: Vec<_> = p.participation_records().collect();
-    customers.shuffle(&mut rng);
-    interactions.shuffle(&mut rng);
-    ideas.shuffle(&mut rng);
-    sessions.shuffle(&mut rng);
-    participations.shuffle(&mut rng);
+    let mut r = p.records();
+    r.customers.shuffle(&mut rng);
+    r.interactions.shuffle(&mut rng);
+    r.ideas.shuffle(&mut rng);
+    r.sessions.shuffle(&mut rng);
+    r.participations.shuffle(&mut rng);
+    r.responses.shuffle(&mut rng);
     let mut b = Population::builder();
-    participations.into_iter().for_each(|x| {
-        b.add_participation(x).unwrap();
-    });
-    interactions.into_iter().for_each(|x| {
-        b.add_interaction(x).unwrap();
-    });
-    customers.into_iter().for_each(|x| {
-        b.add_customer(x).unwrap();
-    });
-    ideas.into_iter().for_each(|x| {
-        b.add_idea(x).unwrap();
-    });
-    sessions.into_iter().for_each(|x| {
-        b.add_session(x).unwrap();
-    });
+    r.add_to(&mut b).unwrap();
     extra(&mut b);
     b.build().unwrap()
 }
@@ -417,11 +400,11 @@ fn a_score_explains_itself() {
             .filter(|s| s.dimension == d.name)
             .map(|s| s.contribution)
             .sum();
+        let dimension = d.score.unwrap();
         assert!(
-            (sum - d.score).abs() < 1e-12,
-            "{}: contributions {sum} vs score {}",
+            (sum - dimension).abs() < 1e-12,
+            "{}: contributions {sum} vs score {dimension}",
             d.name,
-            d.score
         );
     }
     assert!(!score.reasons().is_empty() && score.reasons().len() <= 3);
@@ -478,4 +461,150 @@ fn the_buy_till_you_die_signals_are_point_in_time_and_in_range() {
     // Without the signals in the model they are not computed.
     let plain = ScoringModel::default().score(&p, as_of).unwrap();
     assert!(plain.signals().column(Signal::ProbabilityAlive).is_none());
+}
+
+/// A population where three customers answered the lead-user questionnaire (one too little to
+/// count) and one did not answer at all.
+fn surveyed() -> Population {
+    use lead_customers::evidence::Response;
+    let mut b = Population::builder();
+    for id in ["A", "B", "C", "D"] {
+        b.add_customer(Customer::new(id)).unwrap();
+        b.add_interaction(Interaction::new(
+            id,
+            at("2024-01-01"),
+            Channel::Email,
+            InteractionKind::Question,
+        ))
+        .unwrap();
+    }
+    let answer = |who: &str, item: &str, value: f64| {
+        Response::new(who, item, value).with_answered_at(at("2024-02-01"))
+    };
+    for (item, value) in [("at1", 5.0), ("at2", 5.0), ("heb1", 4.0), ("heb2", 5.0)] {
+        b.add_response(answer("A", item, value)).unwrap();
+    }
+    for (item, value) in [("at1", 2.0), ("at2", 1.0), ("heb1", 2.0), ("heb2", 2.0)] {
+        b.add_response(answer("B", item, value)).unwrap();
+    }
+    // C answered one of four ahead-of-trend items (below the minimum of two) and nothing else.
+    b.add_response(answer("C", "at1", 5.0)).unwrap();
+    // Answers given after the as-of time used below.
+    b.add_response(answer("D", "at1", 5.0).with_answered_at(at("2024-06-01")))
+        .unwrap();
+    b.add_response(answer("D", "at2", 5.0).with_answered_at(at("2024-06-01")))
+        .unwrap();
+    // Undated answers: known only at the end of the data (2024-06-01).
+    b.add_customer(Customer::new("E")).unwrap();
+    b.add_response(Response::new("E", "heb1", 3.0)).unwrap();
+    b.add_response(Response::new("E", "heb2", 3.0)).unwrap();
+    b.build().unwrap()
+}
+
+#[test]
+fn questionnaire_signals_are_missing_not_zero_for_customers_without_enough_answers() {
+    let p = surveyed();
+    let table =
+        lead_customers::SignalTable::compute(&p, at("2024-03-01"), &Default::default()).unwrap();
+    let c = |id: &str| p.index_of(id).unwrap();
+    let lead_userness = |id: &str| table.value(Signal::LeadUserness, c(id));
+    // A: ahead of trend 5/5 -> 1, benefit 4.5 -> 0.875; lead-userness their mean.
+    assert_eq!(table.value(Signal::SurveyAheadOfTrend, c("A")), Some(1.0));
+    assert_eq!(
+        table.value(Signal::SurveyExpectedBenefit, c("A")),
+        Some(0.875)
+    );
+    assert_eq!(lead_userness("A"), Some(0.9375));
+    assert!(lead_userness("B").unwrap() < 0.25);
+    assert_eq!(lead_userness("C"), None, "one answer of four is too few");
+    assert_eq!(
+        lead_userness("D"),
+        None,
+        "answers given after the as-of time are not known"
+    );
+    assert_eq!(
+        lead_userness("E"),
+        None,
+        "undated answers are known only at the end of the data"
+    );
+    assert_eq!(
+        table.known(Signal::LeadUserness).unwrap(),
+        [true, true, false, false, false]
+    );
+    assert!(table.known(Signal::Recency).is_none());
+    // The undated answers count once the data ends, the dated ones once given.
+    let later =
+        lead_customers::SignalTable::compute(&p, at("2024-06-01"), &Default::default()).unwrap();
+    assert_eq!(later.value(Signal::LeadUserness, c("D")), Some(1.0));
+    assert_eq!(later.value(Signal::LeadUserness, c("E")), Some(0.5));
+}
+
+#[test]
+fn a_missing_questionnaire_signal_leaves_the_dimension_to_the_other_signals() {
+    let p = surveyed();
+    let mut model = ScoringModel::default();
+    model.dimensions.push(lead_customers::Dimension {
+        name: "need".into(),
+        weight: 0.3,
+        signals: vec![WeightedSignal::new(Signal::LeadUserness, 1.0)],
+    });
+    model.dimensions[1]
+        .signals
+        .push(WeightedSignal::new(Signal::SurveyAheadOfTrend, 1.0));
+    let scores = model.score(&p, at("2024-03-01")).unwrap();
+    let c = |id: &str| p.index_of(id).unwrap();
+    assert!(
+        scores.dimension_score("need", c("A")).unwrap()
+            > scores.dimension_score("need", c("B")).unwrap()
+    );
+    assert_eq!(scores.dimension_score("need", c("C")), None);
+    // C's lead score combines engagement and innovation only, renormalized: 0.4 and 0.6 of 1.0.
+    let (e, i) = (scores.engagement(c("C")), scores.innovation(c("C")));
+    assert!((scores.lead(c("C")) - e.powf(0.4) * i.powf(0.6)).abs() < 1e-12);
+    let explained = scores.score(c("C"));
+    let survey = explained
+        .signals
+        .iter()
+        .find(|s| s.signal == Signal::SurveyAheadOfTrend)
+        .unwrap();
+    assert_eq!(
+        (survey.raw, survey.normalized, survey.contribution),
+        (None, None, 0.0)
+    );
+    let innovation: f64 = explained
+        .signals
+        .iter()
+        .filter(|s| s.dimension == "innovation")
+        .map(|s| s.contribution)
+        .sum();
+    assert!(
+        (innovation - i).abs() < 1e-12,
+        "the other innovation signals carry the dimension"
+    );
+    assert_eq!(explained.dimension("need"), None);
+}
+
+#[test]
+fn answers_off_the_questionnaire_scale_are_an_error_when_scored() {
+    use lead_customers::evidence::Response;
+    let mut b = Population::builder();
+    b.add_customer(Customer::new("A")).unwrap();
+    b.add_interaction(Interaction::new(
+        "A",
+        at("2024-01-01"),
+        Channel::Email,
+        InteractionKind::Question,
+    ))
+    .unwrap();
+    b.add_response(Response::new("A", "at1", 9.0)).unwrap();
+    let p = b.build().unwrap();
+    let err = ScoringModel::default().score_latest(&p).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+    assert!(err.to_string().contains("at1"), "{err}");
+    let mut b = Population::builder();
+    b.add_customer(Customer::new("A")).unwrap();
+    let err = b
+        .add_response(Response::new("A", "at1", f64::NAN))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NonFinite);
 }

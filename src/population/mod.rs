@@ -399,6 +399,18 @@ impl Population {
         PopulationSummary::of(self)
     }
 
+    /// Every record, table by table: what [`Records::build`] turns back into this population.
+    pub fn records(&self) -> Records {
+        Records {
+            customers: self.customer_records().collect(),
+            interactions: self.interaction_records().collect(),
+            ideas: self.idea_records().collect(),
+            sessions: self.session_records().collect(),
+            participations: self.participation_records().collect(),
+            responses: self.response_records().collect(),
+        }
+    }
+
     /// Every customer record, in index order.
     pub fn customer_records(&self) -> impl Iterator<Item = Customer> + '_ {
         self.customers().map(|c| self.customer(c))
@@ -452,6 +464,68 @@ impl Population {
                 rating: p.rating,
             })
         })
+    }
+}
+
+/// Every record of a population, as lists: to export, transform, or rebuild from.
+///
+/// ```
+/// use lead_customers::synthetic::{Generator, GeneratorConfig};
+/// use lead_customers::{Channel, Interaction, InteractionKind, Population};
+/// let base = Generator::new(GeneratorConfig { customers: 100, ..Default::default() }).generate()?;
+/// let mut records = base.population.records();
+/// // New data arrives: add it and build again.
+/// let at = base.population.latest().unwrap();
+/// records.interactions.push(Interaction::new("C0000007", at, Channel::Chat, InteractionKind::Praise));
+/// let updated = records.build()?;
+/// assert_eq!(updated.interaction_count(), base.population.interaction_count() + 1);
+/// # Ok::<(), lead_customers::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Records {
+    /// Customers and prospects.
+    pub customers: Vec<Customer>,
+    /// Interactions.
+    pub interactions: Vec<Interaction>,
+    /// Ideas.
+    pub ideas: Vec<Idea>,
+    /// Co-design sessions.
+    pub sessions: Vec<CoDesignSession>,
+    /// Participations in sessions.
+    pub participations: Vec<Participation>,
+    /// Questionnaire answers.
+    pub responses: Vec<crate::evidence::Response>,
+}
+
+impl Records {
+    /// Adds every record to a builder, table by table.
+    pub fn add_to(self, builder: &mut PopulationBuilder) -> crate::Result<()> {
+        for c in self.customers {
+            builder.add_customer(c)?;
+        }
+        for i in self.interactions {
+            builder.add_interaction(i)?;
+        }
+        for i in self.ideas {
+            builder.add_idea(i)?;
+        }
+        for s in self.sessions {
+            builder.add_session(s)?;
+        }
+        for p in self.participations {
+            builder.add_participation(p)?;
+        }
+        for r in self.responses {
+            builder.add_response(r)?;
+        }
+        Ok(())
+    }
+
+    /// Builds a population from the records.
+    pub fn build(self) -> crate::Result<Population> {
+        let mut builder = PopulationBuilder::new();
+        self.add_to(&mut builder)?;
+        builder.build()
     }
 }
 

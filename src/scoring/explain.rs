@@ -54,7 +54,8 @@ pub(crate) fn reasons(
     lifting
         .into_iter()
         .filter_map(|s| {
-            sentence(s.signal, s.raw, facts, context, population).map(|text| Reason {
+            let raw = s.raw?;
+            sentence(s.signal, raw, facts, context, population).map(|text| Reason {
                 signal: s.signal,
                 text,
                 impact: s.impact,
@@ -193,6 +194,18 @@ fn sentence(
         | Signal::Complaints
         | Signal::SocialMentions
         | Signal::MessageVolume => None,
+        Signal::LeadUserness => Some(format!(
+            "says they are a lead user: {:.0}% on the questionnaire",
+            100.0 * raw
+        )),
+        Signal::SurveyAheadOfTrend => Some(format!(
+            "says they are ahead of the trend: {:.0}% on the questionnaire",
+            100.0 * raw
+        )),
+        Signal::SurveyExpectedBenefit => Some(format!(
+            "expects a high benefit: {:.0}% on the questionnaire",
+            100.0 * raw
+        )),
         Signal::ProbabilityAlive => (raw > 0.0).then(|| {
             format!(
                 "{:.0}% likely still active (buy-till-you-die model)",

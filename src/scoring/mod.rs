@@ -34,6 +34,9 @@ pub struct Scores<'p> {
     /// Normalized values, one column per (dimension, signal) of the model, in model order.
     normalized: Vec<Vec<f64>>,
     dimensions: Vec<Vec<f64>>,
+    /// Per dimension: which customers have a score on it (`None`: everyone). A customer has none
+    /// when they lack a value of every signal of the dimension.
+    dimension_known: Vec<Option<Vec<bool>>>,
     lead: Vec<f64>,
     segments: Vec<Segment>,
 }
@@ -65,11 +68,14 @@ impl<'p> Scores<'p> {
                 format!("must have one row per customer ({})", population.len()),
             ));
         }
+        let n = population.len();
         let mut normalized = Vec::new();
         let mut dimensions = Vec::with_capacity(model.dimensions.len());
+        let mut dimension_known = Vec::with_capacity(model.dimensions.len());
         for d in &model.dimensions {
-            let total: f64 = d.signals.iter().map(|s| s.weight).sum();
-            let mut score = vec![0.0; population.len()];
+            // Σ w v and Σ w over the signals each customer has a value of.
+            let mut score = vec![0.0; n];
+            let mut weight = vec![0.0; n];
             for s in &d.signals {
                 let column = table.column(s.signal).ok_or_else(|| {
                     Error::parameter(
@@ -78,18 +84,28 @@ impl<'p> Scores<'p> {
                         "was computed without this signal of the model",
                     )
                 })?;
-                let mut v = s.normalization.apply(column)?;
-                if s.direction == Direction::LowerIsBetter {
-                    v.iter_mut().for_each(|x| *x = 1.0 - *x);
-                }
-                for (acc, x) in score.iter_mut().zip(&v) {
-                    *acc += s.weight * x / total;
+                let known = table.known(s.signal);
+                let mut v = normalize_known(&s.normalization, column, known)?;
+                for (c, x) in v.iter_mut().enumerate() {
+                    if known.is_some_and(|k| !k[c]) {
+                        continue;
+                    }
+                    if s.direction == Direction::LowerIsBetter {
+                        *x = 1.0 - *x;
+                    }
+                    score[c] += s.weight * *x;
+                    weight[c] += s.weight;
                 }
                 normalized.push(v);
             }
+            for (acc, w) in score.iter_mut().zip(&weight) {
+                *acc = if *w > 0.0 { *acc / w } else { 0.0 };
+            }
+            let all_known = weight.iter().all(|&w| w > 0.0);
+            dimension_known.push((!all_known).then(|| weight.iter().map(|&w| w > 0.0).collect()));
             dimensions.push(score);
         }
-        let lead = combine(&model, &dimensions, population.len());
+        let lead = combine(&model, &dimensions, &dimension_known, n);
         let find = |name| {
             model
                 .dimensions
@@ -106,6 +122,7 @@ impl<'p> Scores<'p> {
             table,
             normalized,
             dimensions,
+            dimension_known,
             lead,
             segments,
         })
@@ -171,6 +188,17 @@ impl<'p> Scores<'p> {
             }
         }
         None
+    }
+
+    /// A customer's score on a dimension; `None` for a dimension the model does not have, or
+    /// when the customer has no value of any of its signals (for example a need dimension of
+    /// questionnaire signals, for a customer who did not answer).
+    pub fn dimension_score(&self, name: &str, c: CustomerIndex) -> Option<f64> {
+        let k = self.model.dimensions.iter().position(|d| d.name == name)?;
+        let has = self.dimension_known[k]
+            .as_ref()
+            .is_none_or(|known| known[c.get()]);
+        has.then(|| self.dimensions[k][c.get()])
     }
 
     /// A customer's engagement score (the model always has this dimension).
@@ -300,29 +328,60 @@ impl<'p> Scores<'p> {
             &context.curves,
             &mut early,
         );
-        let total_weight: f64 = self.model.dimensions.iter().map(|d| d.weight).sum();
+        let dimension_has = |k: usize| {
+            self.dimension_known[k]
+                .as_ref()
+                .is_none_or(|known| known[i])
+        };
+        let total_weight: f64 = self
+            .model
+            .dimensions
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| dimension_has(*k))
+            .map(|(_, d)| d.weight)
+            .sum();
         let mut signals = Vec::new();
         let mut dimensions = Vec::new();
         let mut column = 0;
-        for (d, scores) in self.model.dimensions.iter().zip(&self.dimensions) {
-            let weight_sum: f64 = d.signals.iter().map(|s| s.weight).sum();
+        for (k, (d, scores)) in self
+            .model
+            .dimensions
+            .iter()
+            .zip(&self.dimensions)
+            .enumerate()
+        {
+            let has = |s: Signal| self.table.known(s).is_none_or(|known| known[i]);
+            let weight_sum: f64 = d
+                .signals
+                .iter()
+                .filter(|s| has(s.signal))
+                .map(|s| s.weight)
+                .sum();
             for s in &d.signals {
-                let normalized = self.normalized[column][i];
+                let normalized = has(s.signal).then(|| self.normalized[column][i]);
                 column += 1;
+                let share = |v: f64| {
+                    if weight_sum > 0.0 {
+                        s.weight * v / weight_sum
+                    } else {
+                        0.0
+                    }
+                };
                 signals.push(SignalScore {
                     signal: s.signal,
                     dimension: d.name.clone(),
                     weight: s.weight,
-                    raw: self.table.value(s.signal, c).unwrap_or(0.0),
+                    raw: self.table.value(s.signal, c),
                     normalized,
-                    contribution: s.weight * normalized / weight_sum,
-                    impact: d.weight / total_weight * s.weight / weight_sum * (normalized - 0.5),
+                    contribution: normalized.map_or(0.0, share),
+                    impact: normalized.map_or(0.0, |v| d.weight / total_weight * share(v - 0.5)),
                 });
             }
             dimensions.push(DimensionScore {
                 name: d.name.clone(),
                 weight: d.weight,
-                score: scores[i],
+                score: dimension_has(k).then_some(scores[i]),
             });
         }
         let reported = Signal::ALL
@@ -343,25 +402,65 @@ impl<'p> Scores<'p> {
     }
 }
 
-fn combine(model: &ScoringModel, dimensions: &[Vec<f64>], n: usize) -> Vec<f64> {
-    let total: f64 = model.dimensions.iter().map(|d| d.weight).sum();
-    let weights: Vec<f64> = model.dimensions.iter().map(|d| d.weight / total).collect();
+/// Combines each customer's dimension scores into the lead score, over the dimensions the
+/// customer has a score on (their weights renormalized); 0 when they have none.
+fn combine(
+    model: &ScoringModel,
+    dimensions: &[Vec<f64>],
+    known: &[Option<Vec<bool>>],
+    n: usize,
+) -> Vec<f64> {
+    let has = |i: usize, c: usize| known[i].as_ref().is_none_or(|k| k[c]);
     (0..n)
         .map(|c| {
-            let score = match model.combination {
-                Combination::GeometricMean => weights
+            let present = || {
+                model
+                    .dimensions
                     .iter()
-                    .zip(dimensions)
-                    .filter(|(w, _)| **w > 0.0)
-                    .map(|(w, d)| d[c].powf(*w))
+                    .enumerate()
+                    .filter(move |(i, d)| d.weight > 0.0 && has(*i, c))
+            };
+            let total: f64 = present().map(|(_, d)| d.weight).sum();
+            if total <= 0.0 {
+                return 0.0;
+            }
+            let score = match model.combination {
+                Combination::GeometricMean => present()
+                    .map(|(i, d)| dimensions[i][c].powf(d.weight / total))
                     .product::<f64>(),
-                Combination::ArithmeticMean => {
-                    weights.iter().zip(dimensions).map(|(w, d)| w * d[c]).sum()
-                }
+                Combination::ArithmeticMean => present()
+                    .map(|(i, d)| d.weight / total * dimensions[i][c])
+                    .sum(),
             };
             score.clamp(0.0, 1.0)
         })
         .collect()
+}
+
+/// Normalizes a column over the customers who have a value; the others get 0.
+fn normalize_known(
+    normalization: &crate::Normalization,
+    column: &[f64],
+    known: Option<&[bool]>,
+) -> Result<Vec<f64>> {
+    let Some(known) = known else {
+        return normalization.apply(column);
+    };
+    let present: Vec<f64> = column
+        .iter()
+        .zip(known)
+        .filter(|(_, k)| **k)
+        .map(|(v, _)| *v)
+        .collect();
+    let mut out = vec![0.0; column.len()];
+    if present.is_empty() {
+        return Ok(out);
+    }
+    let mut values = normalization.apply(&present)?.into_iter();
+    for (o, _) in out.iter_mut().zip(known).filter(|(_, k)| **k) {
+        *o = values.next().unwrap_or(0.0);
+    }
+    Ok(out)
 }
 
 /// One line of a ranking report: what `rank` prints, and the JSON contract other programs read.
@@ -390,8 +489,9 @@ pub struct DimensionScore {
     pub name: String,
     /// Its weight in the lead score.
     pub weight: f64,
-    /// The score in [0, 1].
-    pub score: f64,
+    /// The score in [0, 1]; `None` when the customer has no value of any of its signals (the
+    /// dimension is then left out of their lead score).
+    pub score: Option<f64>,
 }
 
 /// One signal's part in a customer's score.
@@ -403,12 +503,13 @@ pub struct SignalScore {
     pub dimension: String,
     /// Its weight in the dimension.
     pub weight: f64,
-    /// The raw value.
-    pub raw: f64,
-    /// The normalized value in [0, 1].
-    pub normalized: f64,
-    /// Its share of the dimension score: `w v / Σ w`; a dimension's contributions add up to its
-    /// score.
+    /// The raw value; `None` when the customer has none (a questionnaire signal of someone who
+    /// did not answer).
+    pub raw: Option<f64>,
+    /// The normalized value in [0, 1]; `None` when the customer has no value.
+    pub normalized: Option<f64>,
+    /// Its share of the dimension score: `w v / Σ w` over the signals the customer has a value
+    /// of; a dimension's contributions add up to its score. 0 without a value.
     pub contribution: f64,
     /// How much it lifts the customer above (or below) a middling customer, in lead-score terms:
     /// `(dimension weight / Σ dimension weights) (w / Σ w) (v - 1/2)`. Reasons are the
@@ -446,7 +547,7 @@ impl Score {
         self.dimensions
             .iter()
             .find(|d| d.name == name)
-            .map(|d| d.score)
+            .and_then(|d| d.score)
     }
 }
 
@@ -458,7 +559,10 @@ impl fmt::Display for Score {
             self.customer, self.lead, self.segment
         )?;
         for d in &self.dimensions {
-            write!(f, ", {} {:.3}", d.name, d.score)?;
+            match d.score {
+                Some(score) => write!(f, ", {} {score:.3}", d.name)?,
+                None => write!(f, ", {} (no data)", d.name)?,
+            }
         }
         for r in &self.reasons {
             write!(f, "\n  - {r}")?;

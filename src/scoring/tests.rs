@@ -9,24 +9,9 @@ use crate::synthetic::{Generator, GeneratorConfig};
 use crate::{CustomerIndex, Idea, IdeaStatus, Population};
 
 fn rebuild_with(population: &Population, extra: Idea) -> Population {
-    let mut b = Population::builder();
-    population
-        .customer_records()
-        .for_each(|c| drop(b.add_customer(c).map(|_| ())));
-    population
-        .interaction_records()
-        .for_each(|i| drop(b.add_interaction(i).map(|_| ())));
-    population
-        .idea_records()
-        .for_each(|i| drop(b.add_idea(i).map(|_| ())));
-    population
-        .session_records()
-        .for_each(|s| drop(b.add_session(s).map(|_| ())));
-    population
-        .participation_records()
-        .for_each(|p| drop(b.add_participation(p).map(|_| ())));
-    b.add_idea(extra).unwrap();
-    b.build().unwrap()
+    let mut records = population.records();
+    records.ideas.push(extra);
+    records.build().unwrap()
 }
 
 proptest! {

@@ -246,7 +246,10 @@ impl Facts {
             | Signal::SessionRating
             | Signal::SessionContributions
             | Signal::ProbabilityAlive
-            | Signal::ExpectedActivity => return None,
+            | Signal::ExpectedActivity
+            | Signal::LeadUserness
+            | Signal::SurveyAheadOfTrend
+            | Signal::SurveyExpectedBenefit => return None,
         })
     }
 }

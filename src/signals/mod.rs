@@ -23,6 +23,7 @@
 
 mod context;
 mod facts;
+mod survey;
 
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +33,7 @@ pub(crate) use facts::{Components, Facts};
 
 use crate::btyd::{ActivityParams, AliveModel, FitOptions};
 use crate::error::check_positive;
+use crate::evidence::QuestionnaireParams;
 use crate::record::named_enum;
 use crate::{CustomerIndex, Error, Population, Result};
 
@@ -127,6 +129,21 @@ named_enum! {
         /// [`AliveSignalParams::horizon_days`] under the same BG/NBD model, with diminishing
         /// returns: `ln(1 + E[Y(h) | x, t_x, T])`.
         ExpectedActivity = "expected_activity",
+        /// Need. Lead-userness as the customer reports it in a questionnaire
+        /// ([`SignalParams::questionnaire`], see [`evidence`](crate::evidence)): the mean of
+        /// their scores on the two lead-user constructs (ahead of trend, expected benefit), each
+        /// put on [0, 1] as `(mean answer - 1) / (scale - 1)`, from answers given by `T`. A
+        /// customer who did not answer enough items has **no** value (not a zero): the signal is
+        /// left out of their dimension and the other signals' weights are renormalized.
+        LeadUserness = "lead_userness",
+        /// Need. The questionnaire's ahead-of-trend construct alone, on [0, 1]; missing like
+        /// [`LeadUserness`](Signal::LeadUserness). Research finds it predicts whether an
+        /// innovation is commercially attractive.
+        SurveyAheadOfTrend = "survey_ahead_of_trend",
+        /// Need. The questionnaire's expected-benefit construct alone, on [0, 1]; missing like
+        /// [`LeadUserness`](Signal::LeadUserness). Research finds it predicts whether a user
+        /// innovates at all.
+        SurveyExpectedBenefit = "survey_expected_benefit",
     }
 }
 
@@ -161,7 +178,9 @@ impl Signal {
             Recency | Activity | Breadth | Dialogue | Attendance => SignalFamily::Engagement,
             Ideas | IdeaQuality | Workarounds | EarlyAdoption | AheadOfTrend | SessionRating
             | SessionContributions | Sharing => SignalFamily::Innovation,
-            UsageIntensity => SignalFamily::Need,
+            UsageIntensity | LeadUserness | SurveyAheadOfTrend | SurveyExpectedBenefit => {
+                SignalFamily::Need
+            }
             ProbabilityAlive | ExpectedActivity => SignalFamily::Engagement,
             PurchaseVolume | Complaints | SocialMentions | MessageVolume => SignalFamily::Reported,
         }
@@ -198,6 +217,10 @@ pub struct SignalParams {
     pub contributions_prior_strength: f64,
     /// The BG/NBD model behind [`Signal::ProbabilityAlive`] and [`Signal::ExpectedActivity`].
     pub alive: AliveSignalParams,
+    /// The questionnaire behind [`Signal::LeadUserness`] and the survey signals. Default: the
+    /// two lead-user constructs on a 5-point scale ([`QuestionnaireParams::default`]). Answers
+    /// to items it does not have are kept in the population but not used here.
+    pub questionnaire: QuestionnaireParams,
 }
 
 /// The settings of the BG/NBD signals.
@@ -233,6 +256,7 @@ impl Default for SignalParams {
             rating_prior_strength: 2.0,
             contributions_prior_strength: 2.0,
             alive: AliveSignalParams::default(),
+            questionnaire: QuestionnaireParams::default(),
         }
     }
 }
@@ -274,6 +298,8 @@ pub struct SignalTable {
     as_of: jiff::Timestamp,
     /// One column per signal; `None` for an on-demand signal that was not asked for.
     columns: Vec<Option<Vec<f64>>>,
+    /// Per signal: which customers have a value (`None`: everyone).
+    known: Vec<Option<Vec<bool>>>,
     pub(crate) context: Context,
 }
 
@@ -367,9 +393,16 @@ impl SignalTable {
                     Some(expected.into_iter().map(f64::ln_1p).collect());
             }
         }
+        let mut known = vec![None; SIGNALS];
+        let questionnaire = params.questionnaire.check()?;
+        for (signal, column) in survey::survey_columns(population, t, &questionnaire)? {
+            columns[signal.index()] = Some(column.values);
+            known[signal.index()] = Some(column.known);
+        }
         Ok(SignalTable {
             as_of,
             columns,
+            known,
             context,
         })
     }
@@ -385,9 +418,20 @@ impl SignalTable {
         self.columns[signal.index()].as_deref()
     }
 
-    /// One customer's value of a signal; `None` for an on-demand signal that was not computed.
+    /// Which customers have a value of a signal that can be missing (the questionnaire signals:
+    /// only respondents have one); `None` when every customer has a value. In [`column`]
+    /// (Self::column), a customer without a value holds 0.
+    pub fn known(&self, signal: Signal) -> Option<&[bool]> {
+        self.known[signal.index()].as_deref()
+    }
+
+    /// One customer's value of a signal; `None` for an on-demand signal that was not computed,
+    /// or a value the customer does not have.
     pub fn value(&self, signal: Signal, customer: CustomerIndex) -> Option<f64> {
-        self.column(signal).map(|column| column[customer.get()])
+        let known = self.known(signal).is_none_or(|k| k[customer.get()]);
+        self.column(signal)
+            .filter(|_| known)
+            .map(|column| column[customer.get()])
     }
 
     /// The number of customers.

@@ -1,0 +1,116 @@
+//! The questionnaire signals: what customers say about themselves, as of `T`.
+
+use super::Signal;
+use crate::evidence::Questionnaire;
+use crate::population::UNDATED;
+use crate::{Error, Population, Result};
+
+/// The construct behind [`Signal::SurveyAheadOfTrend`].
+pub(crate) const AHEAD_OF_TREND: &str = "ahead_of_trend";
+/// The construct behind [`Signal::SurveyExpectedBenefit`].
+pub(crate) const EXPECTED_BENEFIT: &str = "expected_benefit";
+
+/// A column with gaps: the value, and whether the customer has one.
+pub(crate) struct Gapped {
+    pub values: Vec<f64>,
+    pub known: Vec<bool>,
+}
+
+/// The three questionnaire signals for every customer as of `t`, from the answers given by then
+/// (an undated answer counts as given at the end of the data).
+///
+/// A construct score is the mean of the customer's recoded answers to its items, when they
+/// answered at least the questionnaire's minimum; it is put on [0, 1] as
+/// `(score - 1) / (scale - 1)`. Lead-userness is the mean of the two lead-user constructs the
+/// customer has a score for (of all constructs, if the questionnaire has neither).
+pub(crate) fn survey_columns(
+    population: &Population,
+    t: i64,
+    questionnaire: &Questionnaire,
+) -> Result<[(Signal, Gapped); 3]> {
+    let n = population.len();
+    let scale = f64::from(questionnaire.scale());
+    let constructs = questionnaire.constructs();
+    let ahead = questionnaire.construct_index(AHEAD_OF_TREND);
+    let benefit = questionnaire.construct_index(EXPECTED_BENEFIT);
+    let lead_user: Vec<usize> = match (ahead, benefit) {
+        (None, None) => (0..constructs.len()).collect(),
+        (a, b) => a.into_iter().chain(b).collect(),
+    };
+    // The questionnaire's number of each item answered in the population, if it has the item.
+    let item_numbers: Vec<Option<usize>> = population
+        .items
+        .iter()
+        .map(|name| questionnaire.item_number(name))
+        .collect();
+    let construct_of: Vec<usize> = {
+        let mut of = vec![0; questionnaire.item_count()];
+        for k in 0..constructs.len() {
+            for item in questionnaire.span(k) {
+                of[item] = k;
+            }
+        }
+        of
+    };
+
+    let gapped = || Gapped {
+        values: vec![0.0; n],
+        known: vec![false; n],
+    };
+    let (mut lead_userness, mut ahead_column, mut benefit_column) = (gapped(), gapped(), gapped());
+    let rows = &population.responses;
+    let mut sums = vec![(0.0, 0usize); constructs.len()];
+    for c in 0..n {
+        sums.iter_mut().for_each(|s| *s = (0.0, 0));
+        for r in rows.groups.range(c) {
+            let known_at = match rows.answered_at[r] {
+                UNDATED => population.latest,
+                at => at,
+            };
+            let Some(item) = item_numbers[rows.item[r] as usize] else {
+                continue;
+            };
+            if known_at > t {
+                continue;
+            }
+            let value = questionnaire.recode(item, rows.value[r]).ok_or_else(|| {
+                Error::parameter(
+                    format!(
+                        "answer of {} to {}",
+                        population.ids[c], population.items[rows.item[r] as usize]
+                    ),
+                    rows.value[r],
+                    format!(
+                        "must be a whole number from 1 to {} (the questionnaire's scale)",
+                        questionnaire.scale()
+                    ),
+                )
+            })?;
+            let sum = &mut sums[construct_of[item]];
+            *sum = (sum.0 + value, sum.1 + 1);
+        }
+        let score = |k: usize| {
+            let (sum, answered) = sums[k];
+            (answered >= questionnaire.min_answered(k) && answered > 0)
+                .then(|| (sum / answered as f64 - 1.0) / (scale - 1.0))
+        };
+        let set = |column: &mut Gapped, value: Option<f64>| {
+            if let Some(v) = value {
+                column.values[c] = v;
+                column.known[c] = true;
+            }
+        };
+        set(&mut ahead_column, ahead.and_then(score));
+        set(&mut benefit_column, benefit.and_then(score));
+        let known: Vec<f64> = lead_user.iter().filter_map(|&k| score(k)).collect();
+        set(
+            &mut lead_userness,
+            (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64),
+        );
+    }
+    Ok([
+        (Signal::LeadUserness, lead_userness),
+        (Signal::SurveyAheadOfTrend, ahead_column),
+        (Signal::SurveyExpectedBenefit, benefit_column),
+    ])
+}

@@ -37,6 +37,17 @@ impl Relationship {
     }
 }
 
+impl Relationship {
+    /// Parses the interchange name from bytes (the CSV reader's fast path).
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        match bytes {
+            b"customer" => Some(Relationship::Customer),
+            b"prospect" => Some(Relationship::Prospect),
+            _ => None,
+        }
+    }
+}
+
 impl std::str::FromStr for Relationship {
     type Err = crate::record::UnknownName;
 

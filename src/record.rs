@@ -43,6 +43,19 @@ macro_rules! named_enum {
                 }
             }
 
+            /// Every interchange name, separated by spaces (for error messages).
+            #[allow(dead_code)] // not every enum is read from CSV
+            pub(crate) const NAMES: &'static str = concat!($($text, " "),+);
+
+            /// Parses the interchange name from bytes (the CSV reader's fast path).
+            #[allow(dead_code)] // not every enum is read from CSV
+            pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Self> {
+                match bytes {
+                    $(b if b == $text.as_bytes() => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+
             /// The variant's position in [`Self::ALL`], a dense index for per-variant tables.
             pub fn index(self) -> usize {
                 self as usize

@@ -1,6 +1,6 @@
 //! Building a [`Population`]: interning ids, validating records, grouping events per customer.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use jiff::civil::Date;
 
@@ -135,6 +135,49 @@ struct PendingResponses {
     value: Vec<f64>,
     answered_at: Vec<i64>,
     position: Vec<u64>,
+}
+
+/// Interactions parsed from one part of a CSV file: customers already resolved to the builder's
+/// slots, topics interned within the batch.
+#[derive(Debug, Default)]
+pub(crate) struct InteractionBatch {
+    customer: Vec<u32>,
+    at: Vec<i64>,
+    channel: Vec<Channel>,
+    kind: Vec<InteractionKind>,
+    topic: Vec<u32>,
+    topic_names: Vec<Box<str>>,
+    topic_index: HashMap<Box<str>, u32>,
+}
+
+impl InteractionBatch {
+    /// Adds an interaction of the customer in builder slot `customer`.
+    pub(crate) fn push(
+        &mut self,
+        customer: u32,
+        at: i64,
+        channel: Channel,
+        kind: InteractionKind,
+        topic: Option<&str>,
+    ) {
+        let topic = match topic.filter(|t| !t.is_empty()) {
+            None => NO_TOPIC,
+            Some(name) => match self.topic_index.get(name) {
+                Some(&id) => id,
+                None => {
+                    let id = self.topic_names.len() as u32;
+                    self.topic_names.push(name.into());
+                    self.topic_index.insert(name.into(), id);
+                    id
+                }
+            },
+        };
+        self.customer.push(customer);
+        self.at.push(at);
+        self.channel.push(channel);
+        self.kind.push(kind);
+        self.topic.push(topic);
+    }
 }
 
 /// The fields of one interaction, as the CSV reader hands them over without allocating.
@@ -480,6 +523,37 @@ impl PopulationBuilder {
                 });
             }
         }
+        Ok(())
+    }
+
+    /// The builder slot of a customer id already seen, if any.
+    pub(crate) fn customer_slot(&self, id: &str) -> Option<u32> {
+        self.customer_index.get(id).copied()
+    }
+
+    /// Appends a batch of interactions whose customers are already in the builder.
+    pub(crate) fn append_interactions(&mut self, batch: InteractionBatch) -> Result<()> {
+        check_capacity(
+            self.interactions.at.len() + batch.at.len(),
+            Table::Interactions,
+        )?;
+        let topics: Vec<u32> = batch
+            .topic_names
+            .iter()
+            .map(|name| self.intern_topic(Some(name)))
+            .collect();
+        let rows = &mut self.interactions;
+        rows.customer.extend_from_slice(&batch.customer);
+        rows.at.extend_from_slice(&batch.at);
+        rows.channel.extend_from_slice(&batch.channel);
+        rows.kind.extend_from_slice(&batch.kind);
+        rows.topic.extend(batch.topic.iter().map(|&t| {
+            if t == NO_TOPIC {
+                NO_TOPIC
+            } else {
+                topics[t as usize]
+            }
+        }));
         Ok(())
     }
 

@@ -1,0 +1,529 @@
+//! The CSV interchange format: a folder of CSV files, the way users bring data from their CRM,
+//! help desk, community and idea portal.
+//!
+//! | file | columns | required |
+//! |---|---|---|
+//! | `customers.csv` | `id,name,segment,relationship,since` | yes |
+//! | `interactions.csv` | `customer_id,at,channel,kind,topic` | yes |
+//! | `ideas.csv` | `id,customer_id,submitted_at,topic,status,votes[,decided_at]` | no |
+//! | `sessions.csv` | `id,held_at,topic,title` | no |
+//! | `participants.csv` | `session_id,customer_id,invited,attended,contributions,rating` | no |
+//! | `responses.csv` | `customer_id,item,value[,answered_at]` | no |
+//!
+//! Every file has a header row and is UTF-8, comma-separated. Columns may come in any order and
+//! unknown extra columns are ignored; the columns marked optional below may be left out.
+//! An empty cell means "absent" for an optional field. Times are `YYYY-MM-DD` (midnight UTC) or
+//! RFC 3339 with an offset; `since` is a date. Booleans are `true`/`false`, `1`/`0` or
+//! `yes`/`no`. Enum values are the lower_snake_case names of [`Channel`], [`InteractionKind`],
+//! [`IdeaStatus`] and [`Relationship`]. Leading and trailing spaces of a cell are ignored.
+//!
+//! Optional columns: `name`, `segment`, `relationship` (default `customer`) and `since` in
+//! customers; `topic` in interactions; `topic`, `votes` (default 0) and `decided_at` in ideas;
+//! `topic` and `title` in sessions; `contributions` (default 0) and `rating` in participants;
+//! `answered_at` in responses (questionnaire answers: see [`evidence`](crate::evidence)).
+//!
+//! A malformed row is an error naming the file, the line, the field and the value; no row is
+//! ever skipped.
+
+mod row;
+mod sheet;
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+pub(crate) use row::line_at;
+use row::{Row, csv_error, unparsable};
+use sheet::Sheet;
+
+use crate::population::builder::{IdeaFields, InteractionBatch, ParticipationFields};
+use crate::{
+    Channel, Error, IdeaStatus, InteractionKind, Population, PopulationBuilder, Problem,
+    Relationship, Result, Table,
+};
+
+/// Reads a CSV folder into a validated [`Population`].
+///
+/// `customers.csv` and `interactions.csv` are required; the other files are read when present.
+///
+/// ```no_run
+/// let population = lead_customers::read_csv_folder("exports/2024-06")?;
+/// println!("{}", population.summary());
+/// # Ok::<(), lead_customers::Error>(())
+/// ```
+pub fn read_csv_folder(dir: impl AsRef<Path>) -> Result<Population> {
+    let dir = dir.as_ref();
+    let mut builder = PopulationBuilder::new();
+    let required = |table: Table| {
+        let path = dir.join(table.file_name());
+        if path.is_file() {
+            Ok(path)
+        } else {
+            Err(Error::MissingFile { path })
+        }
+    };
+    let optional = |table: Table| Some(dir.join(table.file_name())).filter(|p| p.is_file());
+
+    read_customers(&mut builder, required(Table::Customers)?)?;
+    let interactions = required(Table::Interactions)?;
+    if let Some(path) = optional(Table::Sessions) {
+        read_sessions(&mut builder, path)?;
+    }
+    read_interactions(&mut builder, interactions)?;
+    if let Some(path) = optional(Table::Ideas) {
+        read_ideas(&mut builder, path)?;
+    }
+    if let Some(path) = optional(Table::Participants) {
+        read_participants(&mut builder, path)?;
+    }
+    if let Some(path) = optional(Table::Responses) {
+        read_responses(&mut builder, path)?;
+    }
+    builder.build()
+}
+
+fn read_customers(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
+    let sheet = Sheet::open(path)?;
+    builder.set_source(Table::Customers, sheet.locator());
+    let id = sheet.required("id")?;
+    let (name, segment) = (sheet.column("name"), sheet.column("segment"));
+    let (relationship, since) = (sheet.column("relationship"), sheet.column("since"));
+    type Row = (
+        u64,
+        String,
+        Option<String>,
+        Option<String>,
+        Relationship,
+        Option<jiff::civil::Date>,
+    );
+    sheet.read(
+        builder,
+        |_, row, batch: &mut Vec<Row>| {
+            let since = match row.text(since, "since")? {
+                None => None,
+                Some(text) => Some(parse_date(text).ok_or_else(|| {
+                    row.error("since", text.as_bytes(), unparsable("a date YYYY-MM-DD"))
+                })?),
+            };
+            batch.push((
+                row.offset(),
+                row.required_text(id, "id")?.to_owned(),
+                row.text(name, "name")?.map(str::to_owned),
+                row.text(segment, "segment")?.map(str::to_owned),
+                row.named(
+                    relationship,
+                    "relationship",
+                    Relationship::from_bytes,
+                    "customer prospect",
+                )?
+                .unwrap_or_default(),
+                since,
+            ));
+            Ok(())
+        },
+        |builder, batch| {
+            for (offset, id, name, segment, relationship, since) in batch {
+                builder.customer_at(offset, &id, name, segment, relationship, since)?;
+            }
+            Ok(())
+        },
+    )
+}
+
+fn parse_date(text: &str) -> Option<jiff::civil::Date> {
+    text.parse::<jiff::civil::Date>()
+        .ok()
+        .filter(|_| text.len() == 10)
+}
+
+fn read_interactions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
+    let sheet = Sheet::open(path)?;
+    builder.set_source(Table::Interactions, sheet.locator());
+    let customer = sheet.required("customer_id")?;
+    let at = sheet.required("at")?;
+    let channel = sheet.required("channel")?;
+    let kind = sheet.required("kind")?;
+    let topic = sheet.column("topic");
+    sheet.read(
+        builder,
+        |builder, row, batch: &mut InteractionBatch| {
+            let id = row.required_text(customer, "customer_id")?;
+            // Customers are read first: an id they do not have is unknown.
+            let slot = builder
+                .customer_slot(id)
+                .ok_or_else(|| row.error("customer_id", id.as_bytes(), Problem::UnknownCustomer))?;
+            batch.push(
+                slot,
+                row.required_time(at, "at")?,
+                row.required_named(channel, "channel", Channel::from_bytes, Channel::NAMES)?,
+                row.required_named(
+                    kind,
+                    "kind",
+                    InteractionKind::from_bytes,
+                    InteractionKind::NAMES,
+                )?,
+                row.text(topic, "topic")?,
+            );
+            Ok(())
+        },
+        |builder, batch| builder.append_interactions(batch),
+    )
+}
+
+/// One row of `ideas.csv`, owned.
+struct IdeaRow {
+    offset: u64,
+    id: String,
+    author: String,
+    submitted_at: i64,
+    topic: Option<String>,
+    status: IdeaStatus,
+    votes: u32,
+    decided_at: Option<i64>,
+}
+
+fn read_ideas(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
+    let sheet = Sheet::open(path)?;
+    builder.set_source(Table::Ideas, sheet.locator());
+    let id = sheet.required("id")?;
+    let author = sheet.required("customer_id")?;
+    let submitted = sheet.required("submitted_at")?;
+    let status = sheet.required("status")?;
+    let (topic, votes, decided) = (
+        sheet.column("topic"),
+        sheet.column("votes"),
+        sheet.column("decided_at"),
+    );
+    sheet.read(
+        builder,
+        |_, row, batch: &mut Vec<IdeaRow>| {
+            batch.push(IdeaRow {
+                offset: row.offset(),
+                id: row.required_text(id, "id")?.to_owned(),
+                author: row.required_text(author, "customer_id")?.to_owned(),
+                submitted_at: row.required_time(submitted, "submitted_at")?,
+                topic: row.text(topic, "topic")?.map(str::to_owned),
+                status: row.required_named(
+                    status,
+                    "status",
+                    IdeaStatus::from_bytes,
+                    IdeaStatus::NAMES,
+                )?,
+                votes: row.count(votes, "votes")?,
+                decided_at: row.time(decided, "decided_at")?,
+            });
+            Ok(())
+        },
+        |builder, batch| {
+            for r in batch {
+                let fields = IdeaFields {
+                    id: &r.id,
+                    author: &r.author,
+                    submitted_at: r.submitted_at,
+                    topic: r.topic.as_deref(),
+                    status: r.status,
+                    votes: r.votes,
+                    decided_at: r.decided_at,
+                };
+                builder.idea_at(r.offset, fields)?;
+            }
+            Ok(())
+        },
+    )
+}
+
+fn read_sessions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
+    let sheet = Sheet::open(path)?;
+    builder.set_source(Table::Sessions, sheet.locator());
+    let id = sheet.required("id")?;
+    let held = sheet.required("held_at")?;
+    let (topic, title) = (sheet.column("topic"), sheet.column("title"));
+    type Row = (u64, String, i64, Option<String>, Option<String>);
+    sheet.read(
+        builder,
+        |_, row, batch: &mut Vec<Row>| {
+            batch.push((
+                row.offset(),
+                row.required_text(id, "id")?.to_owned(),
+                row.required_time(held, "held_at")?,
+                row.text(topic, "topic")?.map(str::to_owned),
+                row.text(title, "title")?.map(str::to_owned),
+            ));
+            Ok(())
+        },
+        |builder, batch| {
+            for (offset, id, held_at, topic, title) in batch {
+                builder.session_at(offset, &id, held_at, topic.as_deref(), title)?;
+            }
+            Ok(())
+        },
+    )
+}
+
+fn read_participants(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
+    let sheet = Sheet::open(path)?;
+    builder.set_source(Table::Participants, sheet.locator());
+    let session = sheet.required("session_id")?;
+    let customer = sheet.required("customer_id")?;
+    let invited = sheet.required("invited")?;
+    let attended = sheet.required("attended")?;
+    let (contributions, rating) = (sheet.column("contributions"), sheet.column("rating"));
+    type Row = (u64, String, String, bool, bool, u32, Option<f64>);
+    sheet.read(
+        builder,
+        |_, row, batch: &mut Vec<Row>| {
+            batch.push((
+                row.offset(),
+                row.required_text(session, "session_id")?.to_owned(),
+                row.required_text(customer, "customer_id")?.to_owned(),
+                row.boolean(invited, "invited")?,
+                row.boolean(attended, "attended")?,
+                row.count(contributions, "contributions")?,
+                row.number(rating, "rating")?,
+            ));
+            Ok(())
+        },
+        |builder, batch| {
+            for (offset, session, customer, invited, attended, contributions, rating) in batch {
+                let fields = ParticipationFields {
+                    session: &session,
+                    customer: &customer,
+                    invited,
+                    attended,
+                    contributions,
+                    rating,
+                };
+                builder.participation_at(offset, fields)?;
+            }
+            Ok(())
+        },
+    )
+}
+
+/// One answer of `responses.csv`: customer, item, a finite value, and when it was given.
+fn response_row(
+    row: &Row<'_>,
+    columns: [Option<usize>; 4],
+) -> Result<(u64, crate::evidence::Response)> {
+    let [customer, item, value, answered_at] = columns;
+    let required =
+        |column: Option<usize>, field| row.required_text(column.unwrap_or(usize::MAX), field);
+    let number = row
+        .number(value, "value")?
+        .ok_or_else(|| row.error("value", b"", Problem::Missing))?;
+    if !number.is_finite() {
+        return Err(row.error("value", number.to_string().as_bytes(), Problem::NonFinite));
+    }
+    let mut response = crate::evidence::Response::new(
+        required(customer, "customer_id")?,
+        required(item, "item")?,
+        number,
+    );
+    response.answered_at = row
+        .time(answered_at, "answered_at")?
+        .map(crate::population::timestamp);
+    Ok((row.offset(), response))
+}
+
+fn response_columns(sheet: &Sheet) -> Result<[Option<usize>; 4]> {
+    Ok([
+        Some(sheet.required("customer_id")?),
+        Some(sheet.required("item")?),
+        Some(sheet.required("value")?),
+        sheet.column("answered_at"),
+    ])
+}
+
+fn read_responses(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
+    let sheet = Sheet::open(path)?;
+    builder.set_source(Table::Responses, sheet.locator());
+    let columns = response_columns(&sheet)?;
+    sheet.read(
+        builder,
+        |_, row, batch: &mut Vec<(u64, crate::evidence::Response)>| {
+            batch.push(response_row(row, columns)?);
+            Ok(())
+        },
+        |builder, batch| {
+            for (offset, r) in batch {
+                builder.response_at(
+                    offset,
+                    r.customer.as_str(),
+                    &r.item,
+                    r.value,
+                    r.answered_at.map(|t| t.as_second()),
+                )?;
+            }
+            Ok(())
+        },
+    )
+}
+
+/// Reads a `responses.csv` file on its own: each answer with the byte offset of its row (turn it
+/// into a line with [`line_at`] when an error needs it).
+pub(crate) fn response_rows(path: &Path) -> Result<Vec<(u64, crate::evidence::Response)>> {
+    let sheet = Sheet::open(path.to_path_buf())?;
+    let columns = response_columns(&sheet)?;
+    let mut rows = Vec::new();
+    sheet.read(
+        &mut PopulationBuilder::new(),
+        |_, row, batch: &mut Vec<(u64, crate::evidence::Response)>| {
+            batch.push(response_row(row, columns)?);
+            Ok(())
+        },
+        |_, batch| {
+            rows.extend(batch);
+            Ok(())
+        },
+    )?;
+    Ok(rows)
+}
+
+/// Writes a population as a CSV folder (creating the folder if needed), all six files, in the
+/// format [`read_csv_folder`] reads. Times are written as RFC 3339 in UTC.
+///
+/// ```
+/// # use lead_customers::synthetic::{Generator, GeneratorConfig};
+/// let base = Generator::new(GeneratorConfig { customers: 50, ..Default::default() }).generate()?;
+/// let dir = std::env::temp_dir().join(format!("lead-customers-doc-{}", std::process::id()));
+/// lead_customers::write_csv_folder(&base.population, &dir)?;
+/// let again = lead_customers::read_csv_folder(&dir)?;
+/// assert_eq!(again, base.population);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), lead_customers::Error>(())
+/// ```
+pub fn write_csv_folder(population: &Population, dir: impl AsRef<Path>) -> Result<()> {
+    let dir = dir.as_ref();
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let opt = |s: Option<&str>| s.unwrap_or("").to_owned();
+    let time = |t: jiff::Timestamp| t.to_string();
+
+    write_table(
+        dir,
+        Table::Customers,
+        &["id", "name", "segment", "relationship", "since"],
+        |w| {
+            for c in population.customer_records() {
+                let since = c.since.map(|d| d.to_string()).unwrap_or_default();
+                w.write_record([
+                    c.id.as_str(),
+                    &opt(c.name.as_deref()),
+                    &opt(c.segment.as_deref()),
+                    c.relationship.as_str(),
+                    &since,
+                ])?;
+            }
+            Ok(())
+        },
+    )?;
+    write_table(
+        dir,
+        Table::Interactions,
+        &["customer_id", "at", "channel", "kind", "topic"],
+        |w| {
+            for c in population.customers() {
+                let id = population.customer_id(c).as_str();
+                for i in population.interactions(c).iter() {
+                    let topic = i.topic.map(|t| population.topic_name(t)).unwrap_or("");
+                    w.write_record([id, &time(i.at), i.channel.as_str(), i.kind.as_str(), topic])?;
+                }
+            }
+            Ok(())
+        },
+    )?;
+    let idea_header = [
+        "id",
+        "customer_id",
+        "submitted_at",
+        "topic",
+        "status",
+        "votes",
+        "decided_at",
+    ];
+    write_table(dir, Table::Ideas, &idea_header, |w| {
+        for i in population.idea_records() {
+            let decided = i.decided_at.map(time).unwrap_or_default();
+            w.write_record([
+                i.id.as_str(),
+                i.author.as_str(),
+                &time(i.submitted_at),
+                &opt(i.topic.as_deref()),
+                i.status.as_str(),
+                &i.votes.to_string(),
+                &decided,
+            ])?;
+        }
+        Ok(())
+    })?;
+    write_table(
+        dir,
+        Table::Sessions,
+        &["id", "held_at", "topic", "title"],
+        |w| {
+            for s in population.session_records() {
+                w.write_record([
+                    s.id.as_str(),
+                    &time(s.held_at),
+                    &opt(s.topic.as_deref()),
+                    &opt(s.title.as_deref()),
+                ])?;
+            }
+            Ok(())
+        },
+    )?;
+    let header = [
+        "session_id",
+        "customer_id",
+        "invited",
+        "attended",
+        "contributions",
+        "rating",
+    ];
+    write_table(dir, Table::Participants, &header, |w| {
+        for p in population.participation_records() {
+            let rating = p.rating.map(|r| r.to_string()).unwrap_or_default();
+            w.write_record([
+                p.session.as_str(),
+                p.customer.as_str(),
+                if p.invited { "true" } else { "false" },
+                if p.attended { "true" } else { "false" },
+                &p.contributions.to_string(),
+                &rating,
+            ])?;
+        }
+        Ok(())
+    })?;
+    write_table(
+        dir,
+        Table::Responses,
+        &["customer_id", "item", "value", "answered_at"],
+        |w| {
+            for r in population.response_records() {
+                let at = r.answered_at.map(time).unwrap_or_default();
+                w.write_record([r.customer.as_str(), &r.item, &r.value.to_string(), &at])?;
+            }
+            Ok(())
+        },
+    )
+}
+
+fn write_table(
+    dir: &Path,
+    table: Table,
+    header: &[&str],
+    rows: impl FnOnce(&mut csv::Writer<BufWriter<File>>) -> csv::Result<()>,
+) -> Result<()> {
+    let path = dir.join(table.file_name());
+    let io = |source| Error::Io {
+        path: path.clone(),
+        source,
+    };
+    let file = File::create(&path).map_err(io)?;
+    let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
+    let written = writer.write_record(header).and_then(|()| rows(&mut writer));
+    written.map_err(|e| csv_error(&path, &e))?;
+    writer.flush().map_err(io)
+}

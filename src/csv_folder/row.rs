@@ -1,0 +1,238 @@
+//! One CSV row and its fields: parsing each field type, and errors that name file, line, field
+//! and value.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use csv::ByteRecord;
+
+use crate::time::{EXPECTED_TIME, parse_seconds};
+use crate::{Error, Location, Problem, Result};
+
+/// A data row of a CSV file: its fields, and where it starts (for error messages).
+pub(super) struct Row<'a> {
+    pub record: &'a ByteRecord,
+    pub path: &'a Path,
+    /// The file offset the record's own positions are relative to.
+    pub base: u64,
+}
+
+impl Row<'_> {
+    /// The row's byte offset in the file: its position for the builder.
+    pub fn offset(&self) -> u64 {
+        self.base + self.record.position().map_or(0, |p| p.byte())
+    }
+
+    /// The row's file and line (the line is counted from the file: only for errors).
+    pub fn location(&self) -> Location {
+        Location::Csv {
+            file: self.path.to_path_buf(),
+            line: line_at(self.path, self.offset()),
+        }
+    }
+
+    pub fn error(&self, field: &'static str, value: &[u8], problem: Problem) -> Error {
+        Error::Record {
+            location: self.location(),
+            field,
+            value: String::from_utf8_lossy(value).into_owned(),
+            problem,
+        }
+    }
+
+    /// The bytes of an optional cell, spaces trimmed: `None` when the column is absent or the
+    /// cell empty.
+    pub fn bytes(&self, column: Option<usize>) -> Option<&[u8]> {
+        column
+            .and_then(|c| self.record.get(c))
+            .map(<[u8]>::trim_ascii)
+            .filter(|b| !b.is_empty())
+    }
+
+    /// The text of an optional cell.
+    pub fn text(&self, column: Option<usize>, field: &'static str) -> Result<Option<&str>> {
+        let Some(bytes) = self.bytes(column) else {
+            return Ok(None);
+        };
+        std::str::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| self.error(field, bytes, unparsable("UTF-8 text")))
+    }
+
+    /// The text of a required cell.
+    pub fn required_text(&self, column: usize, field: &'static str) -> Result<&str> {
+        self.text(Some(column), field)?
+            .ok_or_else(|| self.error(field, b"", Problem::Missing))
+    }
+
+    /// A time in seconds since the epoch.
+    pub fn time(&self, column: Option<usize>, field: &'static str) -> Result<Option<i64>> {
+        match self.bytes(column) {
+            None => Ok(None),
+            Some(bytes) => parse_seconds(bytes)
+                .map(Some)
+                .ok_or_else(|| self.error(field, bytes, unparsable(EXPECTED_TIME))),
+        }
+    }
+
+    pub fn required_time(&self, column: usize, field: &'static str) -> Result<i64> {
+        self.time(Some(column), field)?
+            .ok_or_else(|| self.error(field, b"", Problem::Missing))
+    }
+
+    /// One of an enum's interchange names.
+    pub fn named<T>(
+        &self,
+        column: Option<usize>,
+        field: &'static str,
+        parse: fn(&[u8]) -> Option<T>,
+        expected: &str,
+    ) -> Result<Option<T>> {
+        match self.bytes(column) {
+            None => Ok(None),
+            Some(bytes) => parse(bytes).map(Some).ok_or_else(|| {
+                self.error(
+                    field,
+                    bytes,
+                    unparsable(&format!("one of: {}", expected.trim())),
+                )
+            }),
+        }
+    }
+
+    pub fn required_named<T>(
+        &self,
+        column: usize,
+        field: &'static str,
+        parse: fn(&[u8]) -> Option<T>,
+        expected: &str,
+    ) -> Result<T> {
+        self.named(Some(column), field, parse, expected)?
+            .ok_or_else(|| self.error(field, b"", Problem::Missing))
+    }
+
+    /// A count: a whole number, 0 when empty.
+    pub fn count(&self, column: Option<usize>, field: &'static str) -> Result<u32> {
+        let Some(text) = self.text(column, field)? else {
+            return Ok(0);
+        };
+        let bad = |problem| self.error(field, text.as_bytes(), problem);
+        match text.parse::<i64>() {
+            Ok(n) if n < 0 => Err(bad(Problem::Negative)),
+            Ok(n) => u32::try_from(n).map_err(|_| {
+                bad(Problem::OutOfRange {
+                    allowed: "at most 4294967295".into(),
+                })
+            }),
+            Err(_) => match text.parse::<f64>() {
+                Ok(x) if !x.is_finite() => Err(bad(Problem::NonFinite)),
+                Ok(x) if x < 0.0 => Err(bad(Problem::Negative)),
+                _ => Err(bad(unparsable("a whole number"))),
+            },
+        }
+    }
+
+    /// A number (may be NaN or infinite: callers that must refuse those do).
+    pub fn number(&self, column: Option<usize>, field: &'static str) -> Result<Option<f64>> {
+        match self.text(column, field)? {
+            None => Ok(None),
+            Some(text) => text
+                .parse::<f64>()
+                .map(Some)
+                .map_err(|_| self.error(field, text.as_bytes(), unparsable("a number"))),
+        }
+    }
+
+    /// `true`/`false`, `1`/`0` or `yes`/`no`.
+    pub fn boolean(&self, column: usize, field: &'static str) -> Result<bool> {
+        let text = self.required_text(column, field)?;
+        let is = |word: &str| text.eq_ignore_ascii_case(word);
+        if is("true") || is("1") || is("yes") {
+            Ok(true)
+        } else if is("false") || is("0") || is("no") {
+            Ok(false)
+        } else {
+            Err(self.error(
+                field,
+                text.as_bytes(),
+                unparsable("true/false, 1/0 or yes/no"),
+            ))
+        }
+    }
+}
+
+pub(super) fn unparsable(expected: &str) -> Problem {
+    Problem::Unparsable {
+        expected: expected.to_owned(),
+    }
+}
+
+/// The 1-based line of the record starting at a byte offset, counted from the file itself: the
+/// CSV reader counts neither the blank lines it skips nor the bytes they take, so the blank lines
+/// right after the offset are counted too. Only called to report an error.
+pub(crate) fn line_at(path: &Path, offset: u64) -> u64 {
+    let Ok(file) = File::open(path) else { return 0 };
+    let mut reader = BufReader::new(file);
+    let mut buffer = vec![0u8; 1 << 16];
+    let (mut newlines, mut read, mut in_record) = (0, 0u64, false);
+    while let Ok(n @ 1..) = reader.read(&mut buffer) {
+        for &byte in &buffer[..n] {
+            if read >= offset && byte != b'\n' && byte != b'\r' {
+                in_record = true;
+                break;
+            }
+            newlines += u64::from(byte == b'\n');
+            read += 1;
+        }
+        if in_record {
+            break;
+        }
+    }
+    newlines + 1
+}
+
+/// A failure to read a file: [`Error::MissingFile`] when it does not exist.
+pub(super) fn io_error(path: &Path, source: std::io::Error) -> Error {
+    if source.kind() == std::io::ErrorKind::NotFound {
+        Error::MissingFile {
+            path: path.to_path_buf(),
+        }
+    } else {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// The CSV reader's error, at the position it reports.
+pub(super) fn csv_error(path: &Path, error: &csv::Error) -> Error {
+    csv_error_at(path, error, error.position().map_or(0, |p| p.byte()))
+}
+
+/// The CSV reader's error, at a byte offset of the file.
+pub(super) fn csv_error_at(path: &Path, error: &csv::Error, offset: u64) -> Error {
+    let location = Location::Csv {
+        file: path.to_path_buf(),
+        line: line_at(path, offset),
+    };
+    match error.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, .. } => Error::Record {
+            location,
+            field: "(row)",
+            value: String::new(),
+            problem: Problem::WrongFieldCount {
+                expected: *expected_len as usize,
+            },
+        },
+        csv::ErrorKind::Io(e) => Error::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(e.kind(), e.to_string()),
+        },
+        _ => Error::Csv {
+            location,
+            message: error.to_string(),
+        },
+    }
+}

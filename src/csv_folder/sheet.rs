@@ -1,0 +1,287 @@
+//! Reading one CSV file: its header, then its rows in blocks, parsed in parallel parts.
+//!
+//! A file is read in blocks of a few tens of megabytes. A block is cut at its last line break;
+//! when it holds no quote character, every line break in it ends a record, so the block is split
+//! at line breaks into parts that are parsed at once (on every core with the `parallel` feature),
+//! and the parts' batches are handed on in file order, which keeps the result identical to a
+//! serial read. The first block with a quote character (a quoted field may hold a line break)
+//! sends the rest of the file through one CSV reader in order.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::PathBuf;
+
+use csv::{ByteRecord, ReaderBuilder};
+
+use super::row::{Row, csv_error, io_error};
+use crate::population::builder::Locator;
+use crate::{Error, Location, PopulationBuilder, Problem, Result};
+
+/// Bytes read per block.
+const BLOCK: usize = 32 << 20;
+/// Rows parsed between two merges when reading in order.
+const SERIAL_BATCH: usize = 1 << 20;
+
+/// An open CSV file: its path, its header, and where its data rows begin.
+pub(super) struct Sheet {
+    pub path: PathBuf,
+    header: Vec<Vec<u8>>,
+    data_start: u64,
+}
+
+impl Sheet {
+    /// Reads the header row.
+    pub fn open(path: PathBuf) -> Result<Sheet> {
+        let file = File::open(&path).map_err(|source| io_error(&path, source))?;
+        let mut reader = ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(BufReader::new(file));
+        let header = reader
+            .byte_headers()
+            .map_err(|e| csv_error(&path, &e))?
+            .iter()
+            .map(|h| h.trim_ascii().to_vec())
+            .collect();
+        let data_start = reader.position().byte();
+        Ok(Sheet {
+            path,
+            header,
+            data_start,
+        })
+    }
+
+    /// The position of a column, if the header has it.
+    pub fn column(&self, name: &'static str) -> Option<usize> {
+        self.header.iter().position(|h| h == name.as_bytes())
+    }
+
+    /// The position of a column the file must have.
+    pub fn required(&self, name: &'static str) -> Result<usize> {
+        self.column(name).ok_or_else(|| Error::MissingColumn {
+            path: self.path.clone(),
+            column: name,
+        })
+    }
+
+    /// Tells a builder where this file's records come from: positions are byte offsets.
+    pub fn locator(&self) -> Locator {
+        let file = self.path.clone();
+        Locator(Box::new(move |offset| Location::Csv {
+            line: super::row::line_at(&file, offset),
+            file: file.clone(),
+        }))
+    }
+
+    /// Parses every data row into batches with `parse`, and hands the batches to `merge` in file
+    /// order together with the builder. Parsing sees the builder read-only (to look ids up), so
+    /// it can run in parallel; merging changes it.
+    pub fn read<B, P, M>(
+        &self,
+        builder: &mut PopulationBuilder,
+        parse: P,
+        mut merge: M,
+    ) -> Result<()>
+    where
+        B: Default + Send,
+        P: Fn(&PopulationBuilder, &Row<'_>, &mut B) -> Result<()> + Sync,
+        M: FnMut(&mut PopulationBuilder, B) -> Result<()>,
+    {
+        let mut file = File::open(&self.path).map_err(|source| io_error(&self.path, source))?;
+        file.seek(SeekFrom::Start(self.data_start))
+            .map_err(|source| io_error(&self.path, source))?;
+        let mut buffer: Vec<u8> = Vec::new();
+        let mut offset = self.data_start;
+        let mut want = BLOCK;
+        let mut eof = false;
+        loop {
+            while !eof && buffer.len() < want {
+                let missing = (want - buffer.len()) as u64;
+                let read = (&mut file)
+                    .take(missing)
+                    .read_to_end(&mut buffer)
+                    .map_err(|source| io_error(&self.path, source))?;
+                eof = read == 0;
+            }
+            if buffer.is_empty() {
+                return Ok(());
+            }
+            let end = match (eof, buffer.iter().rposition(|&b| b == b'\n')) {
+                (true, _) => buffer.len(),
+                (false, Some(last)) => last + 1,
+                (false, None) => {
+                    // A line longer than a block: read more before cutting.
+                    want *= 2;
+                    continue;
+                }
+            };
+            if buffer[..end].contains(&b'"') {
+                let rest = std::io::Cursor::new(std::mem::take(&mut buffer)).chain(file);
+                return self.read_in_order(rest, offset, builder, &parse, &mut merge);
+            }
+            let parts = split_at_line_breaks(&buffer[..end], parts_per_block());
+            let shared: &PopulationBuilder = builder;
+            let batches = crate::parallel::map_chunks(parts.len(), 1, |range| {
+                range
+                    .map(|p| {
+                        let (start, part) = parts[p];
+                        let mut batch = B::default();
+                        self.parse_slice(part, offset + start as u64, shared, &parse, &mut batch)?;
+                        Ok(batch)
+                    })
+                    .collect::<Vec<Result<B>>>()
+            });
+            for batch in batches.into_iter().flatten() {
+                merge(builder, batch?)?;
+            }
+            buffer.drain(..end);
+            offset += end as u64;
+            want = BLOCK.max(buffer.len() + 1);
+        }
+    }
+
+    /// Parses the rows of a slice of whole records that starts at byte `base` of the file.
+    fn parse_slice<B, P>(
+        &self,
+        bytes: &[u8],
+        base: u64,
+        builder: &PopulationBuilder,
+        parse: &P,
+        batch: &mut B,
+    ) -> Result<()>
+    where
+        P: Fn(&PopulationBuilder, &Row<'_>, &mut B) -> Result<()>,
+    {
+        let mut reader = ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut record = ByteRecord::new();
+        while self.next(&mut reader, &mut record, base)? {
+            parse(builder, &self.row(&record, base)?, batch)?;
+        }
+        Ok(())
+    }
+
+    /// Parses the rest of the file through one CSV reader, merging every so many rows.
+    fn read_in_order<B, P, M, R>(
+        &self,
+        rest: R,
+        base: u64,
+        builder: &mut PopulationBuilder,
+        parse: &P,
+        merge: &mut M,
+    ) -> Result<()>
+    where
+        B: Default,
+        R: Read,
+        P: Fn(&PopulationBuilder, &Row<'_>, &mut B) -> Result<()>,
+        M: FnMut(&mut PopulationBuilder, B) -> Result<()>,
+    {
+        let mut reader = ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(BufReader::with_capacity(1 << 20, rest));
+        let mut record = ByteRecord::new();
+        let (mut batch, mut rows) = (B::default(), 0);
+        while self.next(&mut reader, &mut record, base)? {
+            parse(builder, &self.row(&record, base)?, &mut batch)?;
+            rows += 1;
+            if rows == SERIAL_BATCH {
+                merge(builder, std::mem::take(&mut batch))?;
+                rows = 0;
+            }
+        }
+        merge(builder, batch)
+    }
+
+    /// Reads the next record; `false` at the end. Errors carry the file's offsets.
+    fn next<R: Read>(
+        &self,
+        reader: &mut csv::Reader<R>,
+        record: &mut ByteRecord,
+        base: u64,
+    ) -> Result<bool> {
+        reader
+            .read_byte_record(record)
+            .map_err(|e| match e.position() {
+                Some(p) => super::row::csv_error_at(&self.path, &e, base + p.byte()),
+                None => csv_error(&self.path, &e),
+            })
+    }
+
+    /// The current record as a row, checked to have one field per column.
+    fn row<'r>(&'r self, record: &'r ByteRecord, base: u64) -> Result<Row<'r>> {
+        let row = Row {
+            record,
+            path: &self.path,
+            base,
+        };
+        if record.len() != self.header.len() {
+            return Err(Error::Record {
+                location: row.location(),
+                field: "(row)",
+                value: format!("{} fields", record.len()),
+                problem: Problem::WrongFieldCount {
+                    expected: self.header.len(),
+                },
+            });
+        }
+        Ok(row)
+    }
+}
+
+/// Parts per block: a few per core, so that an uneven part does not leave a core idle.
+fn parts_per_block() -> usize {
+    #[cfg(feature = "parallel")]
+    {
+        rayon::current_num_threads() * 2
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        1
+    }
+}
+
+/// Splits whole records into about `parts` slices of similar size, each cut after a line break;
+/// returns each slice with its offset in `bytes`.
+fn split_at_line_breaks(bytes: &[u8], parts: usize) -> Vec<(usize, &[u8])> {
+    let mut out = Vec::with_capacity(parts);
+    let mut start = 0;
+    for p in 1..parts {
+        let target = (bytes.len() * p / parts).max(start);
+        let Some(cut) = bytes[target..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|i| target + i + 1)
+        else {
+            break;
+        };
+        if cut > start {
+            out.push((start, &bytes[start..cut]));
+            start = cut;
+        }
+    }
+    if start < bytes.len() {
+        out.push((start, &bytes[start..]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_are_whole_lines_and_cover_everything() {
+        let text = b"a,1\nbb,2\nccc,3\ndddd,4\n";
+        for parts in 1..8 {
+            let split = split_at_line_breaks(text, parts);
+            let joined: Vec<u8> = split.iter().flat_map(|(_, p)| p.iter().copied()).collect();
+            assert_eq!(joined, text.to_vec());
+            for (start, part) in &split {
+                assert!(part.ends_with(b"\n"));
+                assert_eq!(&text[*start..*start + part.len()], *part);
+            }
+        }
+    }
+}

@@ -96,7 +96,9 @@ fn check_window(start: Timestamp, end: Timestamp) -> Result<()> {
 ///   in a co-design session held in the window.
 ///
 /// Both ends follow the half-open convention: something at exactly `start` was already known
-/// when scoring as of `start`, so it is not an outcome; something at exactly `end` is.
+/// when scoring as of `start`, so it is not an outcome; something at exactly `end` is. A window
+/// reaching past the end of the data sees only the outcomes recorded; an idea accepted in the
+/// window and shipped later counts at its shipping time, the only decision time a record keeps.
 ///
 /// # Who is judged
 ///

@@ -81,7 +81,7 @@ fn digits(b: &[u8]) -> Option<u32> {
 }
 
 /// Seconds since the epoch at midnight UTC starting a civil date, by jiff's own arithmetic.
-fn midnight_utc(date: jiff::civil::Date) -> Option<i64> {
+pub(crate) fn midnight_utc(date: jiff::civil::Date) -> Option<i64> {
     jiff::tz::Offset::UTC
         .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
         .ok()

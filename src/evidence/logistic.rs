@@ -352,7 +352,7 @@ fn design<C: AsRef<[f64]>>(
 }
 
 /// `σ(η) = 1 / (1 + e^(−η))`, evaluated without overflow for either sign.
-fn sigmoid(eta: f64) -> f64 {
+pub(super) fn sigmoid(eta: f64) -> f64 {
     if eta >= 0.0 {
         1.0 / (1.0 + (-eta).exp())
     } else {

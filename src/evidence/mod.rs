@@ -18,6 +18,15 @@
 //!   confidence interval around any of them. [`LogisticParams`] fits L2-regularized logistic
 //!   regression to such outcomes, with standard errors, and [`CrossValidation`] chooses its
 //!   penalty by held-out log-loss: the numeric core of calibrating a scoring model's weights.
+//! - **Back-tests.** [`backtest`] and [`BacktestParams`] score a population as of a past time T1
+//!   from what was known then and judge the ranking against the [`Outcomes`] of (T1, T2] (ideas
+//!   accepted or shipped, top facilitator ratings), beside the naive rankings an analyst would
+//!   try first ([`NaiveRanking`]: most active, biggest buyer, most ideas).
+//! - **Calibration.** [`CalibrationParams`] learns a [`ScoringModel`](crate::ScoringModel)'s
+//!   weights from such outcomes by regularized logistic regression on its normalized signals,
+//!   and returns a [`Calibration`]: a model the rest of the library uses unchanged, with the
+//!   coefficients and standard errors behind it. Fitted on an earlier window
+//!   ([`CalibrationParams::fit_preceding`]), it can be back-tested honestly.
 //!
 //! Everything here works on plain slices so that it plugs into any score: a score is a `&[f64]`
 //! with one value per customer (in the population's dense customer order), outcomes a `&[bool]`
@@ -41,7 +50,9 @@
 //! ```
 
 mod answers;
+mod backtest;
 mod bootstrap;
+mod calibrate;
 mod cross_validation;
 mod logistic;
 mod metrics;
@@ -50,9 +61,15 @@ mod reliability;
 mod responses;
 
 pub use answers::{Answers, ItemDropped, QuestionnaireReport, Reliability};
+pub use backtest::{
+    BacktestParams, BacktestRanking, BacktestReport, MetricIntervals, NaiveRanking, OutcomeRules,
+    Outcomes, backtest,
+};
 pub use bootstrap::{
     BootstrapConfig, ConfidenceInterval, bootstrap_lift_over_baseline, bootstrap_metric,
+    bootstrap_metric_difference,
 };
+pub use calibrate::{Calibration, CalibrationParams, SignalCoefficient, SignalFate};
 pub use cross_validation::{CrossValidation, CvPoint, CvResult};
 pub use logistic::{FittedLogistic, LogisticParams, LogisticRegression, Standardization};
 pub use metrics::{

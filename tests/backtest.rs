@@ -49,11 +49,11 @@ fn the_rankings_judged_are_the_scores_and_signals_as_of_t1() {
     let table = SignalTable::compute(p, t1, &SignalParams::default()).unwrap();
     assert_eq!(
         report.ranking("most_active").unwrap().metrics,
-        expected(table.column(Signal::MessageVolume))
+        expected(table.column(Signal::MessageVolume).unwrap())
     );
     assert_eq!(
         report.ranking("biggest_buyer").unwrap().metrics,
-        expected(table.column(Signal::PurchaseVolume))
+        expected(table.column(Signal::PurchaseVolume).unwrap())
     );
     let ideas: Vec<f64> = p
         .customers()

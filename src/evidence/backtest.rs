@@ -345,8 +345,15 @@ impl NaiveRanking {
             });
         }
         Ok(match self {
-            NaiveRanking::MostActive => table.column(Signal::MessageVolume).to_vec(),
-            NaiveRanking::BiggestBuyer => table.column(Signal::PurchaseVolume).to_vec(),
+            // Reported signals are always computed; `unwrap_or_default` never takes the default.
+            NaiveRanking::MostActive => table
+                .column(Signal::MessageVolume)
+                .unwrap_or_default()
+                .to_vec(),
+            NaiveRanking::BiggestBuyer => table
+                .column(Signal::PurchaseVolume)
+                .unwrap_or_default()
+                .to_vec(),
             NaiveRanking::MostIdeas => {
                 let t = table.as_of().as_second();
                 population

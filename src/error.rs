@@ -316,6 +316,28 @@ pub enum Error {
         /// What in the data leaves the model unidentified.
         reason: String,
     },
+    /// A cohort request whose hard constraints cannot all be met: too few eligible people, or
+    /// settings that contradict each other or the must-include list. The planner never returns
+    /// a smaller cohort instead.
+    ///
+    /// The shortfall is `needed - available`, in the unit of the constraint: people for the
+    /// size and the segment cap, prospects for the prospect minimum, customers (non-prospects)
+    /// for the prospect maximum, must-include customers for a must-include customer who breaks
+    /// another constraint.
+    #[error(
+        "the cohort cannot meet `{constraint}`: it needs {needed}, at most {available} possible: \
+         {detail}"
+    )]
+    Infeasible {
+        /// The constraint that failed.
+        constraint: crate::cohort::Constraint,
+        /// How many the constraint needs.
+        needed: usize,
+        /// How many are available under it.
+        available: usize,
+        /// What is short, in words (who, which segment, how many were screened out and why).
+        detail: String,
+    },
 }
 
 /// The cause of an [`Error`], without its details: what callers match on.
@@ -380,6 +402,8 @@ pub enum ErrorKind {
     SingularMatrix,
     /// See [`Error::ModelNotIdentified`].
     ModelNotIdentified,
+    /// See [`Error::Infeasible`].
+    Infeasible,
 }
 
 impl Error {
@@ -425,6 +449,7 @@ impl Error {
             Error::Separable { .. } => ErrorKind::Separable,
             Error::SingularMatrix { .. } => ErrorKind::SingularMatrix,
             Error::ModelNotIdentified { .. } => ErrorKind::ModelNotIdentified,
+            Error::Infeasible { .. } => ErrorKind::Infeasible,
         }
     }
 

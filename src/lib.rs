@@ -7,6 +7,7 @@
 )]
 
 pub mod btyd;
+pub mod cohort;
 #[cfg(feature = "csv")]
 mod csv_folder;
 mod customer;
@@ -26,6 +27,10 @@ mod signals;
 pub mod synthetic;
 pub mod time;
 
+pub use cohort::{
+    Cohort, CohortPlanner, CohortRequest, CohortSummary, Constraint, Member, Screening,
+    TopicRelevance, plan_cohort,
+};
 #[cfg(feature = "csv")]
 pub use csv_folder::{read_csv_folder, write_csv_folder};
 pub use customer::{Customer, Relationship};

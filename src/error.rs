@@ -320,10 +320,11 @@ pub enum Error {
     /// settings that contradict each other or the must-include list. The planner never returns
     /// a smaller cohort instead.
     ///
-    /// The shortfall is `needed - available`, in the unit of the constraint: people for the
-    /// size and the segment cap, prospects for the prospect minimum, customers (non-prospects)
-    /// for the prospect maximum, must-include customers for a must-include customer who breaks
-    /// another constraint.
+    /// The shortfall is `needed - available`. Both count people, and the detail says which:
+    /// members for the size and the segment cap, prospects for the prospect minimum, customers
+    /// (non-prospects) for the prospect maximum; when must-include customers break a constraint,
+    /// the must-include list against those on it who meet the constraint (or the must-include
+    /// members of one segment against the cap, or its prospects against the maximum).
     #[error(
         "the cohort cannot meet `{constraint}`: it needs {needed}, at most {available} possible: \
          {detail}"

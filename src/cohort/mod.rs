@@ -868,7 +868,7 @@ impl Context<'_, '_> {
         let detail = match s.constraint {
             Constraint::Size => {
                 let mut d = format!(
-                    "{} of {} people are eligible",
+                    "{} eligible out of {}",
                     screening.eligible, screening.considered
                 );
                 let mut out = Vec::new();

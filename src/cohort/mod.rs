@@ -355,6 +355,7 @@ fn infeasible(constraint: Constraint, needed: usize, available: usize, detail: S
 /// # let base = Generator::new(GeneratorConfig { customers: 1_000, ..Default::default() }).generate()?;
 /// let scores = ScoringModel::default().score_latest(&base.population)?;
 /// let planner = CohortRequest::on_topic("ai assistant", 6).check()?;
+/// assert_eq!(planner.request().size, 6);
 /// let cohort = planner.plan(&base.population, &scores)?;
 /// assert_eq!(cohort.members.len(), 6);
 /// assert_eq!(planner.plan(&base.population, &scores)?, cohort); // deterministic

@@ -316,6 +316,29 @@ pub enum Error {
         /// What in the data leaves the model unidentified.
         reason: String,
     },
+    /// A cohort request whose hard constraints cannot all be met: too few eligible people, or
+    /// settings that contradict each other or the must-include list. The planner never returns
+    /// a smaller cohort instead.
+    ///
+    /// The shortfall is `needed - available`. Both count people, and the detail says which:
+    /// members for the size and the segment cap, prospects for the prospect minimum, customers
+    /// (non-prospects) for the prospect maximum; when must-include customers break a constraint,
+    /// the must-include list against those on it who meet the constraint (or the must-include
+    /// members of one segment against the cap, or its prospects against the maximum).
+    #[error(
+        "the cohort cannot meet `{constraint}`: it needs {needed}, at most {available} possible: \
+         {detail}"
+    )]
+    Infeasible {
+        /// The constraint that failed.
+        constraint: crate::cohort::Constraint,
+        /// How many the constraint needs.
+        needed: usize,
+        /// How many are available under it.
+        available: usize,
+        /// What is short, in words (who, which segment, how many were screened out and why).
+        detail: String,
+    },
 }
 
 /// The cause of an [`Error`], without its details: what callers match on.
@@ -380,6 +403,8 @@ pub enum ErrorKind {
     SingularMatrix,
     /// See [`Error::ModelNotIdentified`].
     ModelNotIdentified,
+    /// See [`Error::Infeasible`].
+    Infeasible,
 }
 
 impl Error {
@@ -425,6 +450,7 @@ impl Error {
             Error::Separable { .. } => ErrorKind::Separable,
             Error::SingularMatrix { .. } => ErrorKind::SingularMatrix,
             Error::ModelNotIdentified { .. } => ErrorKind::ModelNotIdentified,
+            Error::Infeasible { .. } => ErrorKind::Infeasible,
         }
     }
 

@@ -66,6 +66,7 @@
 )]
 
 pub mod btyd;
+pub mod cohort;
 #[cfg(feature = "csv")]
 pub(crate) mod csv_folder;
 mod customer;
@@ -85,6 +86,10 @@ mod signals;
 pub mod synthetic;
 pub mod time;
 
+pub use cohort::{
+    Cohort, CohortPlanner, CohortRequest, CohortSummary, Constraint, Member, Screening,
+    TopicRelevance, plan_cohort,
+};
 #[cfg(feature = "csv")]
 pub use csv_folder::{read_csv_folder, write_csv_folder};
 pub use customer::{Customer, Relationship};

@@ -7,7 +7,7 @@
 //!
 //! A customer's outcome is positive when an idea of theirs was accepted or shipped in the
 //! window, or a facilitator rated them 4.5 or more in a session held in it. Three kinds of
-//! ranking are judged, each at k = the number of positives:
+//! ranking are judged, each at k = a shortlist of 5% of the customers judged:
 //!
 //! - `default`: the default scoring model;
 //! - `calibrated`: the default model's weights learned from the window of the same length just

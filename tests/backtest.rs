@@ -137,18 +137,14 @@ fn print(seed: u64, report: &BacktestReport) {
 }
 
 /// On the synthetic base (10,000 customers, seeds 1 to 3; T1 = 2024-01-01, T2 = 2024-12-31,
-/// about 900 of 8,900 judged customers positive), the default model beats "most active" and
-/// "biggest buyer" on every metric, by far (AUC 0.76 against 0.67 to 0.68 and 0.57 to 0.58,
-/// precision at k = positives 0.39 to 0.41 against 0.08 to 0.10 and 0.06 to 0.08).
-///
-/// Against "most ideas" it wins where a lead-customer shortlist lives, the top 2% to 4% of the
-/// judged customers (precision 0.80 to 0.82 against 0.45 to 0.53 at 2%, 0.67 to 0.76 against
-/// 0.53 to 0.58 at 4%), but not over the whole ranking: at k = positives (10% of the base) most
-/// ideas reaches precision 0.52 to 0.55 against the model's 0.39 to 0.41, AUC 0.82 against 0.76,
-/// and average precision is a draw (0.42 to 0.45 against 0.40 to 0.43). The default outcome
-/// counts a customer with one accepted idea out of twenty as a success, so idea volume predicts
-/// it; the model is built to prefer quality, and ranks the planted prolific ideators (about half
-/// of whom have an idea accepted in a year) low. See the issue note.
+/// about 630 of 9,000 judged customers positive; k = the default shortlist of 5%, about 450), the
+/// default model beats every naive ranking at the top of the list: precision at k 0.59 to 0.64
+/// against 0.48 to 0.52 for "most ideas" and under 0.04 for "most active" and "biggest buyer";
+/// average precision 0.46 to 0.47 against 0.37 to 0.40, 0.11 and 0.08. Over the whole ranking
+/// "most ideas" keeps a higher AUC (0.86 to 0.88 against 0.82 to 0.83): the default outcome
+/// counts any accepted idea, so every idea is a lottery ticket and idea volume orders the long
+/// tail of the base; the model is built to prefer quality and to find lead customers, which the
+/// shortlist is for. The figures are in the issue note and the README.
 #[test]
 fn the_default_model_beats_the_naive_rankings_on_the_synthetic_base() {
     let (t1, t2) = window();
@@ -158,17 +154,28 @@ fn the_default_model_beats_the_naive_rankings_on_the_synthetic_base() {
         let p = &base.population;
         let report = backtest(p, &model, t1, t2).unwrap();
         print(seed, &report);
-        assert_eq!(report.k, report.positives);
+        assert_eq!(report.k, (report.customers as f64 * 0.05).ceil() as usize);
         assert!(report.positives > 500, "seed {seed}: {}", report.positives);
         let ours = report.ranking("model").unwrap();
+        for naive in NaiveRanking::ALL {
+            let theirs = &report.ranking(naive.name()).unwrap().metrics;
+            assert!(
+                ours.metrics.precision_at_k > theirs.precision_at_k + 0.05,
+                "seed {seed}: {naive:?}"
+            );
+            assert!(
+                ours.metrics.average_precision > theirs.average_precision + 0.03,
+                "seed {seed}: {naive:?}"
+            );
+            assert!(
+                ours.metrics.lift_at_k > theirs.lift_at_k,
+                "seed {seed}: {naive:?}"
+            );
+        }
         for naive in [NaiveRanking::MostActive, NaiveRanking::BiggestBuyer] {
             let theirs = &report.ranking(naive.name()).unwrap().metrics;
             assert!(
                 ours.metrics.auc > theirs.auc + 0.05,
-                "seed {seed}: {naive:?}"
-            );
-            assert!(
-                ours.metrics.average_precision > 2.0 * theirs.average_precision,
                 "seed {seed}: {naive:?}"
             );
             assert!(
@@ -177,26 +184,6 @@ fn the_default_model_beats_the_naive_rankings_on_the_synthetic_base() {
             );
         }
         assert!(ours.lift_over_most_active.unwrap() > 3.0);
-        // A shortlist of the top 2% and 4% of the judged customers.
-        for share in [0.02, 0.04] {
-            let k = (share * report.customers as f64).round() as usize;
-            let shortlist = BacktestParams {
-                k: Some(k),
-                ..BacktestParams::default()
-            }
-            .run(p, &[("model", &model)], t1, t2)
-            .unwrap();
-            print(seed, &shortlist);
-            let ours = shortlist.ranking("model").unwrap().metrics.precision_at_k;
-            for naive in NaiveRanking::ALL {
-                let theirs = shortlist
-                    .ranking(naive.name())
-                    .unwrap()
-                    .metrics
-                    .precision_at_k;
-                assert!(ours > theirs + 0.05, "seed {seed}, k {k}: {naive:?}");
-            }
-        }
     }
 }
 

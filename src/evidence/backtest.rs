@@ -386,11 +386,21 @@ pub struct BacktestParams {
     /// What counts as a positive outcome, and who is judged. Default [`OutcomeRules::default`].
     pub outcomes: OutcomeRules,
     /// The cut-off of the "at k" metrics, 1 to the number of customers judged. Default `None`:
-    /// the number of positives, the size of a shortlist that could hold every one of them.
+    /// a shortlist of 5% of the customers judged (rounded up), the size of a lead-customer list
+    /// (lead customers are often 2 to 10% of a base): the question a back-test answers is
+    /// whether the people at the top of the list are the right ones.
     pub k: Option<usize>,
     /// Bootstrap intervals around each ranking's metrics. Default `None` (no intervals): a
     /// thousand replicates per metric and ranking take a while on a large base.
     pub bootstrap: Option<BootstrapConfig>,
+}
+
+/// The share of the judged customers in the default shortlist of a back-test.
+pub const SHORTLIST_SHARE: f64 = 0.05;
+
+/// The default k: 5% of the customers judged, rounded up, at least 1.
+fn shortlist(customers: usize) -> usize {
+    ((customers as f64 * SHORTLIST_SHARE).ceil() as usize).max(1)
 }
 
 /// Bootstrap intervals around one ranking's metrics in a back-test.
@@ -471,8 +481,8 @@ impl BacktestParams {
     /// Every model scores the population as of T1 by [`ScoringModel::score`], which reads
     /// nothing after T1; the [`NaiveRanking`]s are computed as of T1 too. The outcomes are read
     /// from after T1 only. Each ranking gets, over the judged customers, a [`RankingReport`] at
-    /// one cut-off `k` (by default the number of positives, so that precision and recall at k
-    /// coincide and a perfect ranking scores 1 on both), its lift at k over the most-active
+    /// one cut-off `k` (by default a shortlist of 5% of the customers judged, see
+    /// [`BacktestParams::k`]), its lift at k over the most-active
     /// ranking, and optionally seeded bootstrap intervals ([`BacktestParams::bootstrap`]).
     ///
     /// Errors:
@@ -507,7 +517,7 @@ impl BacktestParams {
                 what: "a back-test (every judged customer had a positive outcome in the window)",
             });
         }
-        let k = self.k.unwrap_or(outcomes.positives());
+        let k = self.k.unwrap_or_else(|| shortlist(outcomes.customers()));
 
         let mut rankings: Vec<(String, bool, Vec<f64>)> = Vec::new();
         let mut naive: Option<Vec<Vec<f64>>> = None;
@@ -642,7 +652,7 @@ fn check_names(models: &[(&str, &ScoringModel)]) -> Result<()> {
 /// let base = Generator::new(GeneratorConfig { customers: 1_000, ..Default::default() }).generate()?;
 /// let (t1, t2) = (parse_timestamp("2024-01-01").unwrap(), parse_timestamp("2024-12-31").unwrap());
 /// let report = backtest(&base.population, &ScoringModel::default(), t1, t2)?;
-/// assert_eq!(report.k, report.positives);
+/// assert_eq!(report.k, (report.customers as f64 * 0.05).ceil() as usize); // a 5% shortlist
 /// let model = report.ranking("model").unwrap();
 /// let most_active = report.ranking(NaiveRanking::MostActive.name()).unwrap();
 /// assert!(model.metrics.auc > most_active.metrics.auc);
@@ -833,10 +843,19 @@ mod tests {
     }
 
     #[test]
-    fn the_backtest_reports_every_ranking_at_k_equal_to_the_positives() {
+    fn the_backtest_reports_every_ranking_at_the_default_shortlist_or_a_given_k() {
         let p = population();
         let model = ScoringModel::default();
-        let report = backtest(&p, &model, day(T1), day(T2)).unwrap();
+        let default = backtest(&p, &model, day(T1), day(T2)).unwrap();
+        // 5% of 8 customers, rounded up.
+        assert_eq!((default.customers, default.positives, default.k), (8, 4, 1));
+        let params = BacktestParams {
+            k: Some(4),
+            ..BacktestParams::default()
+        };
+        let report = params
+            .run(&p, &[("model", &model)], day(T1), day(T2))
+            .unwrap();
         assert_eq!((report.customers, report.positives, report.k), (8, 4, 4));
         let names: Vec<&str> = report.rankings.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(

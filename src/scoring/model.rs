@@ -164,7 +164,7 @@ impl Default for ScoringModel {
                     INNOVATION,
                     0.6,
                     &[
-                        (Ideas, 0.5),
+                        (Ideas, 1.0),
                         (IdeaQuality, 1.5),
                         (Workarounds, 1.0),
                         (EarlyAdoption, 1.0),

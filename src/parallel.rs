@@ -29,3 +29,42 @@ where
         (0..n.div_ceil(chunk)).map(|i| f(range(i))).collect()
     }
 }
+
+/// Applies `f` to each group of a slice cut at `offsets` (group `g` is
+/// `items[offsets[g]..offsets[g + 1]]`), groups in parallel with the `parallel` feature.
+pub(crate) fn for_each_group_mut<T, F>(items: &mut [T], offsets: &[usize], f: F)
+where
+    T: Send,
+    F: Fn(&mut [T]) + Sync + Send,
+{
+    // Cut the slice into pieces of whole groups of about `CHUNK * 16` items each.
+    let mut pieces: Vec<(&mut [T], &[usize])> = Vec::new();
+    let (mut rest, mut base, mut first) = (items, 0usize, 0usize);
+    let groups = offsets.len().saturating_sub(1);
+    while first < groups {
+        let mut last = first + 1;
+        while last < groups && offsets[last] - offsets[first] < CHUNK * 16 {
+            last += 1;
+        }
+        let (piece, tail) = rest.split_at_mut(offsets[last] - base);
+        pieces.push((piece, &offsets[first..=last]));
+        rest = tail;
+        base = offsets[last];
+        first = last;
+    }
+    let run = |(piece, bounds): (&mut [T], &[usize])| {
+        let start = bounds[0];
+        for pair in bounds.windows(2) {
+            f(&mut piece[pair[0] - start..pair[1] - start]);
+        }
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        pieces.into_par_iter().for_each(run);
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        pieces.into_iter().for_each(run);
+    }
+}

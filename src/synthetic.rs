@@ -612,7 +612,7 @@ impl Generator {
             let cid = id(i);
             builder.customer_at(
                 i as u64,
-                &cid,
+                cid.clone(),
                 Some(format!("Customer {i}")),
                 Some(segment),
                 plan.relationship,

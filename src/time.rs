@@ -34,6 +34,26 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
     parse_seconds(text.as_bytes()).and_then(|s| Timestamp::from_second(s).ok())
 }
 
+/// Parses a calendar date `YYYY-MM-DD` (the fast path first, jiff for what it cannot decide).
+pub(crate) fn parse_date(text: &[u8]) -> Option<jiff::civil::Date> {
+    if text.len() != 10 {
+        return None;
+    }
+    if fast_date(text).is_some() {
+        let number = |range: std::ops::Range<usize>| digits(&text[range]);
+        return jiff::civil::Date::new(
+            number(0..4)? as i16,
+            number(5..7)? as i8,
+            number(8..10)? as i8,
+        )
+        .ok();
+    }
+    std::str::from_utf8(text)
+        .ok()?
+        .parse::<jiff::civil::Date>()
+        .ok()
+}
+
 /// The description of the accepted shapes, for error messages.
 pub(crate) const EXPECTED_TIME: &str = "a date YYYY-MM-DD or an RFC 3339 timestamp with offset";
 
@@ -54,15 +74,33 @@ pub(crate) fn parse_seconds(text: &[u8]) -> Option<i64> {
 
 /// `YYYY-MM-DD` to seconds at midnight UTC, or `None` when the shape or the date is not valid
 /// (the caller then asks jiff, which gives the definitive answer).
+///
+/// The day count is the proleptic Gregorian arithmetic of civil dates (in eras of 400 years,
+/// years starting in March so the leap day comes last); a test checks it against jiff.
 fn fast_date(b: &[u8]) -> Option<i64> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let year = digits(&b[0..4])? as i32;
-    let month = digits(&b[5..7])? as i8;
-    let day = digits(&b[8..10])? as i8;
-    let date = jiff::civil::Date::new(year as i16, month, day).ok()?;
-    midnight_utc(date)
+    let year = i64::from(digits(&b[0..4])?);
+    let month = i64::from(digits(&b[5..7])?);
+    let day = i64::from(digits(&b[8..10])?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day < 1 || day > days_in_month || year < 1 {
+        return None;
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    Some((era * 146_097 + day_of_era - 719_468) * SECONDS_PER_DAY)
 }
 
 /// `HH:MM:SS` to seconds into the day (no leap seconds: those go to jiff).
@@ -119,6 +157,32 @@ mod tests {
             let slow = slow_parse(text.as_bytes()).unwrap();
             assert_eq!(fast, slow, "{text}");
         }
+    }
+
+    #[test]
+    fn the_fast_date_path_agrees_with_jiff_on_every_day_of_four_centuries() {
+        let mut date = jiff::civil::date(1800, 1, 1);
+        let end = jiff::civil::date(2201, 1, 1);
+        while date < end {
+            let text = date.to_string();
+            assert_eq!(fast_date(text.as_bytes()), midnight_utc(date), "{text}");
+            date = date.tomorrow().unwrap();
+        }
+        assert_eq!(
+            fast_date(b"0001-01-01"),
+            midnight_utc(jiff::civil::date(1, 1, 1))
+        );
+        for bad in [
+            "2023-02-29",
+            "1900-02-29",
+            "2024-04-31",
+            "2024-00-10",
+            "2024-13-01",
+            "0000-01-01",
+        ] {
+            assert_eq!(fast_date(bad.as_bytes()), None, "{bad}");
+        }
+        assert!(fast_date(b"2000-02-29").is_some());
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub(crate) use row::line_at;
 use row::{Row, csv_error, unparsable};
 use sheet::Sheet;
 
-use crate::population::builder::{IdeaFields, InteractionBatch, ParticipationFields};
+use crate::population::builder::{IdeaBatch, IdeaFields, InteractionBatch, ParticipationFields};
 use crate::{
     Channel, Error, IdeaStatus, InteractionKind, Population, PopulationBuilder, Problem,
     Relationship, Result, Table,
@@ -123,7 +123,7 @@ fn read_customers(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> 
         },
         |builder, batch| {
             for (offset, id, name, segment, relationship, since) in batch {
-                builder.customer_at(offset, &id, name, segment, relationship, since)?;
+                builder.customer_at(offset, id, name, segment, relationship, since)?;
             }
             Ok(())
         },
@@ -131,12 +131,11 @@ fn read_customers(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> 
 }
 
 fn parse_date(text: &str) -> Option<jiff::civil::Date> {
-    text.parse::<jiff::civil::Date>()
-        .ok()
-        .filter(|_| text.len() == 10)
+    crate::time::parse_date(text.as_bytes())
 }
 
 fn read_interactions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
+    let file_bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
     let sheet = Sheet::open(path)?;
     builder.set_source(Table::Interactions, sheet.locator());
     let customer = sheet.required("customer_id")?;
@@ -149,10 +148,12 @@ fn read_interactions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<(
         |builder, row, batch: &mut InteractionBatch| {
             let id = row.required_text(customer, "customer_id")?;
             // Customers are read first: an id they do not have is unknown.
-            let slot = builder
-                .customer_slot(id)
+            let slot = batch
+                .last_customer
+                .slot(builder, id)
                 .ok_or_else(|| row.error("customer_id", id.as_bytes(), Problem::UnknownCustomer))?;
             batch.push(
+                row.offset(),
                 slot,
                 row.required_time(at, "at")?,
                 row.required_named(channel, "channel", Channel::from_bytes, Channel::NAMES)?,
@@ -166,20 +167,8 @@ fn read_interactions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<(
             );
             Ok(())
         },
-        |builder, batch| builder.append_interactions(batch),
+        |builder, batch| builder.append_interactions(batch, file_bytes),
     )
-}
-
-/// One row of `ideas.csv`, owned.
-struct IdeaRow {
-    offset: u64,
-    id: String,
-    author: String,
-    submitted_at: i64,
-    topic: Option<String>,
-    status: IdeaStatus,
-    votes: u32,
-    decided_at: Option<i64>,
 }
 
 fn read_ideas(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
@@ -196,13 +185,17 @@ fn read_ideas(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
     );
     sheet.read(
         builder,
-        |_, row, batch: &mut Vec<IdeaRow>| {
-            batch.push(IdeaRow {
-                offset: row.offset(),
-                id: row.required_text(id, "id")?.to_owned(),
-                author: row.required_text(author, "customer_id")?.to_owned(),
+        |builder, row, batch: &mut IdeaBatch| {
+            let who = row.required_text(author, "customer_id")?;
+            // Customers are read first: an id they do not have is unknown.
+            let slot = batch.last_customer.slot(builder, who).ok_or_else(|| {
+                row.error("customer_id", who.as_bytes(), Problem::UnknownCustomer)
+            })?;
+            let fields = IdeaFields {
+                id: row.required_text(id, "id")?,
+                author: who,
                 submitted_at: row.required_time(submitted, "submitted_at")?,
-                topic: row.text(topic, "topic")?.map(str::to_owned),
+                topic: row.text(topic, "topic")?,
                 status: row.required_named(
                     status,
                     "status",
@@ -211,24 +204,10 @@ fn read_ideas(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
                 )?,
                 votes: row.count(votes, "votes")?,
                 decided_at: row.time(decided, "decided_at")?,
-            });
-            Ok(())
+            };
+            batch.push(row.offset(), slot, fields, || row.location())
         },
-        |builder, batch| {
-            for r in batch {
-                let fields = IdeaFields {
-                    id: &r.id,
-                    author: &r.author,
-                    submitted_at: r.submitted_at,
-                    topic: r.topic.as_deref(),
-                    status: r.status,
-                    votes: r.votes,
-                    decided_at: r.decided_at,
-                };
-                builder.idea_at(r.offset, fields)?;
-            }
-            Ok(())
-        },
+        |builder, batch| builder.append_ideas(batch),
     )
 }
 

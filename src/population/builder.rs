@@ -61,6 +61,8 @@ pub struct PopulationBuilder {
     participations: PendingParticipations,
     item_index: HashMap<Box<str>, u32>,
     item_names: Vec<Box<str>>,
+    segment_index: HashMap<Box<str>, u32>,
+    segment_names: Vec<Box<str>>,
     responses: PendingResponses,
 }
 
@@ -75,7 +77,8 @@ struct CustomerSlot {
 #[derive(Debug)]
 struct PendingCustomer {
     name: Option<String>,
-    segment: Option<String>,
+    /// Interned in the builder's segments ([`NO_TOPIC`] for none).
+    segment: u32,
     relationship: Relationship,
     since: Option<Date>,
     position: u64,
@@ -137,6 +140,76 @@ struct PendingResponses {
     position: Vec<u64>,
 }
 
+/// Topics interned within a batch of rows, to be mapped to the builder's topics when merged.
+#[derive(Debug, Default)]
+pub(crate) struct LocalTopics {
+    names: Vec<Box<str>>,
+    index: HashMap<Box<str>, u32>,
+}
+
+impl LocalTopics {
+    /// The batch's id of a topic ([`NO_TOPIC`] for none).
+    fn intern(&mut self, topic: Option<&str>) -> u32 {
+        let Some(name) = topic.filter(|t| !t.is_empty()) else {
+            return NO_TOPIC;
+        };
+        if let Some(&id) = self.index.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.into());
+        self.index.insert(name.into(), id);
+        id
+    }
+
+    /// Maps the batch's topic ids to the builder's, interning the names there.
+    fn merge_into(
+        &self,
+        builder: &mut PopulationBuilder,
+        topics: &[u32],
+    ) -> impl Iterator<Item = u32> {
+        let ids: Vec<u32> = self
+            .names
+            .iter()
+            .map(|name| builder.intern_topic(Some(name)))
+            .collect();
+        topics.iter().map(move |&t| {
+            if t == NO_TOPIC {
+                NO_TOPIC
+            } else {
+                ids[t as usize]
+            }
+        })
+    }
+}
+
+/// The last customer id a batch looked up and its builder slot: exports often list a customer's
+/// rows together, so most rows skip the hash lookup.
+#[derive(Debug, Default)]
+pub(crate) struct LastCustomer(Option<(String, u32)>);
+
+impl LastCustomer {
+    /// The builder slot of `id`, looked up in `builder` unless it is the previous row's;
+    /// `None` for an id the builder does not have.
+    pub(crate) fn slot(&mut self, builder: &PopulationBuilder, id: &str) -> Option<u32> {
+        if let Some((last, slot)) = &self.0
+            && last == id
+        {
+            return Some(*slot);
+        }
+        let slot = builder.customer_slot(id)?;
+        match &mut self.0 {
+            Some((last, last_slot)) => {
+                last.clear();
+                last.push_str(id);
+                *last_slot = slot;
+            }
+            None => self.0 = Some((id.to_owned(), slot)),
+        }
+        Some(slot)
+    }
+}
+
 /// Interactions parsed from one part of a CSV file: customers already resolved to the builder's
 /// slots, topics interned within the batch.
 #[derive(Debug, Default)]
@@ -146,38 +219,95 @@ pub(crate) struct InteractionBatch {
     channel: Vec<Channel>,
     kind: Vec<InteractionKind>,
     topic: Vec<u32>,
-    topic_names: Vec<Box<str>>,
-    topic_index: HashMap<Box<str>, u32>,
+    topics: LocalTopics,
+    /// The customer lookup of the rows before.
+    pub(crate) last_customer: LastCustomer,
+    /// The byte offsets of the first and the last row, to estimate the rows of a whole file.
+    span: Option<(u64, u64)>,
 }
 
 impl InteractionBatch {
-    /// Adds an interaction of the customer in builder slot `customer`.
+    /// Adds an interaction, at byte `offset` of its file, of the customer in builder slot
+    /// `customer`.
     pub(crate) fn push(
         &mut self,
+        offset: u64,
         customer: u32,
         at: i64,
         channel: Channel,
         kind: InteractionKind,
         topic: Option<&str>,
     ) {
-        let topic = match topic.filter(|t| !t.is_empty()) {
-            None => NO_TOPIC,
-            Some(name) => match self.topic_index.get(name) {
-                Some(&id) => id,
-                None => {
-                    let id = self.topic_names.len() as u32;
-                    self.topic_names.push(name.into());
-                    self.topic_index.insert(name.into(), id);
-                    id
-                }
-            },
-        };
+        self.span = Some(
+            self.span
+                .map_or((offset, offset), |(first, _)| (first, offset)),
+        );
+        let topic = self.topics.intern(topic);
         self.customer.push(customer);
         self.at.push(at);
         self.channel.push(channel);
         self.kind.push(kind);
         self.topic.push(topic);
     }
+}
+
+/// Ideas parsed from one part of a CSV file, checked, authors resolved to the builder's slots.
+#[derive(Debug, Default)]
+pub(crate) struct IdeaBatch {
+    rows: PendingIdeas,
+    topics: LocalTopics,
+    /// The author lookup of the rows before.
+    pub(crate) last_customer: LastCustomer,
+}
+
+impl IdeaBatch {
+    /// Adds an idea, at `position`, by the customer in builder slot `author`; fails as
+    /// [`PopulationBuilder::add_idea`] does on an empty id or a decision before submission.
+    pub(crate) fn push(
+        &mut self,
+        position: u64,
+        author: u32,
+        fields: IdeaFields<'_>,
+        locate: impl Fn() -> Location,
+    ) -> Result<()> {
+        check_idea(&fields, locate)?;
+        let topic = self.topics.intern(fields.topic);
+        let rows = &mut self.rows;
+        rows.id.push(IdeaId::from(fields.id));
+        rows.position.push(position);
+        rows.author.push(author);
+        rows.submitted_at.push(fields.submitted_at);
+        rows.topic.push(topic);
+        rows.status.push(fields.status);
+        rows.votes.push(fields.votes);
+        rows.decided_at.push(fields.decided_at.unwrap_or(UNDATED));
+        Ok(())
+    }
+}
+
+/// The checks of one idea's own fields: an id, and no decision before submission.
+fn check_idea(fields: &IdeaFields<'_>, locate: impl Fn() -> Location) -> Result<()> {
+    if fields.id.is_empty() {
+        return Err(record_error(locate(), "id", "", Problem::Missing));
+    }
+    if let Some(decided) = fields.decided_at
+        && decided < fields.submitted_at
+    {
+        return Err(record_error(
+            locate(),
+            "decided_at",
+            super::timestamp(decided),
+            Problem::OutOfRange {
+                allowed: "not before submitted_at".into(),
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// Rows to reserve on top of `len` for an estimated total, capped at what the columns can index.
+fn rows_estimate(len: usize, total: usize) -> usize {
+    total.min(u32::MAX as usize).saturating_sub(len)
 }
 
 /// The fields of one interaction, as the CSV reader hands them over without allocating.
@@ -289,7 +419,14 @@ impl PopulationBuilder {
             relationship,
             since,
         } = customer;
-        self.customer_at(position, id.as_str(), name, segment, relationship, since)?;
+        self.customer_at(
+            position,
+            id.into_string(),
+            name,
+            segment,
+            relationship,
+            since,
+        )?;
         Ok(self)
     }
 
@@ -472,7 +609,7 @@ impl PopulationBuilder {
     pub(crate) fn customer_at(
         &mut self,
         position: u64,
-        id: &str,
+        id: String,
         name: Option<String>,
         segment: Option<String>,
         relationship: Relationship,
@@ -486,14 +623,27 @@ impl PopulationBuilder {
                 Problem::Missing,
             ));
         }
+        let segment = match segment.filter(|s| !s.is_empty()) {
+            None => NO_TOPIC,
+            Some(name) => match self.segment_index.get(name.as_str()) {
+                Some(&s) => s,
+                None => {
+                    let s = self.segment_names.len() as u32;
+                    let name = name.into_boxed_str();
+                    self.segment_names.push(name.clone());
+                    self.segment_index.insert(name, s);
+                    s
+                }
+            },
+        };
         let record = Some(PendingCustomer {
             name: name.filter(|n| !n.is_empty()),
-            segment: segment.filter(|s| !s.is_empty()),
+            segment,
             relationship,
             since,
             position,
         });
-        match self.customer_index.get(id) {
+        match self.customer_index.get(id.as_str()) {
             Some(&slot) => {
                 if let Some(first) = self.customers[slot as usize]
                     .record
@@ -531,29 +681,41 @@ impl PopulationBuilder {
         self.customer_index.get(id).copied()
     }
 
-    /// Appends a batch of interactions whose customers are already in the builder.
-    pub(crate) fn append_interactions(&mut self, batch: InteractionBatch) -> Result<()> {
+    /// Appends a batch of interactions whose customers are already in the builder. The first
+    /// batch of a file of `file_bytes` bytes reserves room for the rows the file likely holds,
+    /// so the columns do not grow (and copy) again and again.
+    pub(crate) fn append_interactions(
+        &mut self,
+        batch: InteractionBatch,
+        file_bytes: u64,
+    ) -> Result<()> {
         check_capacity(
             self.interactions.at.len() + batch.at.len(),
             Table::Interactions,
         )?;
-        let topics: Vec<u32> = batch
-            .topic_names
-            .iter()
-            .map(|name| self.intern_topic(Some(name)))
-            .collect();
+        if let (true, Some((first, last))) = (self.interactions.at.is_empty(), batch.span)
+            && batch.at.len() > 1
+            && last > first
+        {
+            let per_row = (last - first) as f64 / (batch.at.len() - 1) as f64;
+            let rows = &mut self.interactions;
+            let extra = rows_estimate(
+                rows.at.len(),
+                ((file_bytes as f64 / per_row) * 1.02) as usize,
+            );
+            rows.customer.reserve(extra);
+            rows.at.reserve(extra);
+            rows.channel.reserve(extra);
+            rows.kind.reserve(extra);
+            rows.topic.reserve(extra);
+        }
+        let topics: Vec<u32> = batch.topics.merge_into(self, &batch.topic).collect();
         let rows = &mut self.interactions;
         rows.customer.extend_from_slice(&batch.customer);
         rows.at.extend_from_slice(&batch.at);
         rows.channel.extend_from_slice(&batch.channel);
         rows.kind.extend_from_slice(&batch.kind);
-        rows.topic.extend(batch.topic.iter().map(|&t| {
-            if t == NO_TOPIC {
-                NO_TOPIC
-            } else {
-                topics[t as usize]
-            }
-        }));
+        rows.topic.extend_from_slice(&topics);
         Ok(())
     }
 
@@ -574,28 +736,25 @@ impl PopulationBuilder {
         Ok(())
     }
 
+    /// Appends a batch of checked ideas whose authors are already in the builder.
+    pub(crate) fn append_ideas(&mut self, batch: IdeaBatch) -> Result<()> {
+        check_capacity(self.ideas.id.len() + batch.rows.id.len(), Table::Ideas)?;
+        let topics: Vec<u32> = batch.topics.merge_into(self, &batch.rows.topic).collect();
+        let (rows, from) = (&mut self.ideas, batch.rows);
+        rows.id.extend(from.id);
+        rows.position.extend(from.position);
+        rows.author.extend(from.author);
+        rows.submitted_at.extend(from.submitted_at);
+        rows.topic.extend(topics);
+        rows.status.extend(from.status);
+        rows.votes.extend(from.votes);
+        rows.decided_at.extend(from.decided_at);
+        Ok(())
+    }
+
     pub(crate) fn idea_at(&mut self, position: u64, fields: IdeaFields<'_>) -> Result<()> {
         check_capacity(self.ideas.id.len(), Table::Ideas)?;
-        if fields.id.is_empty() {
-            return Err(record_error(
-                self.location(Table::Ideas, position),
-                "id",
-                "",
-                Problem::Missing,
-            ));
-        }
-        if let Some(decided) = fields.decided_at
-            && decided < fields.submitted_at
-        {
-            return Err(record_error(
-                self.location(Table::Ideas, position),
-                "decided_at",
-                super::timestamp(decided),
-                Problem::OutOfRange {
-                    allowed: "not before submitted_at".into(),
-                },
-            ));
-        }
+        check_idea(&fields, || self.location(Table::Ideas, position))?;
         let author = self.reference_customer(fields.author, Table::Ideas, position);
         let topic = self.intern_topic(fields.topic);
         let rows = &mut self.ideas;
@@ -743,6 +902,7 @@ impl PopulationBuilder {
             participations,
             item_names,
             responses,
+            segment_names,
             ..
         } = self;
         let locate = |table: Table, position: u64| locate(&sources, table, position);
@@ -793,12 +953,7 @@ impl PopulationBuilder {
         };
 
         // Customer columns.
-        let mut segment_names: Vec<String> = customers
-            .iter()
-            .filter_map(|s| s.record.as_ref().and_then(|r| r.segment.clone()))
-            .collect();
-        segment_names.sort_unstable();
-        segment_names.dedup();
+        let (segment_order, segment_rank) = sorted_ranks(&segment_names, |s| s);
         let n = customers.len();
         let mut ids = Vec::with_capacity(n);
         let mut names = Vec::with_capacity(n);
@@ -812,17 +967,14 @@ impl PopulationBuilder {
             ids.push(std::mem::take(&mut slot.id));
             let record = record.unwrap_or(PendingCustomer {
                 name: None,
-                segment: None,
+                segment: NO_TOPIC,
                 relationship: Relationship::Customer,
                 since: None,
                 position: 0,
             });
-            segment.push(match &record.segment {
-                Some(s) => segment_names
-                    .binary_search(s)
-                    .map(|i| i as u32)
-                    .unwrap_or(NO_TOPIC),
-                None => NO_TOPIC,
+            segment.push(match record.segment {
+                NO_TOPIC => NO_TOPIC,
+                s => segment_rank[s as usize],
             });
             names.push(record.name);
             relationship.push(record.relationship);
@@ -878,7 +1030,10 @@ impl PopulationBuilder {
             ids,
             names,
             segment,
-            segment_names,
+            segment_names: segment_order
+                .iter()
+                .map(|&s| segment_names[s as usize].to_string())
+                .collect(),
             relationship,
             since,
             interactions,
@@ -909,13 +1064,7 @@ fn sorted_ranks<T>(items: &[T], key: impl Fn(&T) -> &str) -> (Vec<u32>, Vec<u32>
 /// Groups rows by key with a stable counting sort: `order` lists row positions group by group,
 /// and group `g` owns `order[offsets[g]..offsets[g + 1]]`.
 pub(crate) fn group_rows(keys: &[u32], groups: usize) -> (Groups, Vec<u32>) {
-    let mut offsets = vec![0usize; groups + 1];
-    for &k in keys {
-        offsets[k as usize + 1] += 1;
-    }
-    for g in 0..groups {
-        offsets[g + 1] += offsets[g];
-    }
+    let offsets = group_offsets(keys, groups);
     let mut next = offsets.clone();
     let mut order = vec![0u32; keys.len()];
     for (row, &k) in keys.iter().enumerate() {
@@ -926,18 +1075,87 @@ pub(crate) fn group_rows(keys: &[u32], groups: usize) -> (Groups, Vec<u32>) {
     (Groups { offsets }, order)
 }
 
-/// Sorts the rows of every group by `key`.
-fn sort_groups<K: Ord>(groups: &Groups, order: &mut [u32], key: impl Fn(u32) -> K + Sync) {
-    for g in 0..groups.offsets.len() - 1 {
-        let rows = &mut order[groups.range(g)];
-        if rows.len() > 1 && !rows.is_sorted_by_key(|&r| key(r)) {
-            rows.sort_unstable_by_key(|&r| key(r));
+/// The start of each group's rows, and the end of the last: a prefix sum of the group sizes.
+fn group_offsets(keys: &[u32], groups: usize) -> Vec<usize> {
+    let mut offsets = vec![0usize; groups + 1];
+    for &k in keys {
+        offsets[k as usize + 1] += 1;
+    }
+    for g in 0..groups {
+        offsets[g + 1] += offsets[g];
+    }
+    offsets
+}
+
+/// Where rows end up: grouped per key, each group sorted. `order: None` means the rows already
+/// are in that order, as in an export sorted by customer and time, so columns move instead of
+/// being copied.
+struct Grouping {
+    groups: Groups,
+    order: Option<Vec<u32>>,
+}
+
+impl Grouping {
+    /// Groups rows by `keys` and sorts each group by `key(row)`, which must order the rows
+    /// completely (ties only between identical records), so the result depends on the records
+    /// alone, not on the order they came in.
+    fn new<K: Ord>(keys: &[u32], groups: usize, key: impl Fn(u32) -> K + Sync) -> Grouping {
+        if keys.is_sorted() {
+            let groups = Groups {
+                offsets: group_offsets(keys, groups),
+            };
+            let sorted = crate::parallel::map_chunks(groups.offsets.len() - 1, 1 << 14, |range| {
+                range
+                    .into_iter()
+                    .all(|g| groups.range(g).is_sorted_by_key(|r| key(r as u32)))
+            });
+            if sorted.into_iter().all(|s| s) {
+                return Grouping {
+                    groups,
+                    order: None,
+                };
+            }
+            let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+            sort_groups(&groups, &mut order, &key);
+            return Grouping {
+                groups,
+                order: Some(order),
+            };
+        }
+        let (groups, mut order) = group_rows(keys, groups);
+        sort_groups(&groups, &mut order, &key);
+        Grouping {
+            groups,
+            order: Some(order),
+        }
+    }
+
+    /// A column in the grouped order.
+    fn apply<T: Copy + Send + Sync>(&self, column: Vec<T>) -> Vec<T> {
+        match &self.order {
+            None => column,
+            Some(order) => gather(&column, order),
         }
     }
 }
 
-fn gather<T: Copy>(column: &[T], order: &[u32]) -> Vec<T> {
-    order.iter().map(|&r| column[r as usize]).collect()
+/// Sorts the rows of every group by `key`, groups in parallel.
+fn sort_groups<K: Ord>(groups: &Groups, order: &mut [u32], key: &(impl Fn(u32) -> K + Sync)) {
+    crate::parallel::for_each_group_mut(order, &groups.offsets, |rows| {
+        if rows.len() > 1 && !rows.is_sorted_by_key(|&r| key(r)) {
+            rows.sort_unstable_by_key(|&r| key(r));
+        }
+    });
+}
+
+fn gather<T: Copy + Send + Sync>(column: &[T], order: &[u32]) -> Vec<T> {
+    crate::parallel::map_chunks(order.len(), 1 << 16, |range| {
+        order[range]
+            .iter()
+            .map(|&r| column[r as usize])
+            .collect::<Vec<T>>()
+    })
+    .concat()
 }
 
 fn build_interactions(
@@ -959,19 +1177,18 @@ fn build_interactions(
     for t in &mut topic {
         *t = remap_topic(*t);
     }
-    let (groups, mut order) = group_rows(&customer, customers);
-    drop(customer);
     // The key is the whole record, so the order is fully determined by the records.
-    sort_groups(&groups, &mut order, |r| {
+    let grouping = Grouping::new(&customer, customers, |r| {
         let r = r as usize;
         (at[r], kind[r], channel[r], topic[r])
     });
+    drop(customer);
     InteractionColumns {
-        groups,
-        at: gather(&at, &order),
-        channel: gather(&channel, &order),
-        kind: gather(&kind, &order),
-        topic: gather(&topic, &order),
+        at: grouping.apply(at),
+        channel: grouping.apply(channel),
+        kind: grouping.apply(kind),
+        topic: grouping.apply(topic),
+        groups: grouping.groups,
         topic_rank: Vec::new(),
     }
 }
@@ -993,18 +1210,26 @@ fn build_ideas(
         votes,
         decided_at,
     } = rows;
-    // Idea ids are unique: look for neighbours in id order.
-    let mut by_id: Vec<u32> = (0..id.len() as u32).collect();
-    by_id.sort_unstable_by(|&a, &b| {
-        id[a as usize]
-            .cmp(&id[b as usize])
-            .then(position[a as usize].cmp(&position[b as usize]))
-    });
-    if let Some(pair) = by_id
-        .windows(2)
-        .find(|w| id[w[0] as usize] == id[w[1] as usize])
-    {
-        let (first, second) = (pair[0] as usize, pair[1] as usize);
+    // Idea ids are unique: the first record of each id wins, a later one is the error.
+    let mut first_of: HashMap<&str, usize> = HashMap::default();
+    first_of.reserve(id.len());
+    let mut duplicate: Option<(usize, usize)> = None;
+    for (row, idea) in id.iter().enumerate() {
+        if let Some(&first) = first_of.get(idea.as_str()) {
+            let (a, b) = if position[first] <= position[row] {
+                (first, row)
+            } else {
+                (row, first)
+            };
+            if duplicate.is_none_or(|(_, d)| position[b] < position[d]) {
+                duplicate = Some((a, b));
+            }
+        } else {
+            first_of.insert(idea.as_str(), row);
+        }
+    }
+    drop(first_of);
+    if let Some((first, second)) = duplicate {
         return Err(record_error(
             locate(Table::Ideas, position[second]),
             "id",
@@ -1020,18 +1245,21 @@ fn build_ideas(
     for t in &mut topic {
         *t = remap_topic(*t);
     }
-    let (groups, mut order) = group_rows(&author, customers);
-    sort_groups(&groups, &mut order, |r| {
+    let grouping = Grouping::new(&author, customers, |r| {
         (submitted_at[r as usize], &id[r as usize])
     });
+    let id = match &grouping.order {
+        None => id,
+        Some(order) => order.iter().map(|&r| id[r as usize].clone()).collect(),
+    };
     Ok(IdeaColumns {
-        groups,
-        id: order.iter().map(|&r| id[r as usize].clone()).collect(),
-        submitted_at: gather(&submitted_at, &order),
-        topic: gather(&topic, &order),
-        status: gather(&status, &order),
-        votes: gather(&votes, &order),
-        decided_at: gather(&decided_at, &order),
+        id,
+        submitted_at: grouping.apply(submitted_at),
+        topic: grouping.apply(topic),
+        status: grouping.apply(status),
+        votes: grouping.apply(votes),
+        decided_at: grouping.apply(decided_at),
+        groups: grouping.groups,
         topic_rank: Vec::new(),
     })
 }
@@ -1060,7 +1288,7 @@ fn build_participations(
         *s = session_rank[*s as usize];
     }
     let (groups, mut order) = group_rows(&customer, customers);
-    sort_groups(&groups, &mut order, |r| {
+    sort_groups(&groups, &mut order, &|r| {
         let s = session[r as usize];
         (sessions.held_at[s as usize], s, position[r as usize])
     });
@@ -1120,7 +1348,7 @@ fn build_responses(
         *i = item_rank[*i as usize];
     }
     let (groups, mut order) = group_rows(&customer, customers);
-    sort_groups(&groups, &mut order, |r| {
+    sort_groups(&groups, &mut order, &|r| {
         (item[r as usize], position[r as usize])
     });
     for g in 0..customers {
@@ -1156,40 +1384,82 @@ fn build_responses(
 /// Every customer-raised mention of a topic (interactions other than company outreach, and
 /// ideas), grouped by topic and sorted by time; and each mention's rank on its topic's curve (the
 /// number of mentions strictly before it), written into the rows' `topic_rank` columns.
+///
+/// Mentions are bucketed by (topic, day) with a counting sort, so only the mentions of one topic
+/// on one day need sorting among themselves, topic by topic in parallel.
 fn build_topic_mentions(
     interactions: &mut InteractionColumns,
     ideas: &mut IdeaColumns,
     topics: usize,
 ) -> TopicMentions {
+    const DAY: i64 = crate::time::SECONDS_PER_DAY;
+    /// Buckets are at most this many: a wider span of time gets wider buckets.
+    const MAX_BUCKETS: u64 = 1 << 24;
     let from_interactions = interactions.topic.len();
+    let is_mention = |r: usize| {
+        interactions.topic[r] != NO_TOPIC && !interactions.kind[r].is_company_initiated()
+    };
+    // Every mention as (topic, time, row); rows of ideas follow the rows of interactions.
+    let mention = |row: usize| -> Option<(u32, i64)> {
+        if row < from_interactions {
+            is_mention(row).then(|| (interactions.topic[row], interactions.at[row]))
+        } else {
+            let r = row - from_interactions;
+            (ideas.topic[r] != NO_TOPIC).then(|| (ideas.topic[r], ideas.submitted_at[r]))
+        }
+    };
+    let rows = from_interactions + ideas.topic.len();
+    let (mut first_day, mut last_day) = (i64::MAX, i64::MIN);
+    for (_, at) in (0..rows).filter_map(mention) {
+        first_day = first_day.min(at.div_euclid(DAY));
+        last_day = last_day.max(at.div_euclid(DAY));
+    }
+    if first_day > last_day {
+        (first_day, last_day) = (0, 0); // no mentions at all
+    }
+    let days = (last_day - first_day + 1) as u64;
+    let width = (days * topics as u64).div_ceil(MAX_BUCKETS).max(1) as i64;
+    let per_topic = (days as i64 + width - 1) / width;
+    let bucket = |topic: u32, at: i64| {
+        topic as usize * per_topic as usize + ((at.div_euclid(DAY) - first_day) / width) as usize
+    };
+
+    let buckets = topics * per_topic as usize;
+    let mut offsets = vec![0usize; buckets + 1];
+    for (topic, at) in (0..rows).filter_map(mention) {
+        offsets[bucket(topic, at) + 1] += 1;
+    }
+    for b in 0..buckets {
+        offsets[b + 1] += offsets[b];
+    }
+    let total = offsets[buckets];
+    let mut next = offsets.clone();
+    let mut slots = vec![(0i64, 0u32); total];
+    for row in 0..rows {
+        if let Some((topic, at)) = mention(row) {
+            let slot = &mut next[bucket(topic, at)];
+            slots[*slot] = (at, row as u32);
+            *slot += 1;
+        }
+    }
+    drop(next);
+    // Within a bucket, by time (then row, so that the order depends on the records alone).
+    crate::parallel::for_each_group_mut(&mut slots, &offsets, |bucket| bucket.sort_unstable());
+
+    let topic_offsets: Vec<usize> = (0..=topics)
+        .map(|t| offsets[t * per_topic as usize])
+        .collect();
     interactions.topic_rank = vec![NOT_A_MENTION; from_interactions];
     ideas.topic_rank = vec![NOT_A_MENTION; ideas.topic.len()];
-    // Mentions as (topic, time, row); rows of ideas follow the rows of interactions.
-    let interaction_mentions = (0..from_interactions)
-        .filter(|&r| !interactions.kind[r].is_company_initiated())
-        .map(|r| (interactions.topic[r], interactions.at[r], r));
-    let idea_mentions = (0..ideas.topic.len())
-        .map(|r| (ideas.topic[r], ideas.submitted_at[r], from_interactions + r));
-    let mentions: Vec<(u32, i64, usize)> = interaction_mentions
-        .chain(idea_mentions)
-        .filter(|(t, _, _)| *t != NO_TOPIC)
-        .collect();
-    let keys: Vec<u32> = mentions.iter().map(|m| m.0).collect();
-    let (groups, mut order) = group_rows(&keys, topics);
-    drop(keys);
-    sort_groups(&groups, &mut order, |m| {
-        let (_, at, row) = mentions[m as usize];
-        (at, row)
-    });
-    let at: Vec<i64> = order.iter().map(|&m| mentions[m as usize].1).collect();
     for topic in 0..topics {
-        let range = groups.range(topic);
+        let start = topic_offsets[topic];
         let mut rank = 0;
-        for k in range.clone() {
-            if k > range.start && at[k] != at[k - 1] {
-                rank = (k - range.start) as u32;
+        for k in start..topic_offsets[topic + 1] {
+            let (at, row) = slots[k];
+            if k > start && at != slots[k - 1].0 {
+                rank = (k - start) as u32;
             }
-            let row = mentions[order[k] as usize].2;
+            let row = row as usize;
             if row < from_interactions {
                 interactions.topic_rank[row] = rank;
             } else {
@@ -1198,7 +1468,61 @@ fn build_topic_mentions(
         }
     }
     TopicMentions {
-        offsets: groups.offsets,
-        at,
+        offsets: topic_offsets,
+        at: slots.into_iter().map(|(at, _)| at).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::synthetic::{Generator, GeneratorConfig};
+
+    /// Each mention's rank is the number of mentions of its topic strictly before it, and each
+    /// topic's times are its mentions' times, sorted.
+    #[test]
+    fn topic_ranks_count_the_earlier_mentions() {
+        let p = Generator::new(GeneratorConfig {
+            customers: 300,
+            seed: 4,
+            ..Default::default()
+        })
+        .generate()
+        .unwrap()
+        .population;
+        let (i, d) = (&p.interactions, &p.ideas);
+        let mut mentions: Vec<(u32, i64)> = (0..i.at.len())
+            .filter(|&r| i.topic[r] != super::NO_TOPIC && !i.kind[r].is_company_initiated())
+            .map(|r| (i.topic[r], i.at[r]))
+            .chain(
+                (0..d.topic.len())
+                    .filter(|&r| d.topic[r] != super::NO_TOPIC)
+                    .map(|r| (d.topic[r], d.submitted_at[r])),
+            )
+            .collect();
+        mentions.sort_unstable();
+        let before = |topic: u32, at: i64| {
+            mentions.partition_point(|&m| m < (topic, at))
+                - mentions.partition_point(|&m| m < (topic, i64::MIN))
+        };
+        for r in 0..i.at.len() {
+            let expected = if i.topic[r] == super::NO_TOPIC || i.kind[r].is_company_initiated() {
+                super::NOT_A_MENTION
+            } else {
+                before(i.topic[r], i.at[r]) as u32
+            };
+            assert_eq!(i.topic_rank[r], expected, "interaction row {r}");
+        }
+        for r in 0..d.topic.len() {
+            let expected = if d.topic[r] == super::NO_TOPIC {
+                super::NOT_A_MENTION
+            } else {
+                before(d.topic[r], d.submitted_at[r]) as u32
+            };
+            assert_eq!(d.topic_rank[r], expected, "idea row {r}");
+        }
+        for t in 0..p.topics.len() as u32 {
+            let expected: Vec<i64> = mentions.iter().filter(|m| m.0 == t).map(|m| m.1).collect();
+            assert_eq!(p.topic_mentions.times(t), expected.as_slice());
+        }
     }
 }

@@ -27,6 +27,8 @@ pub(super) struct Sheet {
     pub path: PathBuf,
     header: Vec<Vec<u8>>,
     data_start: u64,
+    /// Bytes read per block ([`BLOCK`]; smaller in tests, to cross block boundaries).
+    block: usize,
 }
 
 impl Sheet {
@@ -47,6 +49,7 @@ impl Sheet {
             path,
             header,
             data_start,
+            block: BLOCK,
         })
     }
 
@@ -91,7 +94,7 @@ impl Sheet {
             .map_err(|source| io_error(&self.path, source))?;
         let mut buffer: Vec<u8> = Vec::new();
         let mut offset = self.data_start;
-        let mut want = BLOCK;
+        let mut want = self.block;
         let mut eof = false;
         loop {
             while !eof && buffer.len() < want {
@@ -135,7 +138,7 @@ impl Sheet {
             }
             buffer.drain(..end);
             offset += end as u64;
-            want = BLOCK.max(buffer.len() + 1);
+            want = self.block.max(buffer.len() + 1);
         }
     }
 
@@ -270,6 +273,79 @@ fn split_at_line_breaks(bytes: &[u8], parts: usize) -> Vec<(usize, &[u8])> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads a file's rows (first field, offset) with a given block size.
+    fn rows(path: &std::path::Path, block: usize) -> Result<Vec<(String, u64)>> {
+        let mut sheet = Sheet::open(path.to_path_buf())?;
+        sheet.block = block;
+        let mut out = Vec::new();
+        sheet.read(
+            &mut PopulationBuilder::new(),
+            |_, row, batch: &mut Vec<(String, u64)>| {
+                batch.push((row.required_text(0, "a")?.to_owned(), row.offset()));
+                Ok(())
+            },
+            |_, batch| {
+                out.extend(batch);
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    fn file(name: &str, text: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("lead-customers-sheet-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn every_block_size_reads_the_same_rows_with_quotes_or_without() {
+        let mut plain = String::from("a,b\n");
+        for i in 0..200 {
+            plain.push_str(&format!("row{i},{}\n", "x".repeat(i % 17)));
+        }
+        // A quoted field with a line break in it, half-way.
+        let quoted =
+            plain
+                .replacen("row100,", "\"row100\",", 1)
+                .replacen("row101,", "\"row\n101\",", 1);
+        for (name, text) in [("plain.csv", &plain), ("quoted.csv", &quoted)] {
+            let path = file(name, text);
+            let whole = rows(&path, 1 << 20).unwrap();
+            assert_eq!(whole.len(), 200, "{name}");
+            for block in [7, 16, 64, 100, 999] {
+                assert_eq!(rows(&path, block).unwrap(), whole, "{name}, block {block}");
+            }
+            assert_eq!(
+                whole[101].0,
+                if name == "quoted.csv" {
+                    "row\n101"
+                } else {
+                    "row101"
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn errors_name_the_line_whatever_the_block_size() {
+        let path = file("short.csv", "a,b\nx,1\ny,2\n\nz\nw,4\n");
+        for block in [3, 8, 1 << 20] {
+            match rows(&path, block).unwrap_err() {
+                Error::Record {
+                    location: Location::Csv { line, .. },
+                    problem: Problem::WrongFieldCount { .. },
+                    ..
+                } => {
+                    assert_eq!(line, 5, "block {block}")
+                }
+                other => panic!("{other}"),
+            }
+        }
+    }
 
     #[test]
     fn parts_are_whole_lines_and_cover_everything() {

@@ -19,6 +19,9 @@
 //! JSON is an object with `k`, `positives` and `rankings`, an array of objects with `name`, `auc`,
 //! `precision_at_k`, `average_precision` and `lift_at_k` (over a random ranking).
 
+#[path = "support/load.rs"]
+mod support;
+
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -62,7 +65,7 @@ fn run() -> Result<(), String> {
     if until <= as_of {
         return Err(format!("--until {until} must be after --as-of {as_of}"));
     }
-    let population = lead_customers::read_csv_folder(&dir).map_err(|e| e.to_string())?;
+    let population = support::load(&dir).map_err(|e| e.to_string())?;
     let default = ScoringModel::default();
     let calibration =
         match CalibrationParams::default().fit_preceding(&population, &default, as_of, until) {

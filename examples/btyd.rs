@@ -11,6 +11,9 @@
 //! the 50 best lead customers as of the calibration end: `customer_id`, `rank`, `score`,
 //! `probability_alive`).
 
+#[path = "support/load.rs"]
+mod support;
+
 use std::process::ExitCode;
 
 use lead_customers::btyd::{
@@ -84,7 +87,7 @@ fn run() -> Result<(), String> {
     if format != "table" && format != "json" {
         return Err(format!("--format: {format:?} is not table or json"));
     }
-    let population = lead_customers::read_csv_folder(&dir).map_err(|e| e.to_string())?;
+    let population = support::load(&dir).map_err(|e| e.to_string())?;
     let alive = AliveModel::fit(&population, end, &activity, &FitOptions::default())
         .map_err(|e| e.to_string())?;
     let scores = ScoringModel::default()

@@ -11,6 +11,9 @@
 //! `score`, `relevance`, `segment` (the score segment, as in `rank`), `customer_segment`,
 //! `relationship`, `merit`, `reasons`), and `topic`, `as_of` and `summary`.
 
+#[path = "support/load.rs"]
+mod support;
+
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -75,7 +78,7 @@ fn run() -> Result<(), String> {
     }
     // Check the request before the (slower) loading and scoring.
     let planner = request.check().map_err(|e| e.to_string())?;
-    let population = lead_customers::read_csv_folder(&dir).map_err(|e| e.to_string())?;
+    let population = support::load(&dir).map_err(|e| e.to_string())?;
     let model = ScoringModel::default();
     let scores = match as_of {
         Some(t) => model.score(&population, t),

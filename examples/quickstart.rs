@@ -6,6 +6,9 @@
 //! cargo run --release --example quickstart -- DIR     # your CSV folder
 //! ```
 
+#[path = "support/load.rs"]
+mod support;
+
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -25,7 +28,7 @@ fn main() -> ExitCode {
 fn run() -> Result<(), lead_customers::Error> {
     let started = Instant::now();
     let population: Population = match std::env::args().nth(1) {
-        Some(dir) => lead_customers::read_csv_folder(&dir)?,
+        Some(dir) => support::load(&dir)?,
         None => {
             println!(
                 "No folder given: using the embedded synthetic base (10,000 customers, seed 1)."

@@ -8,6 +8,9 @@
 //! a table, everyone in JSON and CSV). JSON is an array, best first, of objects with
 //! `customer_id`, `rank`, `score`, `engagement`, `innovation`, `segment`, `reasons`.
 
+#[path = "support/load.rs"]
+mod support;
+
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -57,7 +60,7 @@ fn run() -> Result<(), String> {
     if !["table", "json", "csv"].contains(&format.as_str()) {
         return Err(format!("--format: {format:?} is not table, json or csv"));
     }
-    let population = lead_customers::read_csv_folder(&dir).map_err(|e| e.to_string())?;
+    let population = support::load(&dir).map_err(|e| e.to_string())?;
     let model = ScoringModel::default();
     let scores = match as_of {
         Some(t) => model.score(&population, t),

@@ -91,7 +91,9 @@ pub use cohort::{
     TopicRelevance, plan_cohort,
 };
 #[cfg(feature = "csv")]
-pub use csv_folder::{read_csv_folder, write_csv_folder};
+pub use csv_folder::{
+    LoadProgress, read_csv_folder, read_csv_folder_with_progress, write_csv_folder,
+};
 pub use customer::{Customer, Relationship};
 pub use error::{Error, ErrorKind, Location, Problem, Result, Table};
 pub use idea::{Idea, IdeaStatus};

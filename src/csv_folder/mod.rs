@@ -52,6 +52,37 @@ use crate::{
 /// # Ok::<(), lead_customers::Error>(())
 /// ```
 pub fn read_csv_folder(dir: impl AsRef<Path>) -> Result<Population> {
+    read_csv_folder_with_progress(dir, |_| {})
+}
+
+/// How far a load has got: bytes of the folder's CSV files read so far, out of all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadProgress {
+    /// Bytes read so far.
+    pub bytes_read: u64,
+    /// Bytes of all the files to read.
+    pub bytes_total: u64,
+}
+
+/// Reads a CSV folder like [`read_csv_folder`], telling `report` how far it has got after each
+/// block of a file (every few tens of megabytes), so that a long load can show progress.
+///
+/// ```
+/// # use lead_customers::synthetic::{Generator, GeneratorConfig};
+/// # let base = Generator::new(GeneratorConfig { customers: 50, ..Default::default() }).generate()?;
+/// # let dir = std::env::temp_dir().join(format!("lead-customers-doc-progress-{}", std::process::id()));
+/// # lead_customers::write_csv_folder(&base.population, &dir)?;
+/// let mut last = None;
+/// let population = lead_customers::read_csv_folder_with_progress(&dir, |p| last = Some(p))?;
+/// let last = last.unwrap();
+/// assert_eq!(last.bytes_read, last.bytes_total);
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), lead_customers::Error>(())
+/// ```
+pub fn read_csv_folder_with_progress(
+    dir: impl AsRef<Path>,
+    mut report: impl FnMut(LoadProgress),
+) -> Result<Population> {
     let dir = dir.as_ref();
     let mut builder = PopulationBuilder::new();
     let required = |table: Table| {
@@ -63,26 +94,66 @@ pub fn read_csv_folder(dir: impl AsRef<Path>) -> Result<Population> {
         }
     };
     let optional = |table: Table| Some(dir.join(table.file_name())).filter(|p| p.is_file());
-
-    read_customers(&mut builder, required(Table::Customers)?)?;
+    let customers = required(Table::Customers)?;
     let interactions = required(Table::Interactions)?;
+    let files = [
+        Some(customers.clone()),
+        optional(Table::Sessions),
+        Some(interactions.clone()),
+        optional(Table::Ideas),
+        optional(Table::Participants),
+        optional(Table::Responses),
+    ];
+    let size = |path: &Path| std::fs::metadata(path).map_or(0, |m| m.len());
+    let mut progress = Progress {
+        done: 0,
+        total: files.iter().flatten().map(|p| size(p)).sum(),
+        report: &mut report,
+    };
+
+    read_customers(&mut builder, customers, &mut progress)?;
     if let Some(path) = optional(Table::Sessions) {
-        read_sessions(&mut builder, path)?;
+        read_sessions(&mut builder, path, &mut progress)?;
     }
-    read_interactions(&mut builder, interactions)?;
+    read_interactions(&mut builder, interactions, &mut progress)?;
     if let Some(path) = optional(Table::Ideas) {
-        read_ideas(&mut builder, path)?;
+        read_ideas(&mut builder, path, &mut progress)?;
     }
     if let Some(path) = optional(Table::Participants) {
-        read_participants(&mut builder, path)?;
+        read_participants(&mut builder, path, &mut progress)?;
     }
     if let Some(path) = optional(Table::Responses) {
-        read_responses(&mut builder, path)?;
+        read_responses(&mut builder, path, &mut progress)?;
     }
     builder.build()
 }
 
-fn read_customers(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
+/// Reports a load's progress: bytes of earlier files, plus the current file's bytes so far.
+struct Progress<'r> {
+    done: u64,
+    total: u64,
+    report: &'r mut dyn FnMut(LoadProgress),
+}
+
+impl Progress<'_> {
+    /// The current file has been read up to `bytes`; `finished` when it is read to the end.
+    fn file(&mut self, bytes: u64, finished: bool) {
+        let bytes_read = (self.done + bytes).min(self.total);
+        (self.report)(LoadProgress {
+            bytes_read,
+            bytes_total: self.total,
+        });
+        if finished {
+            self.done = bytes_read;
+        }
+    }
+}
+
+fn read_customers(
+    builder: &mut PopulationBuilder,
+    path: PathBuf,
+    progress: &mut Progress<'_>,
+) -> Result<()> {
     let sheet = Sheet::open(path)?;
     builder.set_source(Table::Customers, sheet.locator());
     let id = sheet.required("id")?;
@@ -98,6 +169,7 @@ fn read_customers(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> 
     );
     sheet.read(
         builder,
+        &mut |bytes, finished| progress.file(bytes, finished),
         |_, row, batch: &mut Vec<Row>| {
             let since = match row.text(since, "since")? {
                 None => None,
@@ -134,7 +206,11 @@ fn parse_date(text: &str) -> Option<jiff::civil::Date> {
     crate::time::parse_date(text.as_bytes())
 }
 
-fn read_interactions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
+fn read_interactions(
+    builder: &mut PopulationBuilder,
+    path: PathBuf,
+    progress: &mut Progress<'_>,
+) -> Result<()> {
     let file_bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
     let sheet = Sheet::open(path)?;
     builder.set_source(Table::Interactions, sheet.locator());
@@ -145,6 +221,7 @@ fn read_interactions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<(
     let topic = sheet.column("topic");
     sheet.read(
         builder,
+        &mut |bytes, finished| progress.file(bytes, finished),
         |builder, row, batch: &mut InteractionBatch| {
             let id = row.required_text(customer, "customer_id")?;
             // Customers are read first: an id they do not have is unknown.
@@ -171,7 +248,11 @@ fn read_interactions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<(
     )
 }
 
-fn read_ideas(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
+fn read_ideas(
+    builder: &mut PopulationBuilder,
+    path: PathBuf,
+    progress: &mut Progress<'_>,
+) -> Result<()> {
     let sheet = Sheet::open(path)?;
     builder.set_source(Table::Ideas, sheet.locator());
     let id = sheet.required("id")?;
@@ -185,6 +266,7 @@ fn read_ideas(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
     );
     sheet.read(
         builder,
+        &mut |bytes, finished| progress.file(bytes, finished),
         |builder, row, batch: &mut IdeaBatch| {
             let who = row.required_text(author, "customer_id")?;
             // Customers are read first: an id they do not have is unknown.
@@ -211,7 +293,11 @@ fn read_ideas(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
     )
 }
 
-fn read_sessions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
+fn read_sessions(
+    builder: &mut PopulationBuilder,
+    path: PathBuf,
+    progress: &mut Progress<'_>,
+) -> Result<()> {
     let sheet = Sheet::open(path)?;
     builder.set_source(Table::Sessions, sheet.locator());
     let id = sheet.required("id")?;
@@ -220,6 +306,7 @@ fn read_sessions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
     type Row = (u64, String, i64, Option<String>, Option<String>);
     sheet.read(
         builder,
+        &mut |bytes, finished| progress.file(bytes, finished),
         |_, row, batch: &mut Vec<Row>| {
             batch.push((
                 row.offset(),
@@ -239,7 +326,11 @@ fn read_sessions(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
     )
 }
 
-fn read_participants(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
+fn read_participants(
+    builder: &mut PopulationBuilder,
+    path: PathBuf,
+    progress: &mut Progress<'_>,
+) -> Result<()> {
     let sheet = Sheet::open(path)?;
     builder.set_source(Table::Participants, sheet.locator());
     let session = sheet.required("session_id")?;
@@ -250,6 +341,7 @@ fn read_participants(builder: &mut PopulationBuilder, path: PathBuf) -> Result<(
     type Row = (u64, String, String, bool, bool, u32, Option<f64>);
     sheet.read(
         builder,
+        &mut |bytes, finished| progress.file(bytes, finished),
         |_, row, batch: &mut Vec<Row>| {
             batch.push((
                 row.offset(),
@@ -313,12 +405,17 @@ fn response_columns(sheet: &Sheet) -> Result<[Option<usize>; 4]> {
     ])
 }
 
-fn read_responses(builder: &mut PopulationBuilder, path: PathBuf) -> Result<()> {
+fn read_responses(
+    builder: &mut PopulationBuilder,
+    path: PathBuf,
+    progress: &mut Progress<'_>,
+) -> Result<()> {
     let sheet = Sheet::open(path)?;
     builder.set_source(Table::Responses, sheet.locator());
     let columns = response_columns(&sheet)?;
     sheet.read(
         builder,
+        &mut |bytes, finished| progress.file(bytes, finished),
         |_, row, batch: &mut Vec<(u64, crate::evidence::Response)>| {
             batch.push(response_row(row, columns)?);
             Ok(())
@@ -346,6 +443,7 @@ pub(crate) fn response_rows(path: &Path) -> Result<Vec<(u64, crate::evidence::Re
     let mut rows = Vec::new();
     sheet.read(
         &mut PopulationBuilder::new(),
+        &mut |_, _| {},
         |_, row, batch: &mut Vec<(u64, crate::evidence::Response)>| {
             batch.push(response_row(row, columns)?);
             Ok(())

@@ -78,9 +78,13 @@ impl Sheet {
     /// Parses every data row into batches with `parse`, and hands the batches to `merge` in file
     /// order together with the builder. Parsing sees the builder read-only (to look ids up), so
     /// it can run in parallel; merging changes it.
+    ///
+    /// `progress` hears how many bytes of the file have been read after each block, and
+    /// `finished` at the end.
     pub fn read<B, P, M>(
         &self,
         builder: &mut PopulationBuilder,
+        progress: &mut dyn FnMut(u64, bool),
         parse: P,
         mut merge: M,
     ) -> Result<()>
@@ -106,6 +110,7 @@ impl Sheet {
                 eof = read == 0;
             }
             if buffer.is_empty() {
+                progress(offset, true);
                 return Ok(());
             }
             let end = match (eof, buffer.iter().rposition(|&b| b == b'\n')) {
@@ -119,7 +124,9 @@ impl Sheet {
             };
             if buffer[..end].contains(&b'"') {
                 let rest = std::io::Cursor::new(std::mem::take(&mut buffer)).chain(file);
-                return self.read_in_order(rest, offset, builder, &parse, &mut merge);
+                self.read_in_order(rest, offset, builder, &parse, &mut merge)?;
+                progress(u64::MAX, true);
+                return Ok(());
             }
             let parts = split_at_line_breaks(&buffer[..end], parts_per_block());
             let shared: &PopulationBuilder = builder;
@@ -138,6 +145,7 @@ impl Sheet {
             }
             buffer.drain(..end);
             offset += end as u64;
+            progress(offset, false);
             want = self.block.max(buffer.len() + 1);
         }
     }
@@ -281,6 +289,7 @@ mod tests {
         let mut out = Vec::new();
         sheet.read(
             &mut PopulationBuilder::new(),
+            &mut |_, _| {},
             |_, row, batch: &mut Vec<(String, u64)>| {
                 batch.push((row.required_text(0, "a")?.to_owned(), row.offset()));
                 Ok(())

@@ -138,7 +138,7 @@ struct Progress<'r> {
 impl Progress<'_> {
     /// The current file has been read up to `bytes`; `finished` when it is read to the end.
     fn file(&mut self, bytes: u64, finished: bool) {
-        let bytes_read = (self.done + bytes).min(self.total);
+        let bytes_read = self.done.saturating_add(bytes).min(self.total);
         (self.report)(LoadProgress {
             bytes_read,
             bytes_total: self.total,

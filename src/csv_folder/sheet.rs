@@ -94,6 +94,7 @@ impl Sheet {
         M: FnMut(&mut PopulationBuilder, B) -> Result<()>,
     {
         let mut file = File::open(&self.path).map_err(|source| io_error(&self.path, source))?;
+        let length = file.metadata().map_or(0, |m| m.len());
         file.seek(SeekFrom::Start(self.data_start))
             .map_err(|source| io_error(&self.path, source))?;
         let mut buffer: Vec<u8> = Vec::new();
@@ -125,7 +126,7 @@ impl Sheet {
             if buffer[..end].contains(&b'"') {
                 let rest = std::io::Cursor::new(std::mem::take(&mut buffer)).chain(file);
                 self.read_in_order(rest, offset, builder, &parse, &mut merge)?;
-                progress(u64::MAX, true);
+                progress(length, true);
                 return Ok(());
             }
             let parts = split_at_line_breaks(&buffer[..end], parts_per_block());

@@ -11,12 +11,19 @@ use lead_customers::synthetic::{Generator, GeneratorConfig};
 
 /// The folder of a synthetic base of `customers`, written if it is not there yet.
 fn folder(customers: usize) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data").join(format!("base-{customers}"));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench-data")
+        .join(format!("base-{customers}"));
     if !dir.join("responses.csv").is_file() {
-        let base = Generator::new(GeneratorConfig { customers, seed: 1, ..Default::default() })
-            .generate()
-            .expect("the default configuration is valid");
-        lead_customers::write_csv_folder(&base.population, &dir).expect("the bench folder can be written");
+        let base = Generator::new(GeneratorConfig {
+            customers,
+            seed: 1,
+            ..Default::default()
+        })
+        .generate()
+        .expect("the default configuration is valid");
+        lead_customers::write_csv_folder(&base.population, &dir)
+            .expect("the bench folder can be written");
     }
     dir
 }

@@ -5,23 +5,44 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use csv::ByteRecord;
-
 use crate::time::{EXPECTED_TIME, parse_seconds};
 use crate::{Error, Location, Problem, Result};
 
+/// A row's fields: cut from the file's bytes directly, or read by the CSV reader.
+#[derive(Clone, Copy)]
+pub(super) enum Fields<'a> {
+    Cut(&'a [&'a [u8]]),
+    Record(&'a csv::ByteRecord),
+}
+
+impl<'a> Fields<'a> {
+    pub fn len(&self) -> usize {
+        match self {
+            Fields::Cut(fields) => fields.len(),
+            Fields::Record(record) => record.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<&'a [u8]> {
+        match self {
+            Fields::Cut(fields) => fields.get(i).copied(),
+            Fields::Record(record) => record.get(i),
+        }
+    }
+}
+
 /// A data row of a CSV file: its fields, and where it starts (for error messages).
 pub(super) struct Row<'a> {
-    pub record: &'a ByteRecord,
+    pub fields: Fields<'a>,
     pub path: &'a Path,
-    /// The file offset the record's own positions are relative to.
-    pub base: u64,
+    /// The byte offset of the row in the file (or of the blank lines before it).
+    pub offset: u64,
 }
 
 impl Row<'_> {
     /// The row's byte offset in the file: its position for the builder.
     pub fn offset(&self) -> u64 {
-        self.base + self.record.position().map_or(0, |p| p.byte())
+        self.offset
     }
 
     /// The row's file and line (the line is counted from the file: only for errors).
@@ -45,7 +66,7 @@ impl Row<'_> {
     /// cell empty.
     pub fn bytes(&self, column: Option<usize>) -> Option<&[u8]> {
         column
-            .and_then(|c| self.record.get(c))
+            .and_then(|c| self.fields.get(c))
             .map(<[u8]>::trim_ascii)
             .filter(|b| !b.is_empty())
     }

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use csv::{ByteRecord, ReaderBuilder};
 
-use super::row::{Row, csv_error, io_error};
+use super::row::{Fields, Row, csv_error, io_error};
 use crate::population::builder::Locator;
 use crate::{Error, Location, PopulationBuilder, Problem, Result};
 
@@ -151,7 +151,13 @@ impl Sheet {
         }
     }
 
-    /// Parses the rows of a slice of whole records that starts at byte `base` of the file.
+    /// Parses the rows of a slice of whole records, free of quote characters, that starts at
+    /// byte `base` of the file.
+    ///
+    /// Without quotes and carriage returns, a line break ends a record and a comma ends a field,
+    /// and nothing else does: the slice is cut at those bytes directly, which is what the CSV
+    /// reader would do with it, several times faster. A slice with a carriage return (a file with
+    /// `\r\n` line ends) goes through the CSV reader, which knows every kind of line end.
     fn parse_slice<B, P>(
         &self,
         bytes: &[u8],
@@ -163,13 +169,30 @@ impl Sheet {
     where
         P: Fn(&PopulationBuilder, &Row<'_>, &mut B) -> Result<()>,
     {
+        let mut fields: Vec<&[u8]> = Vec::with_capacity(self.header.len());
+        if memchr::memchr(b'\r', bytes).is_none() {
+            let mut start = 0;
+            for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+                let line = &bytes[start..end];
+                let offset = base + start as u64;
+                start = end + 1;
+                if line.is_empty() {
+                    continue; // the CSV reader skips blank lines too
+                }
+                fields.clear();
+                fields.extend(line.split(|&b| b == b','));
+                parse(builder, &self.row(Fields::Cut(&fields), offset)?, batch)?;
+            }
+            return Ok(());
+        }
         let mut reader = ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .from_reader(bytes);
         let mut record = ByteRecord::new();
         while self.next(&mut reader, &mut record, base)? {
-            parse(builder, &self.row(&record, base)?, batch)?;
+            let offset = base + record.position().map_or(0, |p| p.byte());
+            parse(builder, &self.row(Fields::Record(&record), offset)?, batch)?;
         }
         Ok(())
     }
@@ -196,7 +219,12 @@ impl Sheet {
         let mut record = ByteRecord::new();
         let (mut batch, mut rows) = (B::default(), 0);
         while self.next(&mut reader, &mut record, base)? {
-            parse(builder, &self.row(&record, base)?, &mut batch)?;
+            let offset = base + record.position().map_or(0, |p| p.byte());
+            parse(
+                builder,
+                &self.row(Fields::Record(&record), offset)?,
+                &mut batch,
+            )?;
             rows += 1;
             if rows == SERIAL_BATCH {
                 merge(builder, std::mem::take(&mut batch))?;
@@ -221,18 +249,19 @@ impl Sheet {
             })
     }
 
-    /// The current record as a row, checked to have one field per column.
-    fn row<'r>(&'r self, record: &'r ByteRecord, base: u64) -> Result<Row<'r>> {
+    /// A record's fields as a row starting at byte `offset`, checked to have one field per
+    /// column.
+    fn row<'r>(&'r self, fields: Fields<'r>, offset: u64) -> Result<Row<'r>> {
         let row = Row {
-            record,
+            fields,
             path: &self.path,
-            base,
+            offset,
         };
-        if record.len() != self.header.len() {
+        if fields.len() != self.header.len() {
             return Err(Error::Record {
                 location: row.location(),
                 field: "(row)",
-                value: format!("{} fields", record.len()),
+                value: format!("{} fields", fields.len()),
                 problem: Problem::WrongFieldCount {
                     expected: self.header.len(),
                 },
@@ -283,7 +312,7 @@ fn split_at_line_breaks(bytes: &[u8], parts: usize) -> Vec<(usize, &[u8])> {
 mod tests {
     use super::*;
 
-    /// Reads a file's rows (first field, offset) with a given block size.
+    /// Reads a file's rows (first field, line) with a given block size.
     fn rows(path: &std::path::Path, block: usize) -> Result<Vec<(String, u64)>> {
         let mut sheet = Sheet::open(path.to_path_buf())?;
         sheet.block = block;
@@ -292,7 +321,10 @@ mod tests {
             &mut PopulationBuilder::new(),
             &mut |_, _| {},
             |_, row, batch: &mut Vec<(String, u64)>| {
-                batch.push((row.required_text(0, "a")?.to_owned(), row.offset()));
+                batch.push((
+                    row.required_text(0, "a")?.to_owned(),
+                    super::super::row::line_at(row.path, row.offset()),
+                ));
                 Ok(())
             },
             |_, batch| {
@@ -322,10 +354,19 @@ mod tests {
             plain
                 .replacen("row100,", "\"row100\",", 1)
                 .replacen("row101,", "\"row\n101\",", 1);
-        for (name, text) in [("plain.csv", &plain), ("quoted.csv", &quoted)] {
+        let crlf = plain.replace('\n', "\r\n");
+        for (name, text) in [
+            ("plain.csv", &plain),
+            ("quoted.csv", &quoted),
+            ("crlf.csv", &crlf),
+        ] {
             let path = file(name, text);
             let whole = rows(&path, 1 << 20).unwrap();
             assert_eq!(whole.len(), 200, "{name}");
+            assert_eq!(
+                whole[3].0, "row3",
+                "{name}: fields are trimmed of the line end"
+            );
             for block in [7, 16, 64, 100, 999] {
                 assert_eq!(rows(&path, block).unwrap(), whole, "{name}, block {block}");
             }
@@ -342,17 +383,22 @@ mod tests {
 
     #[test]
     fn errors_name_the_line_whatever_the_block_size() {
-        let path = file("short.csv", "a,b\nx,1\ny,2\n\nz\nw,4\n");
-        for block in [3, 8, 1 << 20] {
-            match rows(&path, block).unwrap_err() {
-                Error::Record {
-                    location: Location::Csv { line, .. },
-                    problem: Problem::WrongFieldCount { .. },
-                    ..
-                } => {
-                    assert_eq!(line, 5, "block {block}")
+        for (name, text) in [
+            ("short.csv", "a,b\nx,1\ny,2\n\nz\nw,4\n"),
+            ("short-crlf.csv", "a,b\r\nx,1\r\ny,2\r\n\r\nz\r\nw,4\r\n"),
+        ] {
+            let path = file(name, text);
+            for block in [3, 8, 1 << 20] {
+                match rows(&path, block).unwrap_err() {
+                    Error::Record {
+                        location: Location::Csv { line, .. },
+                        problem: Problem::WrongFieldCount { .. },
+                        ..
+                    } => {
+                        assert_eq!(line, 5, "{name}, block {block}")
+                    }
+                    other => panic!("{other}"),
                 }
-                other => panic!("{other}"),
             }
         }
     }

@@ -223,12 +223,8 @@ fn read_interactions(
         builder,
         &mut |bytes, finished| progress.file(bytes, finished),
         |builder, row, batch: &mut InteractionBatch| {
-            let id = row.required_text(customer, "customer_id")?;
-            // Customers are read first: an id they do not have is unknown.
-            let slot = batch
-                .last_customer
-                .slot(builder, id)
-                .ok_or_else(|| row.error("customer_id", id.as_bytes(), Problem::UnknownCustomer))?;
+            let slot = row.customer(customer, builder, &mut batch.last_customer)?;
+            let topic = row.topic(topic, &mut batch.topics)?;
             batch.push(
                 row.offset(),
                 slot,
@@ -240,7 +236,7 @@ fn read_interactions(
                     InteractionKind::from_bytes,
                     InteractionKind::NAMES,
                 )?,
-                row.text(topic, "topic")?,
+                topic,
             );
             Ok(())
         },
@@ -268,16 +264,13 @@ fn read_ideas(
         builder,
         &mut |bytes, finished| progress.file(bytes, finished),
         |builder, row, batch: &mut IdeaBatch| {
-            let who = row.required_text(author, "customer_id")?;
-            // Customers are read first: an id they do not have is unknown.
-            let slot = batch.last_customer.slot(builder, who).ok_or_else(|| {
-                row.error("customer_id", who.as_bytes(), Problem::UnknownCustomer)
-            })?;
+            let slot = row.customer(author, builder, &mut batch.last_customer)?;
+            let topic_id = row.topic(topic, &mut batch.topics)?;
             let fields = IdeaFields {
                 id: row.required_text(id, "id")?,
-                author: who,
+                author: "",
                 submitted_at: row.required_time(submitted, "submitted_at")?,
-                topic: row.text(topic, "topic")?,
+                topic: None,
                 status: row.required_named(
                     status,
                     "status",
@@ -287,7 +280,7 @@ fn read_ideas(
                 votes: row.count(votes, "votes")?,
                 decided_at: row.time(decided, "decided_at")?,
             };
-            batch.push(row.offset(), slot, fields, || row.location())
+            batch.push(row.offset(), slot, topic_id, fields, || row.location())
         },
         |builder, batch| builder.append_ideas(batch),
     )

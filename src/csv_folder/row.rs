@@ -5,6 +5,9 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
+use crate::PopulationBuilder;
+use crate::population::NO_TOPIC;
+use crate::population::builder::{LastCustomer, LocalTopics};
 use crate::time::{EXPECTED_TIME, parse_seconds};
 use crate::{Error, Location, Problem, Result};
 
@@ -64,11 +67,40 @@ impl Row<'_> {
 
     /// The bytes of an optional cell, spaces trimmed: `None` when the column is absent or the
     /// cell empty.
+    #[inline]
     pub fn bytes(&self, column: Option<usize>) -> Option<&[u8]> {
         column
             .and_then(|c| self.fields.get(c))
             .map(<[u8]>::trim_ascii)
             .filter(|b| !b.is_empty())
+    }
+
+    /// The builder slot of the customer whose id is in a required cell. Customers are read
+    /// first, so an id the builder does not have is unknown.
+    pub fn customer(
+        &self,
+        column: usize,
+        builder: &PopulationBuilder,
+        last: &mut LastCustomer,
+    ) -> Result<u32> {
+        let id = self
+            .bytes(Some(column))
+            .ok_or_else(|| self.error("customer_id", b"", Problem::Missing))?;
+        last.slot(builder, id)
+            .ok_or_else(|| match std::str::from_utf8(id) {
+                Ok(_) => self.error("customer_id", id, Problem::UnknownCustomer),
+                Err(_) => self.error("customer_id", id, unparsable("UTF-8 text")),
+            })
+    }
+
+    /// The batch's id of the topic in an optional cell ([`NO_TOPIC`] when empty).
+    pub fn topic(&self, column: Option<usize>, topics: &mut LocalTopics) -> Result<u32> {
+        match self.bytes(column) {
+            None => Ok(NO_TOPIC),
+            Some(name) => topics
+                .intern(name)
+                .ok_or_else(|| self.error("topic", name, unparsable("UTF-8 text"))),
+        }
     }
 
     /// The text of an optional cell.

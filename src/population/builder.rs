@@ -144,22 +144,21 @@ struct PendingResponses {
 #[derive(Debug, Default)]
 pub(crate) struct LocalTopics {
     names: Vec<Box<str>>,
-    index: HashMap<Box<str>, u32>,
+    /// By the name's bytes: a known topic is found without checking its UTF-8 again.
+    index: HashMap<Box<[u8]>, u32>,
 }
 
 impl LocalTopics {
-    /// The batch's id of a topic ([`NO_TOPIC`] for none).
-    fn intern(&mut self, topic: Option<&str>) -> u32 {
-        let Some(name) = topic.filter(|t| !t.is_empty()) else {
-            return NO_TOPIC;
-        };
+    /// The batch's id of a non-empty topic name given as bytes; `None` when they are not UTF-8.
+    pub(crate) fn intern(&mut self, name: &[u8]) -> Option<u32> {
         if let Some(&id) = self.index.get(name) {
-            return id;
+            return Some(id);
         }
+        let text = std::str::from_utf8(name).ok()?;
         let id = self.names.len() as u32;
-        self.names.push(name.into());
+        self.names.push(text.into());
         self.index.insert(name.into(), id);
-        id
+        Some(id)
     }
 
     /// Maps the batch's topic ids to the builder's, interning the names there.
@@ -186,25 +185,26 @@ impl LocalTopics {
 /// The last customer id a batch looked up and its builder slot: exports often list a customer's
 /// rows together, so most rows skip the hash lookup.
 #[derive(Debug, Default)]
-pub(crate) struct LastCustomer(Option<(String, u32)>);
+pub(crate) struct LastCustomer(Option<(Vec<u8>, u32)>);
 
 impl LastCustomer {
-    /// The builder slot of `id`, looked up in `builder` unless it is the previous row's;
-    /// `None` for an id the builder does not have.
-    pub(crate) fn slot(&mut self, builder: &PopulationBuilder, id: &str) -> Option<u32> {
+    /// The builder slot of the customer id `id` (bytes, checked to be UTF-8 unless they are the
+    /// previous row's), looked up in `builder` unless it is the previous row's; `None` for an id
+    /// that is not UTF-8 or that the builder does not have.
+    pub(crate) fn slot(&mut self, builder: &PopulationBuilder, id: &[u8]) -> Option<u32> {
         if let Some((last, slot)) = &self.0
-            && last == id
+            && last.as_slice() == id
         {
             return Some(*slot);
         }
-        let slot = builder.customer_slot(id)?;
+        let slot = builder.customer_slot(std::str::from_utf8(id).ok()?)?;
         match &mut self.0 {
             Some((last, last_slot)) => {
                 last.clear();
-                last.push_str(id);
+                last.extend_from_slice(id);
                 *last_slot = slot;
             }
-            None => self.0 = Some((id.to_owned(), slot)),
+            None => self.0 = Some((id.to_vec(), slot)),
         }
         Some(slot)
     }
@@ -219,7 +219,8 @@ pub(crate) struct InteractionBatch {
     channel: Vec<Channel>,
     kind: Vec<InteractionKind>,
     topic: Vec<u32>,
-    topics: LocalTopics,
+    /// The topics of the batch.
+    pub(crate) topics: LocalTopics,
     /// The customer lookup of the rows before.
     pub(crate) last_customer: LastCustomer,
     /// The byte offsets of the first and the last row, to estimate the rows of a whole file.
@@ -228,7 +229,7 @@ pub(crate) struct InteractionBatch {
 
 impl InteractionBatch {
     /// Adds an interaction, at byte `offset` of its file, of the customer in builder slot
-    /// `customer`.
+    /// `customer`, on a topic of the batch's [`topics`](Self::topics) ([`NO_TOPIC`] for none).
     pub(crate) fn push(
         &mut self,
         offset: u64,
@@ -236,13 +237,12 @@ impl InteractionBatch {
         at: i64,
         channel: Channel,
         kind: InteractionKind,
-        topic: Option<&str>,
+        topic: u32,
     ) {
         self.span = Some(
             self.span
                 .map_or((offset, offset), |(first, _)| (first, offset)),
         );
-        let topic = self.topics.intern(topic);
         self.customer.push(customer);
         self.at.push(at);
         self.channel.push(channel);
@@ -255,23 +255,26 @@ impl InteractionBatch {
 #[derive(Debug, Default)]
 pub(crate) struct IdeaBatch {
     rows: PendingIdeas,
-    topics: LocalTopics,
+    /// The topics of the batch.
+    pub(crate) topics: LocalTopics,
     /// The author lookup of the rows before.
     pub(crate) last_customer: LastCustomer,
 }
 
 impl IdeaBatch {
-    /// Adds an idea, at `position`, by the customer in builder slot `author`; fails as
-    /// [`PopulationBuilder::add_idea`] does on an empty id or a decision before submission.
+    /// Adds an idea, at `position`, by the customer in builder slot `author`, on a topic of the
+    /// batch's [`topics`](Self::topics) ([`NO_TOPIC`] for none; `fields.author` and
+    /// `fields.topic` are not read); fails as [`PopulationBuilder::add_idea`] does on an empty
+    /// id or a decision before submission.
     pub(crate) fn push(
         &mut self,
         position: u64,
         author: u32,
+        topic: u32,
         fields: IdeaFields<'_>,
         locate: impl Fn() -> Location,
     ) -> Result<()> {
         check_idea(&fields, locate)?;
-        let topic = self.topics.intern(fields.topic);
         let rows = &mut self.rows;
         rows.id.push(IdeaId::from(fields.id));
         rows.position.push(position);

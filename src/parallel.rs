@@ -68,3 +68,48 @@ where
         pieces.into_iter().for_each(run);
     }
 }
+
+/// Runs two closures, at once with the `parallel` feature, one after the other without.
+pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        rayon::join(a, b)
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        (a(), b())
+    }
+}
+
+/// Applies `f` to each item with its position, in parallel with the `parallel` feature, and
+/// returns the results in order.
+pub(crate) fn for_each_mut<T, R, F>(items: &mut [T], f: F) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    F: Fn(usize, &mut T) -> R + Sync + Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        items
+            .par_iter_mut()
+            .enumerate()
+            .map(|(i, item)| f(i, item))
+            .collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        items
+            .iter_mut()
+            .enumerate()
+            .map(|(i, item)| f(i, item))
+            .collect()
+    }
+}

@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 
 pub(crate) use row::line_at;
 use row::{Row, csv_error, unparsable};
+pub(crate) use sheet::Batch;
 use sheet::Sheet;
 
 use crate::population::builder::{IdeaBatch, IdeaFields, InteractionBatch, ParticipationFields};
@@ -194,7 +195,7 @@ fn read_customers(
             Ok(())
         },
         |builder, batch| {
-            for (offset, id, name, segment, relationship, since) in batch {
+            for (offset, id, name, segment, relationship, since) in batch.drain(..) {
                 builder.customer_at(offset, id, name, segment, relationship, since)?;
             }
             Ok(())
@@ -311,7 +312,7 @@ fn read_sessions(
             Ok(())
         },
         |builder, batch| {
-            for (offset, id, held_at, topic, title) in batch {
+            for (offset, id, held_at, topic, title) in batch.drain(..) {
                 builder.session_at(offset, &id, held_at, topic.as_deref(), title)?;
             }
             Ok(())
@@ -348,7 +349,9 @@ fn read_participants(
             Ok(())
         },
         |builder, batch| {
-            for (offset, session, customer, invited, attended, contributions, rating) in batch {
+            for (offset, session, customer, invited, attended, contributions, rating) in
+                batch.drain(..)
+            {
                 let fields = ParticipationFields {
                     session: &session,
                     customer: &customer,
@@ -414,7 +417,7 @@ fn read_responses(
             Ok(())
         },
         |builder, batch| {
-            for (offset, r) in batch {
+            for (offset, r) in batch.drain(..) {
                 builder.response_at(
                     offset,
                     r.customer.as_str(),
@@ -442,7 +445,7 @@ pub(crate) fn response_rows(path: &Path) -> Result<Vec<(u64, crate::evidence::Re
             Ok(())
         },
         |_, batch| {
-            rows.extend(batch);
+            rows.append(batch);
             Ok(())
         },
     )?;

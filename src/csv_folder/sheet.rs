@@ -89,32 +89,30 @@ impl Sheet {
         mut merge: M,
     ) -> Result<()>
     where
-        B: Default + Send,
+        B: Batch,
         P: Fn(&PopulationBuilder, &Row<'_>, &mut B) -> Result<()> + Sync,
-        M: FnMut(&mut PopulationBuilder, B) -> Result<()>,
+        M: FnMut(&mut PopulationBuilder, &mut B) -> Result<()>,
     {
         let mut file = File::open(&self.path).map_err(|source| io_error(&self.path, source))?;
         let length = file.metadata().map_or(0, |m| m.len());
         file.seek(SeekFrom::Start(self.data_start))
             .map_err(|source| io_error(&self.path, source))?;
         let mut buffer: Vec<u8> = Vec::new();
+        let mut spare: Vec<u8> = Vec::new();
+        // One batch per part, kept from block to block so their memory is reused.
+        let mut batches: Vec<B> = Vec::new();
         let mut offset = self.data_start;
         let mut want = self.block;
         let mut eof = false;
         loop {
-            while !eof && buffer.len() < want {
-                let missing = (want - buffer.len()) as u64;
-                let read = (&mut file)
-                    .take(missing)
-                    .read_to_end(&mut buffer)
+            eof = eof
+                || fill(&mut file, &mut buffer, want)
                     .map_err(|source| io_error(&self.path, source))?;
-                eof = read == 0;
-            }
             if buffer.is_empty() {
                 progress(offset, true);
                 return Ok(());
             }
-            let end = match (eof, buffer.iter().rposition(|&b| b == b'\n')) {
+            let end = match (eof, memchr::memrchr(b'\n', &buffer)) {
                 (true, _) => buffer.len(),
                 (false, Some(last)) => last + 1,
                 (false, None) => {
@@ -123,31 +121,46 @@ impl Sheet {
                     continue;
                 }
             };
-            if buffer[..end].contains(&b'"') {
+            if memchr::memchr(b'"', &buffer[..end]).is_some() {
                 let rest = std::io::Cursor::new(std::mem::take(&mut buffer)).chain(file);
                 self.read_in_order(rest, offset, builder, &parse, &mut merge)?;
                 progress(length, true);
                 return Ok(());
             }
             let parts = split_at_line_breaks(&buffer[..end], parts_per_block());
+            batches.resize_with(parts.len().max(batches.len()), B::default);
+            // Parse this block's parts while the next block is read.
+            spare.clear();
+            spare.extend_from_slice(&buffer[end..]);
+            let next_want = self.block.max(spare.len() + 1);
             let shared: &PopulationBuilder = builder;
-            let batches = crate::parallel::map_chunks(parts.len(), 1, |range| {
-                range
-                    .map(|p| {
+            let (parsed, read) = crate::parallel::join(
+                || {
+                    crate::parallel::for_each_mut(&mut batches[..parts.len()], |p, batch| {
                         let (start, part) = parts[p];
-                        let mut batch = B::default();
-                        self.parse_slice(part, offset + start as u64, shared, &parse, &mut batch)?;
-                        Ok(batch)
+                        self.parse_slice(part, offset + start as u64, shared, &parse, batch)
                     })
-                    .collect::<Vec<Result<B>>>()
-            });
-            for batch in batches.into_iter().flatten() {
-                merge(builder, batch?)?;
+                },
+                || {
+                    if eof {
+                        Ok(true)
+                    } else {
+                        fill(&mut file, &mut spare, next_want)
+                    }
+                },
+            );
+            for result in parsed {
+                result?;
             }
-            buffer.drain(..end);
+            eof = read.map_err(|source| io_error(&self.path, source))?;
+            for batch in &mut batches[..parts.len()] {
+                merge(builder, batch)?;
+                batch.clear();
+            }
             offset += end as u64;
             progress(offset, false);
-            want = self.block.max(buffer.len() + 1);
+            std::mem::swap(&mut buffer, &mut spare);
+            want = next_want;
         }
     }
 
@@ -171,17 +184,26 @@ impl Sheet {
     {
         let mut fields: Vec<&[u8]> = Vec::with_capacity(self.header.len());
         if memchr::memchr(b'\r', bytes).is_none() {
-            let mut start = 0;
-            for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
-                let line = &bytes[start..end];
-                let offset = base + start as u64;
-                start = end + 1;
-                if line.is_empty() {
-                    continue; // the CSV reader skips blank lines too
+            // One pass over the delimiters: a comma ends a field, a line break a record.
+            let (mut line_start, mut field_start) = (0, 0);
+            let ends = memchr::memchr2_iter(b',', b'\n', bytes).chain(std::iter::once(bytes.len()));
+            for at in ends {
+                fields.push(&bytes[field_start..at]);
+                field_start = at + 1;
+                if at < bytes.len() && bytes[at] == b',' {
+                    continue;
+                }
+                // A line ends here (or the slice does).
+                let blank = at == line_start;
+                if !blank {
+                    parse(
+                        builder,
+                        &self.row(Fields::Cut(&fields), base + line_start as u64)?,
+                        batch,
+                    )?;
                 }
                 fields.clear();
-                fields.extend(line.split(|&b| b == b','));
-                parse(builder, &self.row(Fields::Cut(&fields), offset)?, batch)?;
+                line_start = at + 1;
             }
             return Ok(());
         }
@@ -198,7 +220,7 @@ impl Sheet {
     }
 
     /// Parses the rest of the file through one CSV reader, merging every so many rows.
-    fn read_in_order<B, P, M, R>(
+    fn read_in_order<B: Batch, P, M, R>(
         &self,
         rest: R,
         base: u64,
@@ -210,7 +232,7 @@ impl Sheet {
         B: Default,
         R: Read,
         P: Fn(&PopulationBuilder, &Row<'_>, &mut B) -> Result<()>,
-        M: FnMut(&mut PopulationBuilder, B) -> Result<()>,
+        M: FnMut(&mut PopulationBuilder, &mut B) -> Result<()>,
     {
         let mut reader = ReaderBuilder::new()
             .has_headers(false)
@@ -227,11 +249,12 @@ impl Sheet {
             )?;
             rows += 1;
             if rows == SERIAL_BATCH {
-                merge(builder, std::mem::take(&mut batch))?;
+                merge(builder, &mut batch)?;
+                batch.clear();
                 rows = 0;
             }
         }
-        merge(builder, batch)
+        merge(builder, &mut batch)
     }
 
     /// Reads the next record; `false` at the end. Errors carry the file's offsets.
@@ -269,6 +292,30 @@ impl Sheet {
         }
         Ok(row)
     }
+}
+
+/// What rows are parsed into: kept between blocks, and emptied after each merge so that its
+/// memory is reused.
+pub(crate) trait Batch: Default + Send {
+    /// Empties the batch, keeping its memory.
+    fn clear(&mut self);
+}
+
+impl<T: Send> Batch for Vec<T> {
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+}
+
+/// Appends up to `want` bytes in all to `buffer`; `true` at the end of the file.
+fn fill(file: &mut File, buffer: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    while buffer.len() < want {
+        let missing = (want - buffer.len()) as u64;
+        if file.take(missing).read_to_end(buffer)? == 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Parts per block: a few per core, so that an uneven part does not leave a core idle.
@@ -328,7 +375,7 @@ mod tests {
                 Ok(())
             },
             |_, batch| {
-                out.extend(batch);
+                out.append(batch);
                 Ok(())
             },
         )?;

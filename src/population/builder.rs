@@ -149,6 +149,12 @@ pub(crate) struct LocalTopics {
 }
 
 impl LocalTopics {
+    /// Forgets the batch's topics, keeping the memory.
+    fn clear(&mut self) {
+        self.names.clear();
+        self.index.clear();
+    }
+
     /// The batch's id of a non-empty topic name given as bytes; `None` when they are not UTF-8.
     pub(crate) fn intern(&mut self, name: &[u8]) -> Option<u32> {
         if let Some(&id) = self.index.get(name) {
@@ -227,6 +233,18 @@ pub(crate) struct InteractionBatch {
     span: Option<(u64, u64)>,
 }
 
+impl crate::csv_folder::Batch for InteractionBatch {
+    fn clear(&mut self) {
+        self.customer.clear();
+        self.at.clear();
+        self.channel.clear();
+        self.kind.clear();
+        self.topic.clear();
+        self.topics.clear();
+        self.span = None;
+    }
+}
+
 impl InteractionBatch {
     /// Adds an interaction, at byte `offset` of its file, of the customer in builder slot
     /// `customer`, on a topic of the batch's [`topics`](Self::topics) ([`NO_TOPIC`] for none).
@@ -259,6 +277,21 @@ pub(crate) struct IdeaBatch {
     pub(crate) topics: LocalTopics,
     /// The author lookup of the rows before.
     pub(crate) last_customer: LastCustomer,
+}
+
+impl crate::csv_folder::Batch for IdeaBatch {
+    fn clear(&mut self) {
+        let rows = &mut self.rows;
+        rows.id.clear();
+        rows.position.clear();
+        rows.author.clear();
+        rows.submitted_at.clear();
+        rows.topic.clear();
+        rows.status.clear();
+        rows.votes.clear();
+        rows.decided_at.clear();
+        self.topics.clear();
+    }
 }
 
 impl IdeaBatch {
@@ -689,7 +722,7 @@ impl PopulationBuilder {
     /// so the columns do not grow (and copy) again and again.
     pub(crate) fn append_interactions(
         &mut self,
-        batch: InteractionBatch,
+        batch: &InteractionBatch,
         file_bytes: u64,
     ) -> Result<()> {
         check_capacity(
@@ -740,18 +773,18 @@ impl PopulationBuilder {
     }
 
     /// Appends a batch of checked ideas whose authors are already in the builder.
-    pub(crate) fn append_ideas(&mut self, batch: IdeaBatch) -> Result<()> {
+    pub(crate) fn append_ideas(&mut self, batch: &mut IdeaBatch) -> Result<()> {
         check_capacity(self.ideas.id.len() + batch.rows.id.len(), Table::Ideas)?;
         let topics: Vec<u32> = batch.topics.merge_into(self, &batch.rows.topic).collect();
-        let (rows, from) = (&mut self.ideas, batch.rows);
-        rows.id.extend(from.id);
-        rows.position.extend(from.position);
-        rows.author.extend(from.author);
-        rows.submitted_at.extend(from.submitted_at);
+        let (rows, from) = (&mut self.ideas, &mut batch.rows);
+        rows.id.append(&mut from.id);
+        rows.position.extend_from_slice(&from.position);
+        rows.author.extend_from_slice(&from.author);
+        rows.submitted_at.extend_from_slice(&from.submitted_at);
         rows.topic.extend(topics);
-        rows.status.extend(from.status);
-        rows.votes.extend(from.votes);
-        rows.decided_at.extend(from.decided_at);
+        rows.status.extend_from_slice(&from.status);
+        rows.votes.extend_from_slice(&from.votes);
+        rows.decided_at.extend_from_slice(&from.decided_at);
         Ok(())
     }
 

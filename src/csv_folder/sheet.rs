@@ -229,7 +229,6 @@ impl Sheet {
         merge: &mut M,
     ) -> Result<()>
     where
-        B: Default,
         R: Read,
         P: Fn(&PopulationBuilder, &Row<'_>, &mut B) -> Result<()>,
         M: FnMut(&mut PopulationBuilder, &mut B) -> Result<()>,

@@ -73,8 +73,10 @@ fn check_each_date(
 /// log1p and winsorizing, a signal that counts against, and a need dimension of questionnaire
 /// signals that customers who did not answer have no value of.
 fn varied_model() -> ScoringModel {
-    let mut model = ScoringModel::default();
-    model.combination = Combination::ArithmeticMean;
+    let mut model = ScoringModel {
+        combination: Combination::ArithmeticMean,
+        ..ScoringModel::default()
+    };
     let engagement = &mut model.dimensions[0].signals;
     engagement[1].normalization = Normalization {
         log1p: true,

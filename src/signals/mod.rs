@@ -7,6 +7,12 @@
 //! the ahead-of-trend signal are cut at `T` too. Scores for any past date can therefore be
 //! reproduced and back-tested.
 //!
+//! The sweep keeps, per customer, a running tally (decayed sums, counts, the last use of each
+//! channel and kind, the topics raised early, cursors into the events). One date is a tally
+//! advanced once; a score history ([`ScoringModel::score_history`](crate::ScoringModel::score_history))
+//! advances every customer's tally from date to date, reading each event once, and gets for each
+//! date exactly the values of that date computed alone.
+//!
 //! # Time decay
 //!
 //! Old activity fades: an event at time `t` weighs `w(t) = 0.5^((T - t) / h)` with the half-life

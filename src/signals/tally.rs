@@ -555,3 +555,108 @@ impl Tally {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synthetic::{Generator, GeneratorConfig};
+
+    #[test]
+    fn own_signals_are_the_ones_a_tally_has_a_value_of() {
+        let (tally, clock) = (Tally::default(), Clock::new(0, &SignalParams::default()));
+        for &signal in Signal::ALL {
+            let value = tally.own_value(signal, &clock, &TopicCurves::default());
+            assert_eq!(is_own(signal), value.is_some(), "{signal}");
+        }
+    }
+
+    #[test]
+    fn the_reference_time_is_the_next_multiple_of_the_span_and_keeps_the_scale_finite() {
+        for half_life_days in [1e-6, 1.0, 180.0, 1e9] {
+            let params = SignalParams {
+                half_life_days,
+                ..SignalParams::default()
+            };
+            for t in [-86_400 * 365 * 60, -1, 0, 1, 1_700_000_000, 4_000_000_000] {
+                let clock = Clock::new(t, &params);
+                assert!(clock.reference >= t);
+                assert!(clock.scale.is_finite() && clock.scale >= 1.0, "{clock:?}");
+                // The same reference for every time up to it.
+                assert_eq!(
+                    Clock::new(clock.reference, &params).reference,
+                    clock.reference
+                );
+            }
+        }
+    }
+
+    /// The values and components a tally gives as of its clock's date.
+    fn read(tally: &Tally, date: &AsOf<'_>) -> (Vec<Option<f64>>, Components) {
+        let values = Signal::ALL
+            .iter()
+            .map(|&s| tally.own_value(s, &date.clock, date.curves))
+            .collect();
+        (values, tally.components(&date.clock))
+    }
+
+    #[test]
+    fn advancing_date_by_date_ends_where_advancing_at_once_does() {
+        let base = Generator::new(GeneratorConfig {
+            customers: 150,
+            seed: 3,
+            ..Default::default()
+        })
+        .generate()
+        .unwrap();
+        let p = &base.population;
+        let params = SignalParams::default();
+        let dates: Vec<i64> = (0..8)
+            .map(|k| p.latest - (7 - k) * 45 * SECONDS_PER_DAY)
+            .collect();
+        let curves: Vec<TopicCurves> = dates
+            .iter()
+            .map(|&t| TopicCurves::at(p, t, &params))
+            .collect();
+        // Leaked to give the dates one lifetime; a test's few bytes.
+        let date = |k: usize, horizon: usize| AsOf {
+            clock: Clock::new(dates[k], &params),
+            curves: &curves[k],
+            // The history's horizon (its last date) or the date's own, as a single date has.
+            horizon: &curves[horizon].mentions,
+            latest: p.latest,
+        };
+        let mut decayed_somewhere = false;
+        for c in 0..p.len() {
+            let mut stepwise = Tally::default();
+            for k in 0..dates.len() {
+                stepwise.advance(p, c, &date(k, dates.len() - 1));
+                let mut at_once = Tally::default();
+                let alone = date(k, k);
+                at_once.advance(p, c, &alone);
+                assert_eq!(
+                    read(&stepwise, &alone),
+                    read(&at_once, &alone),
+                    "customer {c}"
+                );
+                assert_eq!(stepwise.decisions(), at_once.decisions());
+                decayed_somewhere |=
+                    read(&at_once, &alone).0[Signal::Activity.index()].is_some_and(|a| a > 0.0);
+            }
+        }
+        assert!(decayed_somewhere);
+    }
+
+    #[test]
+    fn a_decayed_sum_is_the_sum_of_decay_weights() {
+        let params = SignalParams::default();
+        let day = SECONDS_PER_DAY;
+        let t = 1_700_000_000;
+        let clock = Clock::new(t, &params);
+        // Events 0, 180 and 360 days before T weigh 1, 1/2 and 1/4.
+        let sum: f64 = [0, 180, 360]
+            .iter()
+            .map(|d| clock.weight(t - d * day))
+            .sum();
+        assert!((sum * clock.scale - 1.75).abs() < 1e-12);
+    }
+}

@@ -230,33 +230,33 @@ pub(crate) fn percentile_ranks(x: &[f64]) -> Vec<f64> {
 /// spends much of its time.
 fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratch) {
     let n = x.len();
-    out.clear();
-    out.resize(n, 0.0);
     let common = frequent_value(x);
+    let common_key = common.map(order_key);
     let (keys, index) = (&mut scratch.keys, &mut scratch.index);
     keys.clear();
     index.clear();
-    let mut common_count = 0;
+    // Values equal to the common one, and other values below it: its tie group sits after them.
+    let (mut common_count, mut split) = (0, 0);
     for (i, &v) in x.iter().enumerate() {
         if common == Some(v) {
             common_count += 1;
         } else {
-            keys.push(order_key(v));
+            let key = order_key(v);
+            split += usize::from(common_key.is_some_and(|c| key < c));
+            keys.push(key);
             index.push(i as u32);
         }
     }
+    let mean_rank = |first: usize, count: usize| (first + 1 + first + count) as f64 / 2.0;
+    // Every value starts with the common value's rank; the others are written over it.
+    out.clear();
+    out.resize(n, mean_rank(split, common_count) / n as f64);
     sort_keyed(
         keys,
         index,
         &mut scratch.keys_spare,
         &mut scratch.index_spare,
     );
-    // The common value's tie group sits after the `split` smaller values.
-    let split = common.map_or(keys.len(), |v| {
-        let key = order_key(v);
-        keys.partition_point(|&k| k < key)
-    });
-    let mean_rank = |first: usize, count: usize| (first + 1 + first + count) as f64 / 2.0;
     let mut start = 0;
     while start < keys.len() {
         let key = keys[start];
@@ -275,12 +275,6 @@ fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratc
             out[i as usize] = rank;
         }
         start = end;
-    }
-    if let Some(v) = common {
-        let rank = mean_rank(split, common_count) / n as f64;
-        for (o, _) in out.iter_mut().zip(x).filter(|&(_, &x)| x == v) {
-            *o = rank;
-        }
     }
 }
 

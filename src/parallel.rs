@@ -41,7 +41,7 @@ where
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        items.into_par_iter().map(f).collect()
+        items.into_par_iter().with_max_len(1).map(f).collect()
     }
     #[cfg(not(feature = "parallel"))]
     {

@@ -112,13 +112,13 @@ fn slow_parse(b: &[u8]) -> Option<i64> {
 ///
 /// ```
 /// use lead_customers::time::{monthly_dates, parse_timestamp};
-/// let end = parse_timestamp("2024-03-31")?;
+/// let end = parse_timestamp("2024-03-31").unwrap();
 /// let dates = monthly_dates(end, 4)?;
 /// let text: Vec<String> = dates.iter().map(|d| d.to_string()).collect();
 /// assert_eq!(text, [
 ///     "2023-12-31T00:00:00Z", "2024-01-31T00:00:00Z", "2024-02-29T00:00:00Z", "2024-03-31T00:00:00Z",
 /// ]);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), lead_customers::Error>(())
 /// ```
 pub fn monthly_dates(end: Timestamp, n: usize) -> crate::Result<Vec<Timestamp>> {
     let end_utc = end.to_zoned_datetime(jiff::tz::TimeZone::UTC);

@@ -130,7 +130,8 @@ pub(crate) struct SignalSweep<'p> {
     params: SignalParams,
     wanted: Wanted,
     own: Vec<Signal>,
-    /// Each topic's mentions by the last date.
+    /// The last date, and each topic's mentions by then.
+    until: i64,
     horizon: Vec<u32>,
     tallies: Vec<Tally>,
     /// The reference time of the tallies' running sums, once they have one.
@@ -155,6 +156,7 @@ impl<'p> SignalSweep<'p> {
         let t_last = check_as_of(population, last)?;
         Ok(SignalSweep {
             population,
+            until: t_last,
             horizon: TopicCurves::at(population, t_last, params).mentions,
             params: params.clone(),
             own: own_signals(&wanted),
@@ -178,11 +180,11 @@ impl<'p> SignalSweep<'p> {
         let mut steps = Vec::with_capacity(dates.len());
         for &as_of in dates {
             let t = check_as_of(population, as_of)?;
-            if self.last.is_some_and(|last| t < last) {
+            if self.last.is_some_and(|last| t < last) || t > self.until {
                 return Err(Error::parameter(
                     "as-of time of a sweep",
                     as_of,
-                    "must not be before the previous one",
+                    "must not be before the previous one, nor after the last one",
                 ));
             }
             self.last = Some(t);

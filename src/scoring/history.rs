@@ -8,8 +8,8 @@
 //!
 //! Each date is scored exactly as [`ScoringModel::score`] would score it alone, from the data
 //! known at that date only, with the population's priors, topic curves and normalization as of
-//! that date. The difference is the cost: each customer's events are read once for all dates
-//! (see [`SignalTable`](crate::SignalTable)'s tallies), so only the population-level work
+//! that date. The difference is the cost: each customer's events are read once for all dates (a
+//! running tally per customer is carried from date to date), so only the population-level work
 //! repeats per date, and only what the history returns is kept.
 
 use jiff::Timestamp;

@@ -222,6 +222,22 @@ pub enum Error {
         /// The earliest event in the population.
         earliest: jiff::Timestamp,
     },
+    /// Dates that must increase (the dates of a score history) repeat or go back. They are
+    /// refused rather than sorted: the history's columns follow the dates as given, and dates out
+    /// of order are more often a mistake than a wish.
+    #[error(
+        "date #{index} ({date}) {} date #{} ({previous}): the dates must increase",
+        if date == previous { "repeats" } else { "comes before" },
+        index - 1
+    )]
+    UnorderedDates {
+        /// The 0-based position of the date at fault (at least 1).
+        index: usize,
+        /// The date at fault.
+        date: jiff::Timestamp,
+        /// The date before it, which it does not follow.
+        previous: jiff::Timestamp,
+    },
     /// A configuration value (a weight, a half-life, a threshold) is not valid.
     #[error("invalid {parameter} = {value}: {reason}")]
     InvalidParameter {
@@ -379,6 +395,8 @@ pub enum ErrorKind {
     EmptyPopulation,
     /// See [`Error::AsOfBeforeData`].
     AsOfBeforeData,
+    /// See [`Error::UnorderedDates`].
+    UnorderedDates,
     /// See [`Error::InvalidParameter`].
     InvalidParameter,
     /// See [`Problem::UnknownItem`].
@@ -438,6 +456,7 @@ impl Error {
             Error::Csv { .. } => ErrorKind::Csv,
             Error::EmptyPopulation { .. } => ErrorKind::EmptyPopulation,
             Error::AsOfBeforeData { .. } => ErrorKind::AsOfBeforeData,
+            Error::UnorderedDates { .. } => ErrorKind::UnorderedDates,
             Error::InvalidParameter { .. } => ErrorKind::InvalidParameter,
             Error::EmptyInput { .. } => ErrorKind::EmptyInput,
             Error::LengthMismatch { .. } => ErrorKind::LengthMismatch,

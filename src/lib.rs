@@ -47,6 +47,9 @@
 //! - Normalization: [`Normalization`] and [`Scale`].
 //! - Scoring: [`ScoringModel`], [`Scores`], [`Score`] with [`Reason`]s, rankings ([`Ranked`],
 //!   [`RankedScore`]) and [`Segment`]s ([`SegmentRules`]).
+//! - Scores over time: [`ScoringModel::score_history`] scores many dates in one pass over the
+//!   events ([`ScoreHistory`], [`CustomerHistory`]) and flags the customers whose score climbed
+//!   the most ([`Rising`]); [`time::monthly_dates`] makes the dates.
 //! - [`btyd`]: the BG/NBD "buy till you die" model (is a customer still alive?).
 //! - [`evidence`]: questionnaires (lead-userness, Cronbach's alpha), ranking metrics, logistic
 //!   regression for learning weights from outcomes.
@@ -103,8 +106,9 @@ pub use normalize::{Normalization, Scale};
 pub use population::{CustomerIndex, Population, PopulationBuilder, Records, TopicId};
 pub use record::UnknownName;
 pub use scoring::{
-    Combination, Dimension, DimensionScore, Direction, ENGAGEMENT, INNOVATION, NEED, Ranked,
-    RankedScore, Reason, Score, Scores, ScoringModel, SignalScore, WeightedSignal,
+    Combination, CustomerHistory, Dimension, DimensionHistory, DimensionScore, Direction,
+    ENGAGEMENT, INNOVATION, NEED, Ranked, RankedScore, Reason, Rising, RisingCustomer, Score,
+    ScoreHistory, Scores, ScoringModel, SignalScore, WeightedSignal,
 };
 pub use segment::{Cutoff, Segment, SegmentRules};
 pub use session::{CoDesignSession, Participation};

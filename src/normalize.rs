@@ -79,6 +79,20 @@ impl Normalization {
     ///
     /// Fails on an invalid setting, an empty column, or a value that is NaN or infinite.
     pub fn apply(&self, values: &[f64]) -> Result<Vec<f64>> {
+        let mut out = Vec::new();
+        self.apply_into(values, &mut out, &mut RankScratch::default())?;
+        Ok(out)
+    }
+
+    /// Like [`apply`](Self::apply), into `out`, with reusable scratch space: a score history
+    /// normalizes every signal at every date, and fresh buffers each time cost more than the
+    /// work.
+    pub(crate) fn apply_into(
+        &self,
+        values: &[f64],
+        out: &mut Vec<f64>,
+        scratch: &mut RankScratch,
+    ) -> Result<()> {
         self.check()?;
         if values.is_empty() {
             return Err(Error::EmptyPopulation {
@@ -92,19 +106,29 @@ impl Normalization {
                 "must be finite to be normalized",
             ));
         }
-        let mut x: Vec<f64> = values.iter().map(|&v| self.pre(v)).collect();
-        if let Some(p) = self.winsorize {
-            let (lo, hi) = tails(&x, p);
-            x.iter_mut().for_each(|v| *v = v.clamp(lo, hi));
-        }
-        Ok(match self.scale {
-            Scale::Percentile => percentile_ranks(&x),
-            Scale::RobustZ => {
-                let (center, spread) = robust_center_spread(&x);
-                x.iter().map(|&v| robust_z(v, center, spread)).collect()
+        let mut pre = std::mem::take(&mut scratch.pre);
+        let x: &[f64] = if !self.log1p && self.winsorize.is_none() {
+            values
+        } else {
+            pre.clear();
+            pre.extend(values.iter().map(|&v| self.pre(v)));
+            if let Some(p) = self.winsorize {
+                let (lo, hi) = tails(&pre, p);
+                pre.iter_mut().for_each(|v| *v = v.clamp(lo, hi));
             }
-            Scale::Identity => x.iter().map(|v| v.clamp(0.0, 1.0)).collect(),
-        })
+            &pre
+        };
+        out.clear();
+        match self.scale {
+            Scale::Percentile => percentile_ranks_into(x, out, scratch),
+            Scale::RobustZ => {
+                let (center, spread) = robust_center_spread(x);
+                out.extend(x.iter().map(|&v| robust_z(v, center, spread)));
+            }
+            Scale::Identity => out.extend(x.iter().map(|v| v.clamp(0.0, 1.0))),
+        }
+        scratch.pre = pre;
+        Ok(())
     }
 
     fn pre(&self, v: f64) -> f64 {
@@ -179,27 +203,153 @@ fn tails(x: &[f64], p: f64) -> (f64, f64) {
     (sorted[k], sorted[n - 1 - k])
 }
 
+/// Buffers for ranking a column, kept between columns.
+#[derive(Debug, Default)]
+pub(crate) struct RankScratch {
+    keys: Vec<u64>,
+    index: Vec<u32>,
+    keys_spare: Vec<u64>,
+    index_spare: Vec<u32>,
+    pre: Vec<f64>,
+}
+
 /// Percentile ranks: the mean rank of each value's tie group divided by `n`.
+#[cfg(test)]
 pub(crate) fn percentile_ranks(x: &[f64]) -> Vec<f64> {
+    let mut out = Vec::new();
+    percentile_ranks_into(x, &mut out, &mut RankScratch::default());
+    out
+}
+
+/// Percentile ranks into `out`.
+///
+/// The ranks depend on the values alone, so the way they are found is free: values are sorted as
+/// keys (the value's bits in an order-preserving form) carrying their index, by radix sort; and a
+/// value shared by many customers (the 0 of everyone without an idea) is counted rather than
+/// sorted. Scoring many dates ranks every signal at every date, so this is where a score history
+/// spends much of its time.
+fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratch) {
     let n = x.len();
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_unstable_by(|&a, &b| x[a as usize].total_cmp(&x[b as usize]));
-    let mut out = vec![0.0; n];
+    let common = frequent_value(x);
+    let common_key = common.map(order_key);
+    let (keys, index) = (&mut scratch.keys, &mut scratch.index);
+    keys.clear();
+    index.clear();
+    // Values equal to the common one, and other values below it: its tie group sits after them.
+    let (mut common_count, mut split) = (0, 0);
+    for (i, &v) in x.iter().enumerate() {
+        if common == Some(v) {
+            common_count += 1;
+        } else {
+            let key = order_key(v);
+            split += usize::from(common_key.is_some_and(|c| key < c));
+            keys.push(key);
+            index.push(i as u32);
+        }
+    }
+    let mean_rank = |first: usize, count: usize| (first + 1 + first + count) as f64 / 2.0;
+    // Every value starts with the common value's rank; the others are written over it.
+    out.clear();
+    out.resize(n, mean_rank(split, common_count) / n as f64);
+    sort_keyed(
+        keys,
+        index,
+        &mut scratch.keys_spare,
+        &mut scratch.index_spare,
+    );
     let mut start = 0;
-    while start < n {
-        let value = x[order[start] as usize];
+    while start < keys.len() {
+        let key = keys[start];
         let mut end = start + 1;
-        while end < n && x[order[end] as usize] == value {
+        while end < keys.len() && keys[end] == key {
             end += 1;
         }
-        // Ranks start+1 ..= end share their mean.
-        let mean_rank = (start + 1 + end) as f64 / 2.0;
-        for &i in &order[start..end] {
-            out[i as usize] = mean_rank / n as f64;
+        // 0-based position of the group's first value among all values.
+        let first = if start < split {
+            start
+        } else {
+            start + common_count
+        };
+        let rank = mean_rank(first, end - start) / n as f64;
+        for &i in &index[start..end] {
+            out[i as usize] = rank;
         }
         start = end;
     }
-    out
+}
+
+/// Sorts `keys` in ascending order, carrying `index` along: a least-significant-digit radix sort
+/// on bytes, skipping the bytes that every key shares; short inputs by comparison.
+fn sort_keyed(
+    keys: &mut Vec<u64>,
+    index: &mut Vec<u32>,
+    keys_spare: &mut Vec<u64>,
+    index_spare: &mut Vec<u32>,
+) {
+    let m = keys.len();
+    if m < 2048 {
+        let mut pairs: Vec<(u64, u32)> = keys.iter().copied().zip(index.iter().copied()).collect();
+        pairs.sort_unstable_by_key(|&(key, _)| key);
+        for ((k, i), (key, at)) in keys.iter_mut().zip(index.iter_mut()).zip(pairs) {
+            (*k, *i) = (key, at);
+        }
+        return;
+    }
+    let mut counts = vec![[0usize; 256]; 8];
+    for &key in keys.iter() {
+        for (byte, count) in counts.iter_mut().enumerate() {
+            count[((key >> (8 * byte)) & 0xff) as usize] += 1;
+        }
+    }
+    keys_spare.clear();
+    keys_spare.resize(m, 0);
+    index_spare.clear();
+    index_spare.resize(m, 0);
+    for (byte, count) in counts.iter().enumerate() {
+        if count.contains(&m) {
+            continue; // every key has the same byte here
+        }
+        let mut next = [0usize; 256];
+        let mut total = 0;
+        for (slot, &c) in next.iter_mut().zip(count) {
+            *slot = total;
+            total += c;
+        }
+        let shift = 8 * byte;
+        let (from_keys, from_index) = (keys.as_slice(), index.as_slice());
+        let (to_keys, to_index) = (keys_spare.as_mut_slice(), index_spare.as_mut_slice());
+        for (&key, &at) in from_keys.iter().zip(from_index) {
+            let slot = &mut next[((key >> shift) & 0xff) as usize];
+            to_keys[*slot] = key;
+            to_index[*slot] = at;
+            *slot += 1;
+        }
+        std::mem::swap(keys, keys_spare);
+        std::mem::swap(index, index_spare);
+    }
+}
+
+/// A value that a sample suggests at least an eighth of the values share, if any.
+fn frequent_value(x: &[f64]) -> Option<f64> {
+    const SAMPLE: usize = 32;
+    if x.len() < 4 * SAMPLE {
+        return None;
+    }
+    let step = x.len() / SAMPLE;
+    let sample: Vec<f64> = (0..SAMPLE).map(|i| x[i * step]).collect();
+    let (count, value) = sample
+        .iter()
+        .map(|&v| (sample.iter().filter(|&&s| s == v).count(), v))
+        .max_by(|a, b| a.0.cmp(&b.0))?;
+    (count >= SAMPLE / 8).then_some(value)
+}
+
+/// The bits of a finite value, mapped so that unsigned order is numeric order (`-0.0` and `0.0`
+/// share a key, as they compare equal).
+fn order_key(v: f64) -> u64 {
+    const SIGN: u64 = 1 << 63;
+    let bits = (v + 0.0).to_bits();
+    if bits & SIGN != 0 { !bits } else { bits | SIGN }
 }
 
 /// The median and the robust spread (1.4826 MAD, or 1.2533 times the mean absolute deviation
@@ -243,6 +393,47 @@ mod tests {
         let p = percentile_ranks(&[3.0, 1.0, 3.0, 2.0]);
         // Ranks: 1.0 -> 1, 2.0 -> 2, the two 3.0 -> 3 and 4, sharing 3.5.
         assert_eq!(p, vec![3.5 / 4.0, 0.25, 3.5 / 4.0, 0.5]);
+    }
+
+    /// The ranks by definition: sort, then give each run of equal values its mean rank.
+    fn ranks_by_definition(x: &[f64]) -> Vec<f64> {
+        let mut order: Vec<usize> = (0..x.len()).collect();
+        order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+        let mut out = vec![0.0; x.len()];
+        let mut start = 0;
+        while start < x.len() {
+            let mut end = start + 1;
+            while end < x.len() && x[order[end]] == x[order[start]] {
+                end += 1;
+            }
+            for &i in &order[start..end] {
+                out[i] = (start + 1 + end) as f64 / 2.0 / x.len() as f64;
+            }
+            start = end;
+        }
+        out
+    }
+
+    #[test]
+    fn percentile_ranks_count_a_frequent_value_as_sorting_would_rank_it() {
+        // Mostly zeros (some of them -0.0), with values on both sides and ties among them; long
+        // enough to be radix-sorted.
+        let x: Vec<f64> = (0..5000)
+            .map(|i| match i % 7 {
+                0 => (i % 13) as f64,
+                1 => -((i % 5) as f64),
+                2 => -0.0,
+                _ => 0.0,
+            })
+            .collect();
+        assert_eq!(percentile_ranks(&x), ranks_by_definition(&x));
+        // Without a frequent value, long and short.
+        for n in [5000, 300] {
+            let y: Vec<f64> = (0..n)
+                .map(|i| ((i * 7919) % 1009) as f64 / 3.0 - 100.0)
+                .collect();
+            assert_eq!(percentile_ranks(&y), ranks_by_definition(&y));
+        }
     }
 
     #[test]

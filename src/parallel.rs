@@ -113,3 +113,22 @@ where
             .collect()
     }
 }
+
+/// Applies `f` to each item, returning the results in order: for a few large independent tasks,
+/// such as normalizing each signal of a model.
+pub(crate) fn map_each<I, T, F>(items: Vec<I>, f: F) -> Vec<T>
+where
+    I: Send,
+    T: Send,
+    F: Fn(I) -> T + Sync + Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        items.into_par_iter().with_max_len(1).map(f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        items.into_iter().map(f).collect()
+    }
+}

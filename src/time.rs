@@ -140,6 +140,45 @@ fn slow_parse(b: &[u8]) -> Option<i64> {
     }
 }
 
+/// `n` dates one calendar month apart, ending at `end`: the dates of a monthly score history
+/// ([`ScoringModel::score_history`](crate::ScoringModel::score_history)), oldest first.
+///
+/// The `k`-th date before `end` is `end` minus `k` months in UTC, each counted from `end` (not
+/// from the date after it, so days of the month do not drift): same day of the month and time of
+/// day, clamped to the month's last day (`2024-03-31` minus one month is `2024-02-29`). `n = 0`
+/// gives no dates. Fails only when a date would fall outside the range of times jiff represents.
+///
+/// ```
+/// use lead_customers::time::{monthly_dates, parse_timestamp};
+/// let end = parse_timestamp("2024-03-31").unwrap();
+/// let dates = monthly_dates(end, 4)?;
+/// let text: Vec<String> = dates.iter().map(|d| d.to_string()).collect();
+/// assert_eq!(text, [
+///     "2023-12-31T00:00:00Z", "2024-01-31T00:00:00Z", "2024-02-29T00:00:00Z", "2024-03-31T00:00:00Z",
+/// ]);
+/// # Ok::<(), lead_customers::Error>(())
+/// ```
+pub fn monthly_dates(end: Timestamp, n: usize) -> crate::Result<Vec<Timestamp>> {
+    let end_utc = end.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+    (0..n)
+        .rev()
+        .map(|k| {
+            let months = i64::try_from(k).unwrap_or(i64::MAX);
+            jiff::Span::new()
+                .try_months(months)
+                .and_then(|span| end_utc.checked_sub(span))
+                .map(|date| date.timestamp())
+                .map_err(|e| {
+                    crate::Error::parameter(
+                        "number of monthly dates",
+                        n,
+                        format!("reaches outside the representable times: {e}"),
+                    )
+                })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -95,7 +95,7 @@ fn sentence(
     let n = |kind: K| f.kind_n[kind.index()];
     let some = |text: String| Some(text);
     match signal {
-        Signal::Recency => (f.last_active != i64::MIN).then(|| match context.t - f.last_active {
+        Signal::Recency => f.last_active.map(|at| match context.t - at {
             age if age < SECONDS_PER_DAY => "active in the last day".to_owned(),
             age => format!("last active {} ago", span(age)),
         }),
@@ -108,8 +108,7 @@ fn sentence(
             )
         }),
         Signal::Breadth => {
-            let channels = f.channel_last.iter().filter(|&&at| at != i64::MIN).count() as u32;
-            let kinds = f.kind_last.iter().filter(|&&at| at != i64::MIN).count() as u32;
+            let (channels, kinds) = (f.channels_used, f.kinds_used);
             (channels > 0).then(|| {
                 format!(
                     "uses {} and {} of interaction",

@@ -7,7 +7,9 @@
 //! then be explained ([`Scores::score`]), and customers ranked ([`Scores::ranking`],
 //! [`Scores::top`], [`Scores::top_share`]).
 
+mod compute;
 mod explain;
+mod history;
 mod model;
 #[cfg(test)]
 mod tests;
@@ -16,7 +18,9 @@ use std::fmt;
 
 use serde::Serialize;
 
+use compute::{Scored, Workspace, score_table};
 pub use explain::Reason;
+pub use history::{CustomerHistory, DimensionHistory, Rising, RisingCustomer, ScoreHistory};
 pub use model::{
     Combination, Dimension, Direction, ENGAGEMENT, INNOVATION, NEED, ScoringModel, WeightedSignal,
 };
@@ -68,44 +72,13 @@ impl<'p> Scores<'p> {
                 format!("must have one row per customer ({})", population.len()),
             ));
         }
-        let n = population.len();
-        let mut normalized = Vec::new();
-        let mut dimensions = Vec::with_capacity(model.dimensions.len());
-        let mut dimension_known = Vec::with_capacity(model.dimensions.len());
-        for d in &model.dimensions {
-            // Σ w v and Σ w over the signals each customer has a value of.
-            let mut score = vec![0.0; n];
-            let mut weight = vec![0.0; n];
-            for s in &d.signals {
-                let column = table.column(s.signal).ok_or_else(|| {
-                    Error::parameter(
-                        "signal table",
-                        s.signal,
-                        "was computed without this signal of the model",
-                    )
-                })?;
-                let known = table.known(s.signal);
-                let mut v = normalize_known(&s.normalization, column, known)?;
-                for (c, x) in v.iter_mut().enumerate() {
-                    if known.is_some_and(|k| !k[c]) {
-                        continue;
-                    }
-                    if s.direction == Direction::LowerIsBetter {
-                        *x = 1.0 - *x;
-                    }
-                    score[c] += s.weight * *x;
-                    weight[c] += s.weight;
-                }
-                normalized.push(v);
-            }
-            for (acc, w) in score.iter_mut().zip(&weight) {
-                *acc = if *w > 0.0 { *acc / w } else { 0.0 };
-            }
-            let all_known = weight.iter().all(|&w| w > 0.0);
-            dimension_known.push((!all_known).then(|| weight.iter().map(|&w| w > 0.0).collect()));
-            dimensions.push(score);
-        }
-        let lead = combine(&model, &dimensions, &dimension_known, n);
+        let mut workspace = Workspace::default();
+        let Scored {
+            dimensions,
+            dimension_known,
+            lead,
+        } = score_table(&model, &table, &mut workspace)?;
+        let normalized = workspace.normalized;
         let find = |name| {
             model
                 .dimensions
@@ -319,14 +292,12 @@ impl<'p> Scores<'p> {
     pub fn score(&self, c: CustomerIndex) -> Score {
         let i = c.get();
         let context = &self.table.context;
-        let mut early = Vec::new();
         let facts = Facts::gather(
             self.population,
             i,
             context.t,
             &self.model.signals,
             &context.curves,
-            &mut early,
         );
         let dimension_has = |k: usize| {
             self.dimension_known[k]
@@ -400,67 +371,6 @@ impl<'p> Scores<'p> {
             reasons,
         }
     }
-}
-
-/// Combines each customer's dimension scores into the lead score, over the dimensions the
-/// customer has a score on (their weights renormalized); 0 when they have none.
-fn combine(
-    model: &ScoringModel,
-    dimensions: &[Vec<f64>],
-    known: &[Option<Vec<bool>>],
-    n: usize,
-) -> Vec<f64> {
-    let has = |i: usize, c: usize| known[i].as_ref().is_none_or(|k| k[c]);
-    (0..n)
-        .map(|c| {
-            let present = || {
-                model
-                    .dimensions
-                    .iter()
-                    .enumerate()
-                    .filter(move |(i, d)| d.weight > 0.0 && has(*i, c))
-            };
-            let total: f64 = present().map(|(_, d)| d.weight).sum();
-            if total <= 0.0 {
-                return 0.0;
-            }
-            let score = match model.combination {
-                Combination::GeometricMean => present()
-                    .map(|(i, d)| dimensions[i][c].powf(d.weight / total))
-                    .product::<f64>(),
-                Combination::ArithmeticMean => present()
-                    .map(|(i, d)| d.weight / total * dimensions[i][c])
-                    .sum(),
-            };
-            score.clamp(0.0, 1.0)
-        })
-        .collect()
-}
-
-/// Normalizes a column over the customers who have a value; the others get 0.
-fn normalize_known(
-    normalization: &crate::Normalization,
-    column: &[f64],
-    known: Option<&[bool]>,
-) -> Result<Vec<f64>> {
-    let Some(known) = known else {
-        return normalization.apply(column);
-    };
-    let present: Vec<f64> = column
-        .iter()
-        .zip(known)
-        .filter(|(_, k)| **k)
-        .map(|(v, _)| *v)
-        .collect();
-    let mut out = vec![0.0; column.len()];
-    if present.is_empty() {
-        return Ok(out);
-    }
-    let mut values = normalization.apply(&present)?.into_iter();
-    for (o, _) in out.iter_mut().zip(known).filter(|(_, k)| **k) {
-        *o = values.next().unwrap_or(0.0);
-    }
-    Ok(out)
 }
 
 /// One line of a ranking report: what `rank` prints, and the JSON contract other programs read.

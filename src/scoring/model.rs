@@ -254,7 +254,8 @@ impl ScoringModel {
         self
     }
 
-    /// Scores every customer as of `as_of`, from data up to `as_of` only.
+    /// Scores every customer as of `as_of`, from data up to `as_of` only. To score many dates,
+    /// [`score_history`](Self::score_history) gives the same scores at a fraction of the cost.
     ///
     /// ```
     /// use lead_customers::synthetic::{Generator, GeneratorConfig};

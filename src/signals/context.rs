@@ -2,11 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::facts::Components;
 #[cfg(test)]
 use super::facts::Facts;
+use super::tally::{Clock, Components};
 use super::{Signal, SignalParams};
 use crate::Population;
+use crate::parallel::{CHUNK, map_chunks};
 use crate::time::SECONDS_PER_DAY;
 
 /// Each topic's adoption curve cut at `T`: how many mentions it had and whether it grew.
@@ -110,23 +111,86 @@ impl BetaPrior {
     /// documentation). Pairs with no trials carry no information and are ignored; with no trials
     /// at all the prior is uniform, `Beta(1, 1)`.
     pub fn fit(pairs: impl IntoIterator<Item = (f64, f64)>) -> BetaPrior {
-        let pairs: Vec<(f64, f64)> = pairs.into_iter().filter(|&(_, n)| n > 0.0).collect();
-        let successes: f64 = pairs.iter().map(|p| p.0).sum();
-        let trials: f64 = pairs.iter().map(|p| p.1).sum();
-        if trials <= 0.0 {
+        let pairs: Vec<(f64, f64)> = pairs.into_iter().collect();
+        let mut totals = PriorTotals::default();
+        pairs.iter().for_each(|&(s, n)| totals.add(s, n));
+        let mut spread = totals.spread();
+        pairs.iter().for_each(|&(s, n)| spread.add(s, n));
+        spread.prior()
+    }
+}
+
+/// The first pass of [`BetaPrior::fit`]: total successes and trials. Kept apart so that several
+/// priors are fitted in the same two passes over the population.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PriorTotals {
+    successes: f64,
+    trials: f64,
+}
+
+impl PriorTotals {
+    #[inline]
+    pub(crate) fn add(&mut self, successes: f64, trials: f64) {
+        if trials > 0.0 {
+            self.successes += successes;
+            self.trials += trials;
+        }
+    }
+
+    /// Adds another part of the population's totals.
+    pub(crate) fn merge(&mut self, other: PriorTotals) {
+        self.successes += other.successes;
+        self.trials += other.trials;
+    }
+
+    /// The pooled rate, to measure the spread around in the second pass.
+    pub(crate) fn spread(self) -> PriorSpread {
+        let mu = (self.successes + 0.5) / (self.trials + 1.0);
+        PriorSpread {
+            any_trials: self.trials > 0.0,
+            mu,
+            weighted_squares: 0.0,
+            excess_trials: 0.0,
+            m: 0.0,
+        }
+    }
+}
+
+/// The second pass of [`BetaPrior::fit`]: the spread of customers' rates around the pooled rate.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PriorSpread {
+    any_trials: bool,
+    mu: f64,
+    weighted_squares: f64,
+    excess_trials: f64,
+    m: f64,
+}
+
+impl PriorSpread {
+    #[inline]
+    pub(crate) fn add(&mut self, successes: f64, trials: f64) {
+        if trials >= 1.0 {
+            let p = successes / trials;
+            self.weighted_squares += trials * (p - self.mu) * (p - self.mu);
+            self.excess_trials += trials - 1.0;
+            self.m += 1.0;
+        }
+    }
+
+    /// Adds another part of the population's spread (measured around the same rate).
+    pub(crate) fn merge(&mut self, other: PriorSpread) {
+        self.weighted_squares += other.weighted_squares;
+        self.excess_trials += other.excess_trials;
+        self.m += other.m;
+    }
+
+    pub(crate) fn prior(self) -> BetaPrior {
+        if !self.any_trials {
             return BetaPrior { a: 1.0, b: 1.0 };
         }
-        let mu = (successes + 0.5) / (trials + 1.0);
-        let spread = mu * (1.0 - mu);
-        let (mut weighted_squares, mut excess_trials, mut m) = (0.0, 0.0, 0.0);
-        for &(s, n) in pairs.iter().filter(|&&(_, n)| n >= 1.0) {
-            let p = s / n;
-            weighted_squares += n * (p - mu) * (p - mu);
-            excess_trials += n - 1.0;
-            m += 1.0;
-        }
-        let strength = if excess_trials > 0.0 {
-            let rho = (weighted_squares - m * spread) / (spread * excess_trials);
+        let (mu, spread) = (self.mu, self.mu * (1.0 - self.mu));
+        let strength = if self.excess_trials > 0.0 {
+            let rho = (self.weighted_squares - self.m * spread) / (spread * self.excess_trials);
             if rho > 0.0 {
                 (1.0 / rho - 1.0).clamp(MIN_STRENGTH, MAX_STRENGTH)
             } else {
@@ -147,6 +211,7 @@ impl BetaPrior {
 pub(crate) struct Context {
     pub t: i64,
     pub lambda: f64,
+    pub clock: Clock,
     pub curves: TopicCurves,
     pub dialogue: BetaPrior,
     pub attendance: BetaPrior,
@@ -165,23 +230,58 @@ impl Context {
         params: &SignalParams,
         t: i64,
     ) -> Context {
-        let dialogue = BetaPrior::fit(
-            components
-                .iter()
-                .map(|c| (c.responses_w.min(c.outreach_w), c.outreach_w)),
-        );
-        let attendance = BetaPrior::fit(components.iter().map(|c| (c.attended_w, c.invited_w)));
-        let quality = BetaPrior::fit(components.iter().map(|c| (c.succeeded, c.decided)));
-        let mean = |sum: f64, n: f64, otherwise: f64| if n > 0.0 { sum / n } else { otherwise };
-        let (rating_sum, rating_n) = components
-            .iter()
-            .fold((0.0, 0.0), |(s, n), c| (s + c.rating_sum, n + c.rating_n));
-        let (contributions, attended) = components.iter().fold((0.0, 0.0), |(s, n), c| {
-            (s + c.contributions, n + c.attended_n)
+        // Every prior and mean in two passes over the components, in parallel over chunks of
+        // customers whose partial sums are added in chunk order (the same result every time).
+        let dialogue_pair = |c: &Components| (c.responses_w.min(c.outreach_w), c.outreach_w);
+        let firsts = map_chunks(components.len(), CHUNK, |range| {
+            let mut totals = [PriorTotals::default(); 3];
+            let mut sums = [0.0; 4];
+            for c in &components[range] {
+                let (responses, outreach) = dialogue_pair(c);
+                totals[0].add(responses, outreach);
+                totals[1].add(c.attended_w, c.invited_w);
+                totals[2].add(c.succeeded, c.decided);
+                sums[0] += c.rating_sum;
+                sums[1] += c.rating_n;
+                sums[2] += c.contributions;
+                sums[3] += c.attended_n;
+            }
+            (totals, sums)
         });
+        let mut totals = [PriorTotals::default(); 3];
+        let mut sums = [0.0; 4];
+        for (part, part_sums) in firsts {
+            for (total, p) in totals.iter_mut().zip(part) {
+                total.merge(p);
+            }
+            for (sum, p) in sums.iter_mut().zip(part_sums) {
+                *sum += p;
+            }
+        }
+        let [rating_sum, rating_n, contributions, attended] = sums;
+        let around = totals.map(PriorTotals::spread);
+        let seconds = map_chunks(components.len(), CHUNK, |range| {
+            let mut spreads = around;
+            for c in &components[range] {
+                let (responses, outreach) = dialogue_pair(c);
+                spreads[0].add(responses, outreach);
+                spreads[1].add(c.attended_w, c.invited_w);
+                spreads[2].add(c.succeeded, c.decided);
+            }
+            spreads
+        });
+        let mut spreads = around;
+        for part in seconds {
+            for (spread, p) in spreads.iter_mut().zip(part) {
+                spread.merge(p);
+            }
+        }
+        let [dialogue, attendance, quality] = spreads.map(PriorSpread::prior);
+        let mean = |sum: f64, n: f64, otherwise: f64| if n > 0.0 { sum / n } else { otherwise };
         Context {
             t,
             lambda: params.decay_rate(),
+            clock: Clock::new(t, params),
             curves,
             dialogue,
             attendance,
@@ -218,8 +318,9 @@ impl Context {
     #[cfg(test)]
     pub(crate) fn value(&self, signal: Signal, facts: &Facts) -> f64 {
         facts
-            .own_value(signal, self.t, self.lambda)
-            .or_else(|| self.shrunk(signal, &facts.components()))
+            .tally
+            .own_value(signal, &self.clock, &self.curves)
+            .or_else(|| self.shrunk(signal, &facts.tally.components(&self.clock)))
             .unwrap_or(0.0)
     }
 

@@ -7,6 +7,12 @@
 //! the ahead-of-trend signal are cut at `T` too. Scores for any past date can therefore be
 //! reproduced and back-tested.
 //!
+//! The sweep keeps, per customer, a running tally (decayed sums, counts, the last use of each
+//! channel and kind, the topics raised early, cursors into the events). One date is a tally
+//! advanced once; a score history ([`ScoringModel::score_history`](crate::ScoringModel::score_history))
+//! advances every customer's tally from date to date, reading each event once, and gets for each
+//! date exactly the values of that date computed alone.
+//!
 //! # Time decay
 //!
 //! Old activity fades: an event at time `t` weighs `w(t) = 0.5^((T - t) / h)` with the half-life
@@ -24,14 +30,17 @@
 mod context;
 mod facts;
 mod survey;
+mod sweep;
+mod tally;
 
 use serde::{Deserialize, Serialize};
 
 pub use context::BetaPrior;
 pub(crate) use context::{Context, TopicCurves};
-pub(crate) use facts::{Components, Facts};
+pub(crate) use facts::Facts;
+pub(crate) use sweep::{SignalSweep, only};
 
-use crate::btyd::{ActivityParams, AliveModel, FitOptions};
+use crate::btyd::{ActivityParams, FitOptions};
 use crate::error::check_positive;
 use crate::evidence::QuestionnaireParams;
 use crate::record::named_enum;
@@ -339,72 +348,7 @@ impl SignalTable {
         params: &SignalParams,
         wanted: &[Signal],
     ) -> Result<SignalTable> {
-        params.check()?;
-        let t = check_as_of(population, as_of)?;
-        let curves = TopicCurves::at(population, t, params);
-        let lambda = params.decay_rate();
-        let n = population.len();
-        let chunks = crate::parallel::map_chunks(n, crate::parallel::CHUNK, |customers| {
-            let mut early = Vec::new();
-            customers
-                .map(|c| {
-                    let facts = Facts::gather(population, c, t, params, &curves, &mut early);
-                    let mut own = [0.0; SIGNALS];
-                    for &signal in Signal::ALL {
-                        own[signal.index()] = facts.own_value(signal, t, lambda).unwrap_or(0.0);
-                    }
-                    (own, facts.components())
-                })
-                .collect::<Vec<_>>()
-        });
-        let mut columns: Vec<Vec<f64>> = (0..SIGNALS).map(|_| Vec::with_capacity(n)).collect();
-        let mut components = Vec::with_capacity(n);
-        for (own, parts) in chunks.into_iter().flatten() {
-            for (column, value) in columns.iter_mut().zip(own) {
-                column.push(value);
-            }
-            components.push(parts);
-        }
-        let context = Context::fit(&components, curves, params, t);
-        for &signal in Signal::ALL {
-            if context.shrunk(signal, &Components::default()).is_some() {
-                columns[signal.index()] = components
-                    .iter()
-                    .map(|c| context.shrunk(signal, c).unwrap_or(0.0))
-                    .collect();
-            }
-        }
-        let mut columns: Vec<Option<Vec<f64>>> = columns
-            .into_iter()
-            .zip(Signal::ALL)
-            .map(|(column, s)| (!s.is_on_demand()).then_some(column))
-            .collect();
-        if wanted.iter().any(|s| s.is_on_demand()) {
-            let alive =
-                AliveModel::fit(population, as_of, &params.alive.activity, &params.alive.fit)?;
-            if wanted.contains(&Signal::ProbabilityAlive) {
-                columns[Signal::ProbabilityAlive.index()] = Some(alive.probability_alive_column());
-            }
-            if wanted.contains(&Signal::ExpectedActivity) {
-                let unit_days = params.alive.activity.summary.unit.days() as f64;
-                let expected =
-                    alive.expected_activity_column(params.alive.horizon_days / unit_days)?;
-                columns[Signal::ExpectedActivity.index()] =
-                    Some(expected.into_iter().map(f64::ln_1p).collect());
-            }
-        }
-        let mut known = vec![None; SIGNALS];
-        let questionnaire = params.questionnaire.check()?;
-        for (signal, column) in survey::survey_columns(population, t, &questionnaire)? {
-            columns[signal.index()] = Some(column.values);
-            known[signal.index()] = Some(column.known);
-        }
-        Ok(SignalTable {
-            as_of,
-            columns,
-            known,
-            context,
-        })
+        sweep::one_date(population, as_of, params, &sweep::all_but_on_demand(wanted))
     }
 
     /// The as-of time.

@@ -1,0 +1,195 @@
+//! From a signal table to dimension and lead scores: the arithmetic that one date's [`Scores`]
+//! and every date of a [`ScoreHistory`](super::ScoreHistory) share.
+
+use std::sync::{Mutex, PoisonError};
+
+use super::{Combination, Direction, ScoringModel, WeightedSignal};
+#[cfg(doc)]
+use crate::Scores;
+use crate::normalize::RankScratch;
+use crate::parallel::{CHUNK, map_each};
+use crate::signals::SignalTable;
+use crate::{Error, Normalization, Result};
+
+/// A model's scores as of the table's date.
+pub(crate) struct Scored {
+    /// Per dimension, every customer's score (0 without one).
+    pub dimensions: Vec<Vec<f64>>,
+    /// Per dimension: which customers have a score on it (`None`: everyone). A customer has none
+    /// when they lack a value of every signal of the dimension.
+    pub dimension_known: Vec<Option<Vec<bool>>>,
+    pub lead: Vec<f64>,
+}
+
+/// The normalized columns of the last table scored, and scratch space, kept between dates.
+#[derive(Debug, Default)]
+pub(crate) struct Workspace {
+    /// Normalized values, one column per (dimension, signal) of the model, in model order.
+    pub normalized: Vec<Vec<f64>>,
+    /// Ranking scratch, one per signal being normalized at the same time (not one per signal:
+    /// at a million customers each holds tens of megabytes).
+    scratch: Mutex<Vec<RankScratch>>,
+}
+
+/// Normalizes each of the model's signals across the population (in parallel, one signal a
+/// task), then, customer by customer, averages them into dimension scores
+/// `d = Σ w_j v_j / Σ w_j` over the signals the customer has a value of, and combines the
+/// dimensions into the lead score ([`Combination`]). The model must be checked. The normalized
+/// columns are left in the workspace.
+pub(crate) fn score_table(
+    model: &ScoringModel,
+    table: &SignalTable,
+    workspace: &mut Workspace,
+) -> Result<Scored> {
+    let n = table.len();
+    let signals: Vec<_> = model
+        .dimensions
+        .iter()
+        .flat_map(|d| d.signals.iter())
+        .collect();
+    workspace.normalized.resize_with(signals.len(), Vec::new);
+    let pool = &workspace.scratch;
+    let jobs: Vec<_> = signals.iter().zip(&mut workspace.normalized).collect();
+    map_each(jobs, |(s, v)| {
+        let lock = || pool.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut scratch = lock().pop().unwrap_or_default();
+        let done = normalize_signal(s, table, v, &mut scratch);
+        lock().push(scratch);
+        done
+    })
+    .into_iter()
+    .collect::<Result<()>>()?;
+    let normalized = &workspace.normalized;
+
+    let dimensions = model.dimensions.len();
+    let known: Vec<Option<&[bool]>> = signals.iter().map(|s| table.known(s.signal)).collect();
+    let mut scores: Vec<Vec<f64>> = (0..dimensions).map(|_| vec![0.0; n]).collect();
+    let mut has: Vec<Vec<bool>> = (0..dimensions).map(|_| vec![false; n]).collect();
+    let mut lead = vec![0.0; n];
+    let mut score_parts: Vec<_> = scores.iter_mut().map(|c| c.chunks_mut(CHUNK)).collect();
+    let mut has_parts: Vec<_> = has.iter_mut().map(|c| c.chunks_mut(CHUNK)).collect();
+    let jobs: Vec<_> = lead
+        .chunks_mut(CHUNK)
+        .enumerate()
+        .map(|(i, lead)| {
+            let scores: Vec<_> = score_parts.iter_mut().filter_map(Iterator::next).collect();
+            let has: Vec<_> = has_parts.iter_mut().filter_map(Iterator::next).collect();
+            (i * CHUNK, lead, scores, has)
+        })
+        .collect();
+    map_each(jobs, |(start, lead, mut scores, mut has)| {
+        let (mut own_scores, mut own_has) = (vec![0.0; dimensions], vec![false; dimensions]);
+        for (i, lead) in lead.iter_mut().enumerate() {
+            let c = start + i;
+            let mut j = 0;
+            for (k, d) in model.dimensions.iter().enumerate() {
+                // Σ w v and Σ w over the signals the customer has a value of.
+                let (mut score, mut weight) = (0.0, 0.0);
+                for s in &d.signals {
+                    if known[j].is_none_or(|known| known[c]) {
+                        score += s.weight * normalized[j][c];
+                        weight += s.weight;
+                    }
+                    j += 1;
+                }
+                own_scores[k] = if weight > 0.0 { score / weight } else { 0.0 };
+                own_has[k] = weight > 0.0;
+                scores[k][i] = own_scores[k];
+                has[k][i] = own_has[k];
+            }
+            *lead = combine(model, &own_scores, &own_has);
+        }
+    });
+    let dimension_known = has
+        .into_iter()
+        .map(|has| (!has.iter().all(|&h| h)).then_some(has))
+        .collect();
+    Ok(Scored {
+        dimensions: scores,
+        dimension_known,
+        lead,
+    })
+}
+
+/// Normalizes one signal of the model into `v` (after its direction).
+fn normalize_signal(
+    s: &WeightedSignal,
+    table: &SignalTable,
+    v: &mut Vec<f64>,
+    scratch: &mut RankScratch,
+) -> Result<()> {
+    let column = table.column(s.signal).ok_or_else(|| {
+        Error::parameter(
+            "signal table",
+            s.signal,
+            "was computed without this signal of the model",
+        )
+    })?;
+    let known = table.known(s.signal);
+    normalize_known(&s.normalization, column, known, v, scratch)?;
+    if s.direction == Direction::LowerIsBetter {
+        for (c, x) in v.iter_mut().enumerate() {
+            if known.is_none_or(|k| k[c]) {
+                *x = 1.0 - *x;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Combines one customer's dimension scores into the lead score, over the dimensions the
+/// customer has a score on (their weights renormalized); 0 when they have none.
+fn combine(model: &ScoringModel, scores: &[f64], has: &[bool]) -> f64 {
+    let present = || {
+        model
+            .dimensions
+            .iter()
+            .zip(scores.iter().zip(has))
+            .filter(|(d, (_, has))| d.weight > 0.0 && **has)
+            .map(|(d, (score, _))| (d.weight, *score))
+    };
+    let total: f64 = present().map(|(weight, _)| weight).sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let score = match model.combination {
+        // `Π d^e = exp(Σ e ln d)`: one exponential instead of a power per dimension.
+        Combination::GeometricMean => present()
+            .map(|(weight, score)| weight / total * score.ln())
+            .sum::<f64>()
+            .exp(),
+        Combination::ArithmeticMean => present()
+            .map(|(weight, score)| weight / total * score)
+            .sum(),
+    };
+    score.clamp(0.0, 1.0)
+}
+
+/// Normalizes a column into `out` over the customers who have a value; the others get 0.
+fn normalize_known(
+    normalization: &Normalization,
+    column: &[f64],
+    known: Option<&[bool]>,
+    out: &mut Vec<f64>,
+    scratch: &mut RankScratch,
+) -> Result<()> {
+    let Some(known) = known else {
+        return normalization.apply_into(column, out, scratch);
+    };
+    let present: Vec<f64> = column
+        .iter()
+        .zip(known)
+        .filter(|(_, k)| **k)
+        .map(|(v, _)| *v)
+        .collect();
+    out.clear();
+    out.resize(column.len(), 0.0);
+    if present.is_empty() {
+        return Ok(());
+    }
+    let mut values = normalization.apply(&present)?.into_iter();
+    for (o, _) in out.iter_mut().zip(known).filter(|(_, k)| **k) {
+        *o = values.next().unwrap_or(0.0);
+    }
+    Ok(())
+}

@@ -1,0 +1,366 @@
+//! Signal tables as of one date or many: customers' tallies advanced date by date.
+//!
+//! One date and a history share every step: each customer's [`Tally`] is advanced to the date,
+//! the own signals and rate components are read off it, the population's priors are fitted to
+//! the components, and the rate, questionnaire and on-demand signals are added. The only
+//! difference is where the tallies live: a single date uses one scratch tally per chunk of
+//! customers and forgets it, a history keeps every customer's tally from one date to the next so
+//! that each event is consumed once.
+
+use super::context::{Context, TopicCurves};
+use super::tally::{AsOf, Clock, Components, Tally, is_own};
+use super::{SIGNALS, Signal, SignalParams, SignalTable, check_as_of, survey};
+use crate::btyd::AliveModel;
+use crate::parallel::{CHUNK, map_each};
+use crate::{Error, Population, Result};
+
+/// Where a chunk of customers writes its values as of a date: its slice of every own signal's
+/// column and of the components.
+struct ChunkOut<'a> {
+    /// One slice per own signal asked for, in the order asked.
+    columns: Vec<&'a mut [f64]>,
+    components: &'a mut [Components],
+}
+
+impl ChunkOut<'_> {
+    /// Records the values of the chunk's `i`-th customer, whose tally was advanced to the date.
+    #[inline]
+    fn record(&mut self, i: usize, own: &[Signal], tally: &Tally, date: &AsOf<'_>) {
+        for (column, &signal) in self.columns.iter_mut().zip(own) {
+            column[i] = tally
+                .own_value(signal, &date.clock, date.curves)
+                .unwrap_or(0.0);
+        }
+        self.components[i] = tally.components(&date.clock);
+    }
+}
+
+/// Splits full-length columns into the chunks' outputs, chunk `i` holding customers
+/// `i * CHUNK..`.
+fn chunk_outputs<'a>(
+    columns: &'a mut [Vec<f64>],
+    components: &'a mut [Components],
+) -> Vec<ChunkOut<'a>> {
+    let mut splits: Vec<_> = columns.iter_mut().map(|c| c.chunks_mut(CHUNK)).collect();
+    components
+        .chunks_mut(CHUNK)
+        .map(|components| ChunkOut {
+            columns: splits.iter_mut().filter_map(Iterator::next).collect(),
+            components,
+        })
+        .collect()
+}
+
+/// Which signals a table needs, by [`Signal::index`].
+pub(crate) type Wanted = [bool; SIGNALS];
+
+/// Every signal except the on-demand ones, plus the on-demand ones in `extra`.
+pub(crate) fn all_but_on_demand(extra: &[Signal]) -> Wanted {
+    let mut wanted = [false; SIGNALS];
+    for &s in Signal::ALL {
+        wanted[s.index()] = !s.is_on_demand() || extra.contains(&s);
+    }
+    wanted
+}
+
+/// The signals in `signals`, and no other.
+pub(crate) fn only(signals: &[Signal]) -> Wanted {
+    let mut wanted = [false; SIGNALS];
+    for &s in signals {
+        wanted[s.index()] = true;
+    }
+    wanted
+}
+
+/// The own signals among the wanted ones, in [`Signal::ALL`] order.
+fn own_signals(wanted: &Wanted) -> Vec<Signal> {
+    Signal::ALL
+        .iter()
+        .copied()
+        .filter(|&s| wanted[s.index()] && is_own(s))
+        .collect()
+}
+
+/// The table as of one date, with fresh tallies (a history of one date).
+pub(crate) fn one_date(
+    population: &Population,
+    as_of: jiff::Timestamp,
+    params: &SignalParams,
+    wanted: &Wanted,
+) -> Result<SignalTable> {
+    params.check()?;
+    let t = check_as_of(population, as_of)?;
+    let curves = TopicCurves::at(population, t, params);
+    let date = AsOf {
+        clock: Clock::new(t, params),
+        curves: &curves,
+        horizon: &curves.mentions,
+        latest: population.latest,
+    };
+    let own = own_signals(wanted);
+    let n = population.len();
+    let mut columns: Vec<Vec<f64>> = own.iter().map(|_| vec![0.0; n]).collect();
+    let mut components = vec![Components::default(); n];
+    let outputs = chunk_outputs(&mut columns, &mut components);
+    map_each(outputs.into_iter().enumerate().collect(), |(i, mut out)| {
+        let mut tally = Tally::default();
+        for (j, c) in (i * CHUNK..n).take(out.components.len()).enumerate() {
+            tally.reset();
+            tally.advance(population, c, &date);
+            out.record(j, &own, &tally, &date);
+        }
+    });
+    assemble(
+        population,
+        as_of,
+        params,
+        wanted,
+        &own,
+        columns,
+        &components,
+        curves,
+        &mut Vec::new(),
+    )
+}
+
+/// Signal tables as of increasing dates, each customer's events consumed once over all of them:
+/// the state of a score history. Keeps one [`Tally`] per customer between dates.
+pub(crate) struct SignalSweep<'p> {
+    population: &'p Population,
+    params: SignalParams,
+    wanted: Wanted,
+    own: Vec<Signal>,
+    /// The last date, and each topic's mentions by then.
+    until: i64,
+    horizon: Vec<u32>,
+    tallies: Vec<Tally>,
+    /// The reference time of the tallies' running sums, once they have one.
+    reference: Option<i64>,
+    /// The last date advanced to.
+    last: Option<i64>,
+    /// Components of earlier dates, to be written over.
+    spare_components: Vec<Vec<Components>>,
+    /// Columns of earlier tables, to be written over.
+    spare: Vec<Vec<f64>>,
+}
+
+impl<'p> SignalSweep<'p> {
+    /// A sweep over dates up to `last`, computing the `wanted` signals.
+    pub(crate) fn new(
+        population: &'p Population,
+        params: &SignalParams,
+        wanted: Wanted,
+        last: jiff::Timestamp,
+    ) -> Result<SignalSweep<'p>> {
+        params.check()?;
+        let t_last = check_as_of(population, last)?;
+        Ok(SignalSweep {
+            population,
+            until: t_last,
+            horizon: TopicCurves::at(population, t_last, params).mentions,
+            params: params.clone(),
+            own: own_signals(&wanted),
+            wanted,
+            tallies: vec![Tally::default(); population.len()],
+            reference: None,
+            last: None,
+            spare_components: Vec::new(),
+            spare: Vec::new(),
+        })
+    }
+
+    /// The tables as of each of `dates`, in one pass over the customers: each customer's tally
+    /// is advanced from date to date while it is at hand. The dates must increase, from no
+    /// earlier than the previous call's, and not past the sweep's last date.
+    pub(crate) fn tables(&mut self, dates: &[jiff::Timestamp]) -> Result<Vec<SignalTable>> {
+        let population = self.population;
+        let n = population.len();
+        // Per date: its clock, topic curves, and whether the tallies start over (a new
+        // reference time: running sums against another cannot be carried over).
+        let mut steps = Vec::with_capacity(dates.len());
+        for &as_of in dates {
+            let t = check_as_of(population, as_of)?;
+            if self.last.is_some_and(|last| t < last) || t > self.until {
+                return Err(Error::parameter(
+                    "as-of time of a sweep",
+                    as_of,
+                    "must not be before the previous one, nor after the last one",
+                ));
+            }
+            self.last = Some(t);
+            let clock = Clock::new(t, &self.params);
+            let restart = self.reference.is_some_and(|r| r != clock.reference);
+            self.reference = Some(clock.reference);
+            steps.push((clock, TopicCurves::at(population, t, &self.params), restart));
+        }
+        let own = &self.own;
+        let mut columns: Vec<Vec<Vec<f64>>> = steps
+            .iter()
+            .map(|_| {
+                own.iter()
+                    .map(|_| column_from(&mut self.spare, n))
+                    .collect()
+            })
+            .collect();
+        let mut components: Vec<Vec<Components>> = steps
+            .iter()
+            .map(|_| {
+                let mut c = self.spare_components.pop().unwrap_or_default();
+                c.resize(n, Components::default());
+                c
+            })
+            .collect();
+        {
+            let as_of: Vec<AsOf<'_>> = steps
+                .iter()
+                .map(|(clock, curves, _)| AsOf {
+                    clock: *clock,
+                    curves,
+                    horizon: &self.horizon,
+                    latest: population.latest,
+                })
+                .collect();
+            // Per date, its chunk outputs; then per chunk, its outputs at every date.
+            let mut per_date: Vec<std::vec::IntoIter<ChunkOut<'_>>> = columns
+                .iter_mut()
+                .zip(&mut components)
+                .map(|(columns, components)| chunk_outputs(columns, components).into_iter())
+                .collect();
+            let jobs: Vec<_> = self
+                .tallies
+                .chunks_mut(CHUNK)
+                .enumerate()
+                .map(|(i, tallies)| {
+                    let outs: Vec<ChunkOut<'_>> =
+                        per_date.iter_mut().filter_map(Iterator::next).collect();
+                    (i * CHUNK, tallies, outs)
+                })
+                .collect();
+            map_each(jobs, |(start, tallies, mut outs)| {
+                for (j, tally) in tallies.iter_mut().enumerate() {
+                    for ((date, out), (_, _, restart)) in as_of.iter().zip(&mut outs).zip(&steps) {
+                        if *restart {
+                            tally.reset();
+                        }
+                        tally.advance(population, start + j, date);
+                        out.record(j, own, tally, date);
+                    }
+                }
+            });
+        }
+        let mut tables = Vec::with_capacity(dates.len());
+        for (((&as_of, (_, curves, _)), columns), components) in
+            dates.iter().zip(steps).zip(columns).zip(components)
+        {
+            tables.push(assemble(
+                population,
+                as_of,
+                &self.params,
+                &self.wanted,
+                own,
+                columns,
+                &components,
+                curves,
+                &mut self.spare,
+            )?);
+            self.spare_components.push(components);
+        }
+        Ok(tables)
+    }
+
+    /// Takes back a table's columns, to write the next tables' values over them.
+    pub(crate) fn recycle(&mut self, table: SignalTable) {
+        self.spare.extend(table.columns.into_iter().flatten());
+    }
+}
+
+/// A column of `n` values to write over: a spare one if there is one.
+fn column_from(spare: &mut Vec<Vec<f64>>, n: usize) -> Vec<f64> {
+    let mut column = spare.pop().unwrap_or_default();
+    column.resize(n, 0.0);
+    column
+}
+
+/// Finishes a date's table from every chunk's own signals and components: fits the population's
+/// priors, shrinks the rate signals, adds the on-demand and questionnaire signals wanted.
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    population: &Population,
+    as_of: jiff::Timestamp,
+    params: &SignalParams,
+    wanted: &Wanted,
+    own: &[Signal],
+    own_columns: Vec<Vec<f64>>,
+    components: &[Components],
+    curves: TopicCurves,
+    spare: &mut Vec<Vec<f64>>,
+) -> Result<SignalTable> {
+    let n = population.len();
+    let t = as_of.as_second();
+    let mut columns: Vec<Option<Vec<f64>>> = vec![None; SIGNALS];
+    for (signal, column) in own.iter().zip(own_columns) {
+        columns[signal.index()] = Some(column);
+    }
+    let context = Context::fit(components, curves, params, t);
+    let shrunk: Vec<Signal> = Signal::ALL
+        .iter()
+        .copied()
+        .filter(|&s| wanted[s.index()] && context.shrunk(s, &Components::default()).is_some())
+        .collect();
+    let mut shrunk_columns: Vec<Vec<f64>> = shrunk.iter().map(|_| column_from(spare, n)).collect();
+    let mut parts: Vec<_> = shrunk_columns
+        .iter_mut()
+        .map(|c| c.chunks_mut(CHUNK))
+        .collect();
+    let jobs: Vec<_> = components
+        .chunks(CHUNK)
+        .map(|components| {
+            let columns: Vec<_> = parts.iter_mut().filter_map(Iterator::next).collect();
+            (components, columns)
+        })
+        .collect();
+    map_each(jobs, |(components, mut columns)| {
+        for (column, &signal) in columns.iter_mut().zip(&shrunk) {
+            for (value, c) in column.iter_mut().zip(components) {
+                *value = context.shrunk(signal, c).unwrap_or(0.0);
+            }
+        }
+    });
+    for (signal, column) in shrunk.iter().zip(shrunk_columns) {
+        columns[signal.index()] = Some(column);
+    }
+    let on_demand = |s: Signal| wanted[s.index()] && s.is_on_demand();
+    if Signal::ALL.iter().any(|&s| on_demand(s)) {
+        let alive = AliveModel::fit(population, as_of, &params.alive.activity, &params.alive.fit)?;
+        if on_demand(Signal::ProbabilityAlive) {
+            columns[Signal::ProbabilityAlive.index()] = Some(alive.probability_alive_column());
+        }
+        if on_demand(Signal::ExpectedActivity) {
+            let unit_days = params.alive.activity.summary.unit.days() as f64;
+            let expected = alive.expected_activity_column(params.alive.horizon_days / unit_days)?;
+            columns[Signal::ExpectedActivity.index()] =
+                Some(expected.into_iter().map(f64::ln_1p).collect());
+        }
+    }
+    let mut known = vec![None; SIGNALS];
+    let questionnaire = params.questionnaire.check()?;
+    let survey_signals = [
+        Signal::LeadUserness,
+        Signal::SurveyAheadOfTrend,
+        Signal::SurveyExpectedBenefit,
+    ];
+    if survey_signals.iter().any(|s| wanted[s.index()]) {
+        for (signal, column) in survey::survey_columns(population, t, &questionnaire)? {
+            if wanted[signal.index()] {
+                columns[signal.index()] = Some(column.values);
+                known[signal.index()] = Some(column.known);
+            }
+        }
+    }
+    Ok(SignalTable {
+        as_of,
+        columns,
+        known,
+        context,
+    })
+}

@@ -233,6 +233,7 @@ pub(crate) struct InteractionBatch {
     span: Option<(u64, u64)>,
 }
 
+#[cfg(feature = "csv")]
 impl crate::csv_folder::Batch for InteractionBatch {
     fn clear(&mut self) {
         self.customer.clear();
@@ -279,6 +280,7 @@ pub(crate) struct IdeaBatch {
     pub(crate) last_customer: LastCustomer,
 }
 
+#[cfg(feature = "csv")]
 impl crate::csv_folder::Batch for IdeaBatch {
     fn clear(&mut self) {
         let rows = &mut self.rows;

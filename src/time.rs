@@ -63,10 +63,10 @@ pub(crate) fn parse_seconds(text: &[u8]) -> Option<i64> {
     match text.len() {
         10 => fast_date(text).or_else(|| slow_parse(text)),
         20 if text[19] == b'Z' && text[10] == b'T' => {
-            fast_date(&text[..10]).and_then(|day| match fast_clock(&text[11..19]) {
-                Some(secs) => Some(day + secs),
-                None => slow_parse(text),
-            })
+            match (fast_date(&text[..10]), fast_clock(&text[11..19])) {
+                (Some(day), Some(secs)) => Some(day + secs),
+                _ => slow_parse(text),
+            }
         }
         _ => slow_parse(text),
     }
@@ -236,6 +236,13 @@ mod tests {
         ] {
             assert!(parse_seconds(text.as_bytes()).is_none(), "{text}");
         }
+    }
+
+    #[test]
+    fn year_zero_is_read_in_every_shape() {
+        let day = parse_seconds(b"0000-06-01").unwrap();
+        assert_eq!(parse_seconds(b"0000-06-01T00:00:00Z"), Some(day));
+        assert_eq!(parse_seconds(b"0000-06-01T00:00:00+00:00"), Some(day));
     }
 
     #[test]

@@ -430,3 +430,54 @@ fn responses_join_the_folder_and_errors_name_their_line() {
     );
     assert_at(err, ErrorKind::NonFinite, "responses.csv", 2, "value");
 }
+
+#[test]
+fn a_column_named_twice_is_refused() {
+    let dir = folder("dup_column");
+    write(&dir, "customers.csv", "id,name,id\nC1,a,C2\n");
+    write(&dir, "interactions.csv", INTERACTIONS);
+    let err = read_csv_folder(&dir).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DuplicateId, "{err}");
+    assert!(err.to_string().contains("customers.csv:1"), "{err}");
+}
+
+#[test]
+fn huge_contributions_neither_overflow_nor_panic() {
+    let dir = folder("huge_contributions");
+    write(&dir, "customers.csv", CUSTOMERS);
+    write(&dir, "interactions.csv", INTERACTIONS);
+    write(
+        &dir,
+        "sessions.csv",
+        "id,held_at\nS1,2024-01-01\nS2,2024-01-02\n",
+    );
+    write(
+        &dir,
+        "participants.csv",
+        "session_id,customer_id,invited,attended,contributions,rating\nS1,C1,true,true,4000000000,\nS2,C1,true,true,4000000000,\n",
+    );
+    let p = read_csv_folder(&dir).unwrap();
+    let scores = lead_customers::ScoringModel::default()
+        .score_latest(&p)
+        .unwrap();
+    let c1 = p.index_of("C1").unwrap();
+    let raw = scores
+        .signals()
+        .value(lead_customers::Signal::SessionContributions, c1)
+        .unwrap();
+    assert!(raw > 3.9e9, "{raw}");
+    assert!(
+        scores
+            .score(c1)
+            .signals
+            .iter()
+            .all(|s| s.impact.is_finite())
+    );
+}
+
+#[test]
+fn an_answer_of_an_unknown_customer_names_its_line() {
+    let text = "customer_id,item,value\nC1,at1,4\nC9,at1,4\nC8,at2,3\n";
+    let err = error_with("responses_unknown", "responses.csv", text);
+    assert_at(err, ErrorKind::UnknownCustomer, "responses.csv", 3, "customer_id");
+}

@@ -608,3 +608,49 @@ fn answers_off_the_questionnaire_scale_are_an_error_when_scored() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NonFinite);
 }
+
+#[test]
+fn zero_weight_dimensions_give_no_nan_in_explanations() {
+    let p = base(300, 6);
+    let mut model = ScoringModel::default();
+    model.dimensions.iter_mut().for_each(|d| d.weight = 0.0);
+    model.dimensions.push(lead_customers::Dimension {
+        name: "survey".into(),
+        weight: 1.0,
+        signals: vec![WeightedSignal::new(Signal::LeadUserness, 1.0)],
+    });
+    let scores = model.score_latest(&p).unwrap();
+    for c in p.customers() {
+        let s = scores.score(c);
+        assert!(
+            s.signals
+                .iter()
+                .all(|x| x.impact.is_finite() && x.contribution.is_finite())
+        );
+        assert!(s.lead.is_finite());
+    }
+}
+
+#[test]
+fn enormous_windows_on_old_data_do_not_overflow() {
+    let mut b = Population::builder();
+    b.add_customer(Customer::new("A")).unwrap();
+    b.add_interaction(
+        Interaction::new(
+            "A",
+            at("1960-01-01"),
+            Channel::Email,
+            InteractionKind::Question,
+        )
+        .with_topic("x"),
+    )
+    .unwrap();
+    let p = b.build().unwrap();
+    let mut model = ScoringModel::default();
+    model.signals.growth_window_days = 1e15;
+    model.signals.half_life_days = 1e15;
+    let scores = model.score_latest(&p).unwrap();
+    let c = p.index_of("A").unwrap();
+    assert!(scores.lead(c).is_finite());
+    assert!(!scores.score(c).customer.as_str().is_empty());
+}

@@ -45,6 +45,25 @@ impl Sheet {
             .map(|h| h.trim_ascii().to_vec())
             .collect();
         let data_start = reader.position().byte();
+        // A column named twice would leave one of them unread: refuse it.
+        let header: Vec<Vec<u8>> = header;
+        if let Some(name) = header
+            .iter()
+            .enumerate()
+            .find(|(i, h)| !h.is_empty() && header[..*i].contains(h))
+            .map(|(_, h)| h)
+        {
+            let header_line = Location::Csv {
+                file: path.clone(),
+                line: 1,
+            };
+            return Err(Error::Record {
+                location: header_line.clone(),
+                field: "(header)",
+                value: String::from_utf8_lossy(name).into_owned(),
+                problem: Problem::DuplicateId { first: header_line },
+            });
+        }
         Ok(Sheet {
             path,
             header,

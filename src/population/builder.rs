@@ -71,7 +71,7 @@ struct CustomerSlot {
     id: crate::CustomerId,
     record: Option<PendingCustomer>,
     /// Where the id was first referenced by an event, while no customer record defines it.
-    first_reference: Option<Location>,
+    first_reference: Option<(Table, u64)>,
 }
 
 #[derive(Debug)]
@@ -88,7 +88,7 @@ struct PendingCustomer {
 struct SessionSlot {
     id: SessionId,
     record: Option<PendingSession>,
-    first_reference: Option<Location>,
+    first_reference: Option<(Table, u64)>,
 }
 
 #[derive(Debug)]
@@ -604,7 +604,7 @@ impl PopulationBuilder {
             return slot;
         }
         let slot = self.customers.len() as u32;
-        let first_reference = Some(self.location(table, position));
+        let first_reference = Some((table, position));
         let id = crate::CustomerId::from(id);
         self.customer_index.insert(id.clone(), slot);
         self.customers.push(CustomerSlot {
@@ -620,7 +620,7 @@ impl PopulationBuilder {
             return slot;
         }
         let slot = self.sessions.len() as u32;
-        let first_reference = Some(self.location(Table::Participants, position));
+        let first_reference = Some((Table::Participants, position));
         let id = SessionId::from(id);
         self.session_index.insert(id.clone(), slot);
         self.sessions.push(SessionSlot {
@@ -947,10 +947,8 @@ impl PopulationBuilder {
 
         // Customers: every referenced id must be defined; dense indices follow the id order.
         if let Some(slot) = customers.iter().find(|s| s.record.is_none()) {
-            let location = slot
-                .first_reference
-                .clone()
-                .unwrap_or_else(|| locate(Table::Interactions, 0));
+            let (table, position) = slot.first_reference.unwrap_or((Table::Interactions, 0));
+            let location = locate(table, position);
             return Err(record_error(
                 location,
                 "customer_id",
@@ -967,10 +965,8 @@ impl PopulationBuilder {
 
         // Sessions: likewise.
         if let Some(slot) = sessions.iter().find(|s| s.record.is_none()) {
-            let location = slot
-                .first_reference
-                .clone()
-                .unwrap_or_else(|| locate(Table::Participants, 0));
+            let (table, position) = slot.first_reference.unwrap_or((Table::Participants, 0));
+            let location = locate(table, position);
             return Err(record_error(
                 location,
                 "session_id",
@@ -1456,7 +1452,11 @@ fn build_topic_mentions(
         (first_day, last_day) = (0, 0); // no mentions at all
     }
     let days = (last_day - first_day + 1) as u64;
-    let width = (days * topics as u64).div_ceil(MAX_BUCKETS).max(1) as i64;
+    // A stray date centuries away must not blow the bucket table up: no more buckets than a few
+    // per mention.
+    let mentions = (0..rows).filter_map(mention).count() as u64;
+    let cap = MAX_BUCKETS.min((4 * mentions).max(1 << 10));
+    let width = (days * topics as u64).div_ceil(cap).max(1) as i64;
     let per_topic = (days as i64 + width - 1) / width;
     let bucket = |topic: u32, at: i64| {
         topic as usize * per_topic as usize + ((at.div_euclid(DAY) - first_day) / width) as usize

@@ -172,7 +172,7 @@ fn sentence(
             )
         }),
         Signal::SessionContributions => (f.attended_n > 0).then(|| {
-            let per = f64::from(f.contributions) / f64::from(f.attended_n);
+            let per = f.contributions as f64 / f64::from(f.attended_n);
             format!("{per:.1} contributions per co-design session attended")
         }),
         Signal::Sharing => match (n(K::Answer), n(K::Referral)) {

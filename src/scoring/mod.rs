@@ -346,7 +346,10 @@ impl<'p> Scores<'p> {
                     raw: self.table.value(s.signal, c),
                     normalized,
                     contribution: normalized.map_or(0.0, share),
-                    impact: normalized.map_or(0.0, |v| d.weight / total_weight * share(v - 0.5)),
+                    impact: match normalized {
+                        Some(v) if total_weight > 0.0 => d.weight / total_weight * share(v - 0.5),
+                        _ => 0.0,
+                    },
                 });
             }
             dimensions.push(DimensionScore {

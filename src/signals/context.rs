@@ -34,12 +34,13 @@ impl TopicCurves {
         for k in 0..topics {
             let times = population.topic_mentions.times(k as u32);
             let n = times.partition_point(|&at| at <= t);
-            let before = times.partition_point(|&at| at <= t - window);
+            let before = times.partition_point(|&at| at <= t.saturating_sub(window));
             let growth = if n < params.min_topic_mentions as usize || n == 0 {
                 0.0
             } else {
                 let recent_rate = (n - before) as f64 / window as f64;
-                let before_span = (t - window - times[0]).max(window) as f64;
+                let before_span =
+                    (t.saturating_sub(window).saturating_sub(times[0])).max(window) as f64;
                 let before_rate = before as f64 / before_span;
                 ((recent_rate - before_rate) / (recent_rate + before_rate)).max(0.0)
             };

@@ -29,7 +29,7 @@ pub(crate) struct Facts {
     pub attended_n: u32,
     pub rating_sum: f64,
     pub rating_n: u32,
-    pub contributions: u32,
+    pub contributions: u64,
     pub best_topic: Option<EarlyTopic>,
 }
 
@@ -55,7 +55,8 @@ impl Facts {
             },
         );
         let (decided, succeeded) = tally.decisions();
-        let recent_from = t - (params.half_life_days * crate::time::SECONDS_PER_DAY as f64) as i64;
+        let recent_from =
+            t.saturating_sub((params.half_life_days * crate::time::SECONDS_PER_DAY as f64) as i64);
         let mut f = Facts {
             best_topic: tally.best_topic(curves),
             tally,
@@ -115,7 +116,7 @@ impl Facts {
             f.invited_n += u32::from(parts.invited[r]);
             if parts.attended[r] {
                 f.attended_n += 1;
-                f.contributions += parts.contributions[r];
+                f.contributions += u64::from(parts.contributions[r]);
                 if let Some(rating) = parts.rating[r] {
                     f.rating_sum += rating;
                     f.rating_n += 1;

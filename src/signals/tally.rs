@@ -213,7 +213,7 @@ pub(crate) struct Tally {
     decided: u32,
     succeeded: u32,
     rating_n: u32,
-    contributions: u32,
+    contributions: u64,
     attended_n: u32,
     /// The time of the next row not consumed per table (`i64::MIN` before the first look,
     /// `i64::MAX` when there is none): most dates bring a customer nothing new, and this tells
@@ -387,7 +387,7 @@ impl Tally {
             if parts.attended[r] {
                 self.sums[sum::ATTENDED] += w;
                 self.attended_n += 1;
-                self.contributions += parts.contributions[r];
+                self.contributions += u64::from(parts.contributions[r]);
                 if let Some(rating) = parts.rating[r] {
                     self.rating_sum += rating;
                     self.rating_n += 1;
@@ -506,7 +506,7 @@ impl Tally {
             decided: f64::from(self.decided),
             rating_sum: self.rating_sum,
             rating_n: f64::from(self.rating_n),
-            contributions: f64::from(self.contributions),
+            contributions: self.contributions as f64,
             attended_n: f64::from(self.attended_n),
         }
     }

@@ -479,5 +479,11 @@ fn huge_contributions_neither_overflow_nor_panic() {
 fn an_answer_of_an_unknown_customer_names_its_line() {
     let text = "customer_id,item,value\nC1,at1,4\nC9,at1,4\nC8,at2,3\n";
     let err = error_with("responses_unknown", "responses.csv", text);
-    assert_at(err, ErrorKind::UnknownCustomer, "responses.csv", 3, "customer_id");
+    assert_at(
+        err,
+        ErrorKind::UnknownCustomer,
+        "responses.csv",
+        3,
+        "customer_id",
+    );
 }

@@ -50,10 +50,8 @@ pub struct PopulationBuilder {
     sources: [Option<Locator>; TABLES],
     /// Per table: records added through the API so far (the next record's position).
     added: [u64; TABLES],
-    customer_index: HashMap<crate::CustomerId, u32>,
-    customers: Vec<CustomerSlot>,
-    session_index: HashMap<SessionId, u32>,
-    sessions: Vec<SessionSlot>,
+    customers: Registry<crate::CustomerId, PendingCustomer>,
+    sessions: Registry<SessionId, PendingSession>,
     topic_index: HashMap<Box<str>, u32>,
     topic_names: Vec<Box<str>>,
     interactions: PendingInteractions,
@@ -66,12 +64,105 @@ pub struct PopulationBuilder {
     responses: PendingResponses,
 }
 
+/// Every defined id in id order with its record, and each slot's rank in that order.
+type Sorted<K, R> = (Vec<(K, R)>, Vec<u32>);
+
+/// Ids that one record defines and other records refer to (customers, sessions), in the order
+/// first seen; records may come in any order, so a reference may precede its definition.
 #[derive(Debug)]
-struct CustomerSlot {
-    id: crate::CustomerId,
-    record: Option<PendingCustomer>,
-    /// Where the id was first referenced by an event, while no customer record defines it.
+struct Registry<K, R> {
+    index: HashMap<K, u32>,
+    slots: Vec<Slot<K, R>>,
+}
+
+impl<K, R> Default for Registry<K, R> {
+    fn default() -> Self {
+        Registry {
+            index: HashMap::default(),
+            slots: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Slot<K, R> {
+    id: K,
+    /// The defining record and its position.
+    record: Option<(R, u64)>,
+    /// Where the id was first referenced, while no record defines it.
     first_reference: Option<(Table, u64)>,
+}
+
+impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str> + From<String>, R> Registry<K, R> {
+    /// The slot of an id, or `None` if it was never seen.
+    fn get(&self, id: &str) -> Option<u32> {
+        self.index.get(id).copied()
+    }
+
+    /// The slot of a referenced id, created undefined (remembering where) if it is new.
+    fn reference(&mut self, id: &str, table: Table, position: u64) -> u32 {
+        if let Some(slot) = self.get(id) {
+            return slot;
+        }
+        self.push(K::from(id.to_owned()), None, Some((table, position)))
+    }
+
+    /// Defines an id by its record at `position`; on a second definition, the position of the
+    /// first is the error.
+    fn define(&mut self, id: String, record: R, position: u64) -> std::result::Result<(), u64> {
+        match self.get(&id) {
+            Some(slot) => {
+                let slot = &mut self.slots[slot as usize];
+                if let Some((_, first)) = &slot.record {
+                    return Err(*first);
+                }
+                slot.record = Some((record, position));
+                slot.first_reference = None;
+            }
+            None => {
+                self.push(K::from(id), Some((record, position)), None);
+            }
+        }
+        Ok(())
+    }
+
+    /// Every id in id order with its record, and each slot's rank in that order. Fails with
+    /// `undefined` for the first id referenced but never defined.
+    fn into_sorted(
+        self,
+        undefined: impl Fn(&K, (Table, u64)) -> Error,
+    ) -> Result<Sorted<K, R>> {
+        if let Some(slot) = self.slots.iter().find(|s| s.record.is_none()) {
+            return Err(undefined(
+                &slot.id,
+                slot.first_reference.unwrap_or((Table::Interactions, 0)),
+            ));
+        }
+        let (order, rank) = sorted_ranks(&self.slots, |s| s.id.borrow());
+        let mut slots: Vec<Option<Slot<K, R>>> = self.slots.into_iter().map(Some).collect();
+        let sorted = order
+            .iter()
+            .filter_map(|&i| slots[i as usize].take())
+            .filter_map(|slot| Some((slot.id, slot.record?.0)))
+            .collect();
+        Ok((sorted, rank))
+    }
+
+    fn push(
+        &mut self,
+        id: K,
+        record: Option<(R, u64)>,
+        first_reference: Option<(Table, u64)>,
+    ) -> u32 {
+        let slot = self.slots.len() as u32;
+        self.index.insert(id.clone(), slot);
+        self.slots.push(Slot {
+            id,
+            record,
+            first_reference,
+        });
+        slot
+    }
 }
 
 #[derive(Debug)]
@@ -81,14 +172,6 @@ struct PendingCustomer {
     segment: u32,
     relationship: Relationship,
     since: Option<Date>,
-    position: u64,
-}
-
-#[derive(Debug)]
-struct SessionSlot {
-    id: SessionId,
-    record: Option<PendingSession>,
-    first_reference: Option<(Table, u64)>,
 }
 
 #[derive(Debug)]
@@ -96,7 +179,6 @@ struct PendingSession {
     held_at: i64,
     topic: u32,
     title: Option<String>,
-    position: u64,
 }
 
 #[derive(Debug, Default)]
@@ -600,35 +682,11 @@ impl PopulationBuilder {
     /// The provisional index of a customer id referenced by an event, creating an undefined slot
     /// (remembering where it was first referenced) if the id is new.
     fn reference_customer(&mut self, id: &str, table: Table, position: u64) -> u32 {
-        if let Some(&slot) = self.customer_index.get(id) {
-            return slot;
-        }
-        let slot = self.customers.len() as u32;
-        let first_reference = Some((table, position));
-        let id = crate::CustomerId::from(id);
-        self.customer_index.insert(id.clone(), slot);
-        self.customers.push(CustomerSlot {
-            id,
-            record: None,
-            first_reference,
-        });
-        slot
+        self.customers.reference(id, table, position)
     }
 
     fn reference_session(&mut self, id: &str, position: u64) -> u32 {
-        if let Some(&slot) = self.session_index.get(id) {
-            return slot;
-        }
-        let slot = self.sessions.len() as u32;
-        let first_reference = Some((Table::Participants, position));
-        let id = SessionId::from(id);
-        self.session_index.insert(id.clone(), slot);
-        self.sessions.push(SessionSlot {
-            id,
-            record: None,
-            first_reference,
-        });
-        slot
+        self.sessions.reference(id, Table::Participants, position)
     }
 
     fn intern_topic(&mut self, topic: Option<&str>) -> u32 {
@@ -674,49 +732,28 @@ impl PopulationBuilder {
                 }
             },
         };
-        let record = Some(PendingCustomer {
+        let record = PendingCustomer {
             name: name.filter(|n| !n.is_empty()),
             segment,
             relationship,
             since,
-            position,
-        });
-        match self.customer_index.get(id.as_str()) {
-            Some(&slot) => {
-                if let Some(first) = self.customers[slot as usize]
-                    .record
-                    .as_ref()
-                    .map(|r| r.position)
-                {
-                    let first = self.location(Table::Customers, first);
-                    return Err(record_error(
-                        self.location(Table::Customers, position),
-                        "id",
-                        id,
-                        Problem::DuplicateId { first },
-                    ));
-                }
-                let existing = &mut self.customers[slot as usize];
-                existing.record = record;
-                existing.first_reference = None;
-            }
-            None => {
-                let id = crate::CustomerId::from(id);
-                self.customer_index
-                    .insert(id.clone(), self.customers.len() as u32);
-                self.customers.push(CustomerSlot {
-                    id,
-                    record,
-                    first_reference: None,
-                });
-            }
+        };
+        if let Err(first) = self.customers.define(id.clone(), record, position) {
+            return Err(record_error(
+                self.location(Table::Customers, position),
+                "id",
+                id,
+                Problem::DuplicateId {
+                    first: self.location(Table::Customers, first),
+                },
+            ));
         }
         Ok(())
     }
 
     /// The builder slot of a customer id already seen, if any.
     pub(crate) fn customer_slot(&self, id: &str) -> Option<u32> {
-        self.customer_index.get(id).copied()
+        self.customers.get(id)
     }
 
     /// Appends a batch of interactions whose customers are already in the builder. The first
@@ -824,41 +861,20 @@ impl PopulationBuilder {
             ));
         }
         let topic = self.intern_topic(topic);
-        let record = Some(PendingSession {
+        let record = PendingSession {
             held_at,
             topic,
             title: title.filter(|t| !t.is_empty()),
-            position,
-        });
-        match self.session_index.get(id) {
-            Some(&slot) => {
-                if let Some(first) = self.sessions[slot as usize]
-                    .record
-                    .as_ref()
-                    .map(|r| r.position)
-                {
-                    let first = self.location(Table::Sessions, first);
-                    return Err(record_error(
-                        self.location(Table::Sessions, position),
-                        "id",
-                        id,
-                        Problem::DuplicateId { first },
-                    ));
-                }
-                let existing = &mut self.sessions[slot as usize];
-                existing.record = record;
-                existing.first_reference = None;
-            }
-            None => {
-                let id = SessionId::from(id);
-                self.session_index
-                    .insert(id.clone(), self.sessions.len() as u32);
-                self.sessions.push(SessionSlot {
-                    id,
-                    record,
-                    first_reference: None,
-                });
-            }
+        };
+        if let Err(first) = self.sessions.define(id.to_owned(), record, position) {
+            return Err(record_error(
+                self.location(Table::Sessions, position),
+                "id",
+                id,
+                Problem::DuplicateId {
+                    first: self.location(Table::Sessions, first),
+                },
+            ));
         }
         Ok(())
     }
@@ -945,36 +961,30 @@ impl PopulationBuilder {
         } = self;
         let locate = |table: Table, position: u64| locate(&sources, table, position);
 
-        // Customers: every referenced id must be defined; dense indices follow the id order.
-        if let Some(slot) = customers.iter().find(|s| s.record.is_none()) {
-            let (table, position) = slot.first_reference.unwrap_or((Table::Interactions, 0));
-            let location = locate(table, position);
-            return Err(record_error(
-                location,
-                "customer_id",
-                slot.id.as_str(),
-                Problem::UnknownCustomer,
-            ));
-        }
+        // Customers and sessions: every referenced id must be defined; indices follow the ids.
+        let (customers, customer_rank) =
+            customers.into_sorted(|id: &crate::CustomerId, (table, position)| {
+                record_error(
+                    locate(table, position),
+                    "customer_id",
+                    id.as_str(),
+                    Problem::UnknownCustomer,
+                )
+            })?;
         if customers.is_empty() {
             return Err(Error::EmptyPopulation {
                 what: "a population",
             });
         }
-        let (customer_order, customer_rank) = sorted_ranks(&customers, |s| s.id.as_str());
-
-        // Sessions: likewise.
-        if let Some(slot) = sessions.iter().find(|s| s.record.is_none()) {
-            let (table, position) = slot.first_reference.unwrap_or((Table::Participants, 0));
-            let location = locate(table, position);
-            return Err(record_error(
-                location,
-                "session_id",
-                slot.id.as_str(),
-                Problem::UnknownSession,
-            ));
-        }
-        let (session_order, session_rank) = sorted_ranks(&sessions, |s| s.id.as_str());
+        let (sessions, session_rank) =
+            sessions.into_sorted(|id: &SessionId, (table, position)| {
+                record_error(
+                    locate(table, position),
+                    "session_id",
+                    id.as_str(),
+                    Problem::UnknownSession,
+                )
+            })?;
 
         // Topics: ids follow the name order.
         let (topic_order, topic_rank) = sorted_ranks(&topic_names, |t| t);
@@ -994,18 +1004,8 @@ impl PopulationBuilder {
         let mut segment = Vec::with_capacity(n);
         let mut relationship = Vec::with_capacity(n);
         let mut since = Vec::with_capacity(n);
-        let mut customers = customers;
-        for &slot in &customer_order {
-            let slot = &mut customers[slot as usize];
-            let record = slot.record.take();
-            ids.push(std::mem::take(&mut slot.id));
-            let record = record.unwrap_or(PendingCustomer {
-                name: None,
-                segment: NO_TOPIC,
-                relationship: Relationship::Customer,
-                since: None,
-                position: 0,
-            });
+        for (id, record) in customers {
+            ids.push(id);
             segment.push(match record.segment {
                 NO_TOPIC => NO_TOPIC,
                 s => segment_rank[s as usize],
@@ -1017,17 +1017,11 @@ impl PopulationBuilder {
 
         // Sessions columns.
         let mut session_columns = SessionColumns::default();
-        let mut sessions = sessions;
-        for &slot in &session_order {
-            let slot = &mut sessions[slot as usize];
-            let record = slot.record.take();
-            session_columns.id.push(std::mem::take(&mut slot.id));
-            let (held_at, topic, title) = record
-                .map(|r| (r.held_at, r.topic, r.title))
-                .unwrap_or((0, NO_TOPIC, None));
-            session_columns.held_at.push(held_at);
-            session_columns.topic.push(remap_topic(topic));
-            session_columns.title.push(title);
+        for (id, record) in sessions {
+            session_columns.id.push(id);
+            session_columns.held_at.push(record.held_at);
+            session_columns.topic.push(remap_topic(record.topic));
+            session_columns.title.push(record.title);
         }
 
         let mut interactions = build_interactions(interactions, &customer_rank, &remap_topic, n);

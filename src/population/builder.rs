@@ -128,10 +128,7 @@ impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str> + From<String>, 
 
     /// Every id in id order with its record, and each slot's rank in that order. Fails with
     /// `undefined` for the first id referenced but never defined.
-    fn into_sorted(
-        self,
-        undefined: impl Fn(&K, (Table, u64)) -> Error,
-    ) -> Result<Sorted<K, R>> {
+    fn into_sorted(self, undefined: impl Fn(&K, (Table, u64)) -> Error) -> Result<Sorted<K, R>> {
         if let Some(slot) = self.slots.iter().find(|s| s.record.is_none()) {
             return Err(undefined(
                 &slot.id,

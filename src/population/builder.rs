@@ -1410,8 +1410,9 @@ fn build_responses(
 /// ideas), grouped by topic and sorted by time; and each mention's rank on its topic's curve (the
 /// number of mentions strictly before it), written into the rows' `topic_rank` columns.
 ///
-/// Mentions are bucketed by (topic, day) with a counting sort, so only the mentions of one topic
-/// on one day need sorting among themselves, topic by topic in parallel.
+/// The mentions are first gathered from the rows (in parallel chunks: most rows are not
+/// mentions), then bucketed by (topic, day) with a counting sort, so only the mentions of one
+/// topic on one day need sorting among themselves, topic by topic in parallel.
 fn build_topic_mentions(
     interactions: &mut InteractionColumns,
     ideas: &mut IdeaColumns,
@@ -1421,32 +1422,40 @@ fn build_topic_mentions(
     /// Buckets are at most this many: a wider span of time gets wider buckets.
     const MAX_BUCKETS: u64 = 1 << 24;
     let from_interactions = interactions.topic.len();
-    let is_mention = |r: usize| {
-        interactions.topic[r] != NO_TOPIC && !interactions.kind[r].is_company_initiated()
-    };
-    // Every mention as (topic, time, row); rows of ideas follow the rows of interactions.
-    let mention = |row: usize| -> Option<(u32, i64)> {
-        if row < from_interactions {
-            is_mention(row).then(|| (interactions.topic[row], interactions.at[row]))
-        } else {
-            let r = row - from_interactions;
-            (ideas.topic[r] != NO_TOPIC).then(|| (ideas.topic[r], ideas.submitted_at[r]))
-        }
-    };
     let rows = from_interactions + ideas.topic.len();
-    let (mut first_day, mut last_day) = (i64::MAX, i64::MIN);
-    for (_, at) in (0..rows).filter_map(mention) {
-        first_day = first_day.min(at.div_euclid(DAY));
-        last_day = last_day.max(at.div_euclid(DAY));
-    }
-    if first_day > last_day {
-        (first_day, last_day) = (0, 0); // no mentions at all
-    }
+    // Every mention as (time, row, topic); rows of ideas follow the rows of interactions.
+    let mentions: Vec<(i64, u32, u32)> = {
+        let (interactions, ideas) = (&*interactions, &*ideas);
+        crate::parallel::map_chunks(rows, 1 << 20, |range| {
+            range
+                .filter_map(|row| {
+                    if row < from_interactions {
+                        let topic = interactions.topic[row];
+                        (topic != NO_TOPIC && !interactions.kind[row].is_company_initiated())
+                            .then(|| (interactions.at[row], row as u32, topic))
+                    } else {
+                        let r = row - from_interactions;
+                        let topic = ideas.topic[r];
+                        (topic != NO_TOPIC).then(|| (ideas.submitted_at[r], row as u32, topic))
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .concat()
+    };
+    let (first_day, last_day) = mentions
+        .iter()
+        .map(|&(at, _, _)| at.div_euclid(DAY))
+        .fold((i64::MAX, i64::MIN), |(lo, hi), d| (lo.min(d), hi.max(d)));
+    let (first_day, last_day) = if first_day > last_day {
+        (0, 0) // no mentions at all
+    } else {
+        (first_day, last_day)
+    };
     let days = (last_day - first_day + 1) as u64;
     // A stray date centuries away must not blow the bucket table up: no more buckets than a few
     // per mention.
-    let mentions = (0..rows).filter_map(mention).count() as u64;
-    let cap = MAX_BUCKETS.min((4 * mentions).max(1 << 10));
+    let cap = MAX_BUCKETS.min((4 * mentions.len() as u64).max(1 << 10));
     let width = (days * topics as u64).div_ceil(cap).max(1) as i64;
     let per_topic = (days as i64 + width - 1) / width;
     let bucket = |topic: u32, at: i64| {
@@ -1455,23 +1464,21 @@ fn build_topic_mentions(
 
     let buckets = topics * per_topic as usize;
     let mut offsets = vec![0usize; buckets + 1];
-    for (topic, at) in (0..rows).filter_map(mention) {
+    for &(at, _, topic) in &mentions {
         offsets[bucket(topic, at) + 1] += 1;
     }
     for b in 0..buckets {
         offsets[b + 1] += offsets[b];
     }
-    let total = offsets[buckets];
     let mut next = offsets.clone();
-    let mut slots = vec![(0i64, 0u32); total];
-    for row in 0..rows {
-        if let Some((topic, at)) = mention(row) {
-            let slot = &mut next[bucket(topic, at)];
-            slots[*slot] = (at, row as u32);
-            *slot += 1;
-        }
+    let mut slots = vec![(0i64, 0u32); mentions.len()];
+    for &(at, row, topic) in &mentions {
+        let slot = &mut next[bucket(topic, at)];
+        slots[*slot] = (at, row);
+        *slot += 1;
     }
     drop(next);
+    drop(mentions);
     // Within a bucket, by time (then row, so that the order depends on the records alone).
     crate::parallel::for_each_group_mut(&mut slots, &offsets, |bucket| bucket.sort_unstable());
 

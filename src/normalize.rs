@@ -36,7 +36,9 @@ pub enum Scale {
     Identity,
 }
 
-/// How one signal is put on the common [0, 1] scale (see the [module docs](self)).
+/// How one signal is put on the common [0, 1] scale: optionally `ln(1 + x)`, then optionally
+/// winsorizing, then a [`Scale`], in that order. Every step is monotone: a higher raw value never
+/// gets a lower normalized value.
 ///
 /// ```
 /// use lead_customers::{Normalization, Scale};

@@ -61,10 +61,10 @@ impl Response {
 /// [`Questionnaire::read_answers`](super::Questionnaire::read_answers) does both, with errors that
 /// point at the file's lines.
 ///
-/// Errors: [`Error::MissingFile`], [`Error::Io`], [`Error::MissingColumn`]; [`Error::Record`]
+/// Errors: [`Error::MissingFile`](crate::Error::MissingFile), [`Error::Io`](crate::Error::Io), [`Error::MissingColumn`](crate::Error::MissingColumn); [`Error::Record`](crate::Error::Record)
 /// with the file and line for a row with the wrong number of fields
-/// ([`Problem::WrongFieldCount`]), an empty field ([`Problem::Missing`]), a value that is not a
-/// number or not UTF-8 ([`Problem::Unparsable`]) or not finite ([`Problem::NonFinite`]); [`Error::Csv`] for
+/// ([`Problem::WrongFieldCount`](crate::Problem::WrongFieldCount)), an empty field ([`Problem::Missing`](crate::Problem::Missing)), a value that is not a
+/// number or not UTF-8 ([`Problem::Unparsable`](crate::Problem::Unparsable)) or not finite ([`Problem::NonFinite`](crate::Problem::NonFinite)); [`Error::Csv`](crate::Error::Csv) for
 /// text the CSV reader cannot read (bad quoting).
 ///
 /// ```

@@ -48,7 +48,8 @@ use crate::{CustomerIndex, Error, Population, Result};
 
 named_enum! {
     /// A signal: one number per customer as of a time `T`. Each variant's documentation gives its
-    /// formula (`w(t)` is the decay weight, see the [module docs](self)).
+    /// formula, where `w(t) = 2^(-(T - t) / h)` is the decay weight of an event at `t` with the
+    /// half-life `h` ([`SignalParams::half_life_days`]).
     ///
     /// Engagement signals say whether the relationship is live and two-way; innovation signals
     /// whether the customer brings the future; the last five are reported beside the score and

@@ -203,6 +203,29 @@ fn a_duplicate_customer_names_both_lines() {
     assert_at(err, ErrorKind::DuplicateId, "customers.csv", 4, "id");
 }
 
+/// Of two errors in one file, the one on the earlier line is reported, even when it is found
+/// later (a repeated id is found when rows are merged, an unparsable date when they are parsed).
+#[test]
+fn the_earlier_of_two_errors_is_reported() {
+    let dir = folder("two_errors");
+    write(
+        &dir,
+        "customers.csv",
+        "id,since\nC1,2024-01-01\nC2,\nC1,\nC3,someday\n",
+    );
+    write(&dir, "interactions.csv", INTERACTIONS);
+    let err = read_csv_folder(&dir).unwrap_err();
+    assert_at(err, ErrorKind::DuplicateId, "customers.csv", 4, "id");
+    // Without the repeated id, the date is the error.
+    write(
+        &dir,
+        "customers.csv",
+        "id,since\nC1,2024-01-01\nC2,\nC4,\nC3,someday\n",
+    );
+    let err = read_csv_folder(&dir).unwrap_err();
+    assert_at(err, ErrorKind::Unparsable, "customers.csv", 5, "since");
+}
+
 #[test]
 fn a_duplicate_idea_names_the_line() {
     let text = "id,customer_id,submitted_at,topic,status,votes\nI1,C1,2024-01-01,,open,0\nI1,C2,2024-01-02,,open,0\n";

@@ -168,14 +168,17 @@ impl Sheet {
                     }
                 },
             );
-            for result in parsed {
-                result?;
-            }
-            eof = read.map_err(|source| io_error(&self.path, source))?;
-            for batch in &mut batches[..parts.len()] {
+            // The first error in file order: the rows before a part's parse error (in earlier
+            // parts, and in its own batch) are merged first, as they may hold an earlier one.
+            let failed = parsed.iter().position(Result::is_err);
+            for batch in &mut batches[..failed.map_or(parts.len(), |p| p + 1)] {
                 merge(builder, batch)?;
                 batch.clear();
             }
+            if let Some(err) = parsed.into_iter().find_map(Result::err) {
+                return Err(err);
+            }
+            eof = read.map_err(|source| io_error(&self.path, source))?;
             offset += end as u64;
             progress(offset, false);
             std::mem::swap(&mut buffer, &mut spare);
@@ -258,13 +261,27 @@ impl Sheet {
             .from_reader(BufReader::with_capacity(1 << 20, rest));
         let mut record = ByteRecord::new();
         let (mut batch, mut rows) = (B::default(), 0);
-        while self.next(&mut reader, &mut record, base)? {
-            let offset = base + record.position().map_or(0, |p| p.byte());
-            parse(
-                builder,
-                &self.row(Fields::Record(&record), offset)?,
-                &mut batch,
-            )?;
+        loop {
+            let step = self.next(&mut reader, &mut record, base).and_then(|more| {
+                if more {
+                    let offset = base + record.position().map_or(0, |p| p.byte());
+                    parse(
+                        builder,
+                        &self.row(Fields::Record(&record), offset)?,
+                        &mut batch,
+                    )?;
+                }
+                Ok(more)
+            });
+            match step {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(err) => {
+                    // The rows before it are merged first: they may hold an earlier error.
+                    merge(builder, &mut batch)?;
+                    return Err(err);
+                }
+            }
             rows += 1;
             if rows == SERIAL_BATCH {
                 merge(builder, &mut batch)?;
@@ -464,6 +481,55 @@ mod tests {
                     }
                     other => panic!("{other}"),
                 }
+            }
+        }
+    }
+
+    /// The first error in the file wins, whether the merge finds it (here: a repeated first
+    /// field, at line 4) or the parse does (a short row, at line 6, later in the same block or
+    /// in a part parsed at the same time); with quotes (read in order) or without.
+    #[test]
+    fn the_first_error_in_the_file_wins_over_a_later_one_found_earlier() {
+        let plain = "a,b\nx,1\ny,2\nx,3\nz,4\nshort\nw,5\n";
+        let quoted = plain.replacen("y,2", "\"y\",2", 1);
+        for (name, text) in [
+            ("first.csv", plain.to_owned()),
+            ("first-quoted.csv", quoted),
+        ] {
+            let path = file(name, &text);
+            for block in [5, 9, 16, 1 << 20] {
+                let mut sheet = Sheet::open(path.clone()).unwrap();
+                sheet.block = block;
+                let mut seen = std::collections::HashSet::new();
+                let err = sheet
+                    .read(
+                        &mut PopulationBuilder::new(),
+                        &mut |_, _| {},
+                        |_, row, batch: &mut Vec<(String, u64)>| {
+                            batch.push((row.required_text(0, "a")?.to_owned(), row.offset()));
+                            Ok(())
+                        },
+                        |_, batch| {
+                            for (a, offset) in batch.drain(..) {
+                                if !seen.insert(a.clone()) {
+                                    return Err(Error::parameter("a", a, format!("at {offset}")));
+                                }
+                            }
+                            Ok(())
+                        },
+                    )
+                    .unwrap_err();
+                // Line 4, the repeated "x".
+                let line_4 = text.find("\nx,3").unwrap() + 1;
+                assert_eq!(
+                    err.kind(),
+                    crate::ErrorKind::InvalidParameter,
+                    "{name}: {err}"
+                );
+                assert!(
+                    err.to_string().ends_with(&format!("at {line_4}")),
+                    "{name}, block {block}: {err}"
+                );
             }
         }
     }

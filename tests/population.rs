@@ -469,3 +469,55 @@ fn an_answer_from_an_unknown_customer_names_it() {
         "customer_id",
     );
 }
+
+/// An id defined with spaces at either end is refused (a CSV file could not carry it: its cells
+/// are trimmed), and so is an empty one; free text is kept without the spaces at its ends, as a
+/// CSV round trip would keep it.
+#[test]
+fn ids_with_spaces_around_them_are_refused_and_text_is_trimmed() {
+    let mut b = Population::builder();
+    let err = b.add_customer(Customer::new(" C1")).unwrap_err();
+    assert!(matches!(
+        &err,
+        Error::Record {
+            problem: Problem::Unparsable { .. },
+            ..
+        }
+    ));
+    assert_record_error(
+        err,
+        ErrorKind::Unparsable,
+        record(Table::Customers, 0),
+        "id",
+    );
+    let err = b.add_customer(Customer::new("")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Missing, "{err}");
+    let err = b
+        .add_session(CoDesignSession::new("S1\t", at("2024-01-01")))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unparsable, "{err}");
+    let err = b
+        .add_idea(Idea::new("I1 ", "C1", at("2024-01-01")))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unparsable, "{err}");
+
+    b.add_customer(
+        Customer::new("C1")
+            .with_name("  Acme  ")
+            .with_segment(" retail "),
+    )
+    .unwrap();
+    b.add_customer(Customer::new("C2").with_name("   ").with_segment("retail"))
+        .unwrap();
+    b.add_interaction(question("C1", "2024-01-01").with_topic(" offline sync "))
+        .unwrap();
+    b.add_interaction(question("C2", "2024-01-02").with_topic("offline sync"))
+        .unwrap();
+    let p = b.build().unwrap();
+    let (c1, c2) = (p.index_of("C1").unwrap(), p.index_of("C2").unwrap());
+    assert_eq!(p.name(c1), Some("Acme"));
+    assert_eq!(p.name(c2), None, "only spaces is no name");
+    assert_eq!(p.segment(c1), Some("retail"));
+    assert_eq!(p.segments(), ["retail"]);
+    assert_eq!(p.topics(), ["offline sync"]);
+}

@@ -34,6 +34,11 @@ fn table_slot(table: Table) -> usize {
 /// duplicate idea ids). Errors name the record by its position among the records of its table,
 /// in the order they were added (or by file and line when loading CSV).
 ///
+/// Text is kept as a CSV file would carry it, whichever way it arrives: ids (of customers, ideas,
+/// sessions, questionnaire items) must not be empty nor have spaces at either end (an error, as
+/// `"C1 "` beside `"C1"` is a mistake in the data), and free text (names, segments, topics,
+/// titles) is kept without the spaces at its ends, nothing left meaning none.
+///
 /// ```
 /// use lead_customers::{ErrorKind, Interaction, Channel, InteractionKind, Population};
 /// let at = lead_customers::time::parse_timestamp("2024-05-01").unwrap();
@@ -404,9 +409,7 @@ impl IdeaBatch {
 
 /// The checks of one idea's own fields: an id, and no decision before submission.
 fn check_idea(fields: &IdeaFields<'_>, locate: impl Fn() -> Location) -> Result<()> {
-    if fields.id.is_empty() {
-        return Err(record_error(locate(), "id", "", Problem::Missing));
-    }
+    check_id(fields.id, "id", &locate)?;
     if let Some(decided) = fields.decided_at
         && decided < fields.submitted_at
     {
@@ -474,6 +477,41 @@ fn locate(sources: &[Option<Locator>; TABLES], table: Table, position: u64) -> L
             table,
             index: position as usize,
         },
+    }
+}
+
+/// Checks an id being defined: not empty, and without spaces at either end. A CSV reader trims
+/// its cells, so an id with spaces around it could not survive a round trip through the CSV
+/// format; and `"C1 "` next to `"C1"` is almost always a mistake in the data, not two customers.
+fn check_id(id: &str, field: &'static str, locate: impl Fn() -> Location) -> Result<()> {
+    if id.is_empty() {
+        return Err(record_error(locate(), field, id, Problem::Missing));
+    }
+    if id.trim_ascii() != id {
+        return Err(record_error(
+            locate(),
+            field,
+            id,
+            Problem::Unparsable {
+                expected: "an id without spaces at either end".to_owned(),
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// Free text (a name, segment, topic or title) as kept: spaces at either end are not part of
+/// it (a CSV reader trims them too), and nothing left is no text.
+fn text(value: &str) -> Option<&str> {
+    Some(value.trim_ascii()).filter(|t| !t.is_empty())
+}
+
+/// Owned free text as kept (see [`text`]), reusing the allocation when nothing is trimmed.
+fn trimmed(value: Option<String>) -> Option<String> {
+    let value = value?;
+    match text(&value) {
+        Some(t) if t.len() == value.len() => Some(value),
+        t => t.map(str::to_owned),
     }
 }
 
@@ -641,14 +679,7 @@ impl PopulationBuilder {
         answered_at: Option<i64>,
     ) -> Result<()> {
         check_capacity(self.responses.value.len(), Table::Responses)?;
-        if item.is_empty() {
-            return Err(record_error(
-                self.location(Table::Responses, position),
-                "item",
-                item,
-                Problem::Missing,
-            ));
-        }
+        check_id(item, "item", || self.location(Table::Responses, position))?;
         if !value.is_finite() {
             return Err(record_error(
                 self.location(Table::Responses, position),
@@ -687,7 +718,7 @@ impl PopulationBuilder {
     }
 
     fn intern_topic(&mut self, topic: Option<&str>) -> u32 {
-        let Some(topic) = topic.filter(|t| !t.is_empty()) else {
+        let Some(topic) = topic.and_then(text) else {
             return NO_TOPIC;
         };
         if let Some(&id) = self.topic_index.get(topic) {
@@ -708,21 +739,14 @@ impl PopulationBuilder {
         relationship: Relationship,
         since: Option<Date>,
     ) -> Result<()> {
-        if id.is_empty() {
-            return Err(record_error(
-                self.location(Table::Customers, position),
-                "id",
-                id,
-                Problem::Missing,
-            ));
-        }
-        let segment = match segment.filter(|s| !s.is_empty()) {
+        check_id(&id, "id", || self.location(Table::Customers, position))?;
+        let segment = match segment.as_deref().and_then(text) {
             None => NO_TOPIC,
-            Some(name) => match self.segment_index.get(name.as_str()) {
+            Some(name) => match self.segment_index.get(name) {
                 Some(&s) => s,
                 None => {
                     let s = self.segment_names.len() as u32;
-                    let name = name.into_boxed_str();
+                    let name = Box::<str>::from(name);
                     self.segment_names.push(name.clone());
                     self.segment_index.insert(name, s);
                     s
@@ -730,7 +754,7 @@ impl PopulationBuilder {
             },
         };
         let record = PendingCustomer {
-            name: name.filter(|n| !n.is_empty()),
+            name: trimmed(name),
             segment,
             relationship,
             since,
@@ -849,19 +873,12 @@ impl PopulationBuilder {
         topic: Option<&str>,
         title: Option<String>,
     ) -> Result<()> {
-        if id.is_empty() {
-            return Err(record_error(
-                self.location(Table::Sessions, position),
-                "id",
-                id,
-                Problem::Missing,
-            ));
-        }
+        check_id(id, "id", || self.location(Table::Sessions, position))?;
         let topic = self.intern_topic(topic);
         let record = PendingSession {
             held_at,
             topic,
-            title: title.filter(|t| !t.is_empty()),
+            title: trimmed(title),
         };
         if let Err(first) = self.sessions.define(id.to_owned(), record, position) {
             return Err(record_error(

@@ -208,10 +208,9 @@ fn tails(x: &[f64], p: f64) -> (f64, f64) {
 /// Buffers for ranking a column, kept between columns.
 #[derive(Debug, Default)]
 pub(crate) struct RankScratch {
-    keys: Vec<u64>,
-    index: Vec<u32>,
-    keys_spare: Vec<u64>,
-    index_spare: Vec<u32>,
+    /// Per value to sort: the high bits of its key above its index.
+    packed: Vec<u64>,
+    packed_spare: Vec<u64>,
     pre: Vec<f64>,
 }
 
@@ -225,109 +224,152 @@ pub(crate) fn percentile_ranks(x: &[f64]) -> Vec<f64> {
 
 /// Percentile ranks into `out`.
 ///
-/// The ranks depend on the values alone, so the way they are found is free: values are sorted as
-/// keys (the value's bits in an order-preserving form) carrying their index, by radix sort; and a
-/// value shared by many customers (the 0 of everyone without an idea) is counted rather than
-/// sorted. Scoring many dates ranks every signal at every date, so this is where a score history
-/// spends much of its time.
+/// The ranks depend on the values alone, so the way they are found is free, and scoring many
+/// dates ranks every signal at every date, so this is where a score history spends much of its
+/// time. A value shared by many customers (the 0 of everyone without an idea) is counted rather
+/// than sorted. The others are sorted by their key (the value's bits in an order-preserving
+/// form) in two steps: first by the key's high bits, as many as leave room for the value's
+/// index in one `u64` (44 bits at a million customers: sign, exponent and 32 bits of mantissa),
+/// radix-sorted; then the runs of values that share their high bits, which are rare unless the
+/// values are exactly tied, are sorted by the whole key. When no key has any of the low bits set
+/// (counts, and any value with a short mantissa) equal high bits are equal keys, and there is no
+/// second step.
 fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratch) {
     let n = x.len();
+    if u32::try_from(n).is_err() {
+        return percentile_ranks_by_comparison(x, out);
+    }
+    // The low `shift` bits of a packed value hold the index.
+    let shift = usize::BITS - n.leading_zeros();
+    let low = (1u64 << shift) - 1;
     let common = frequent_value(x);
     let common_key = common.map(order_key);
-    let (keys, index) = (&mut scratch.keys, &mut scratch.index);
-    keys.clear();
-    index.clear();
+    let packed = &mut scratch.packed;
+    packed.clear();
     // Values equal to the common one, and other values below it: its tie group sits after them.
-    let (mut common_count, mut split) = (0, 0);
+    let (mut common_count, mut split, mut low_bits) = (0, 0, 0);
     for (i, &v) in x.iter().enumerate() {
         if common == Some(v) {
             common_count += 1;
         } else {
             let key = order_key(v);
             split += usize::from(common_key.is_some_and(|c| key < c));
-            keys.push(key);
-            index.push(i as u32);
+            low_bits |= key & low;
+            packed.push((key & !low) | i as u64);
         }
     }
     let mean_rank = |first: usize, count: usize| (first + 1 + first + count) as f64 / 2.0;
+    // 0-based position among all values of the `position`-th value sorted.
+    let among_all = |position: usize| {
+        if position < split {
+            position
+        } else {
+            position + common_count
+        }
+    };
     // Every value starts with the common value's rank; the others are written over it.
     out.clear();
     out.resize(n, mean_rank(split, common_count) / n as f64);
-    sort_keyed(
-        keys,
-        index,
-        &mut scratch.keys_spare,
-        &mut scratch.index_spare,
-    );
+    sort_by_high_bits(packed, shift, &mut scratch.packed_spare);
+    let index = |p: u64| (p & low) as usize;
+    let key_of = |p: u64| order_key(x[index(p)]);
     let mut start = 0;
-    while start < keys.len() {
-        let key = keys[start];
+    while start < packed.len() {
+        let high = packed[start] & !low;
         let mut end = start + 1;
-        while end < keys.len() && keys[end] == key {
+        while end < packed.len() && packed[end] & !low == high {
             end += 1;
         }
-        // 0-based position of the group's first value among all values.
-        let first = if start < split {
-            start
-        } else {
-            start + common_count
-        };
-        let rank = mean_rank(first, end - start) / n as f64;
-        for &i in &index[start..end] {
-            out[i as usize] = rank;
+        let run = &mut packed[start..end];
+        if run.len() == 1 || low_bits == 0 {
+            // One value, or values equal in all their bits.
+            let rank = mean_rank(among_all(start), run.len()) / n as f64;
+            for &p in run.iter() {
+                out[index(p)] = rank;
+            }
+            start = end;
+            continue;
+        }
+        // Values sharing their high bits: by the whole key, each group of equal keys sharing
+        // the mean of its ranks.
+        run.sort_unstable_by_key(|&p| key_of(p));
+        let mut from = 0;
+        while from < run.len() {
+            let key = key_of(run[from]);
+            let mut to = from + 1;
+            while to < run.len() && key_of(run[to]) == key {
+                to += 1;
+            }
+            let rank = mean_rank(among_all(start + from), to - from) / n as f64;
+            for &p in &run[from..to] {
+                out[index(p)] = rank;
+            }
+            from = to;
         }
         start = end;
     }
 }
 
-/// Sorts `keys` in ascending order, carrying `index` along: a least-significant-digit radix sort
-/// on bytes, skipping the bytes that every key shares; short inputs by comparison.
-fn sort_keyed(
-    keys: &mut Vec<u64>,
-    index: &mut Vec<u32>,
-    keys_spare: &mut Vec<u64>,
-    index_spare: &mut Vec<u32>,
-) {
-    let m = keys.len();
+/// Sorts `packed` by its bits above the lowest `shift` (in no particular order within equal
+/// high bits): a least-significant-digit radix sort on 11-bit digits, skipping the digits that
+/// every value shares; short inputs by comparison.
+fn sort_by_high_bits(packed: &mut Vec<u64>, shift: u32, spare: &mut Vec<u64>) {
+    const BITS: u32 = 11;
+    let m = packed.len();
     if m < 2048 {
-        let mut pairs: Vec<(u64, u32)> = keys.iter().copied().zip(index.iter().copied()).collect();
-        pairs.sort_unstable_by_key(|&(key, _)| key);
-        for ((k, i), (key, at)) in keys.iter_mut().zip(index.iter_mut()).zip(pairs) {
-            (*k, *i) = (key, at);
-        }
+        packed.sort_unstable_by_key(|&p| p >> shift);
         return;
     }
-    let mut counts = vec![[0usize; 256]; 8];
-    for &key in keys.iter() {
-        for (byte, count) in counts.iter_mut().enumerate() {
-            count[((key >> (8 * byte)) & 0xff) as usize] += 1;
+    let digits = (64 - shift).div_ceil(BITS) as usize;
+    let digit =
+        |p: u64, d: usize| ((p >> shift >> (BITS as usize * d)) & ((1 << BITS) - 1)) as usize;
+    let mut counts = vec![[0u32; 1 << BITS]; digits];
+    for &p in packed.iter() {
+        for (d, count) in counts.iter_mut().enumerate() {
+            count[digit(p, d)] += 1;
         }
     }
-    keys_spare.clear();
-    keys_spare.resize(m, 0);
-    index_spare.clear();
-    index_spare.resize(m, 0);
-    for (byte, count) in counts.iter().enumerate() {
-        if count.contains(&m) {
-            continue; // every key has the same byte here
+    spare.clear();
+    spare.resize(m, 0);
+    for (d, count) in counts.iter().enumerate() {
+        if count.iter().any(|&c| c as usize == m) {
+            continue; // every value has the same digit here
         }
-        let mut next = [0usize; 256];
+        let mut next = [0u32; 1 << BITS];
         let mut total = 0;
         for (slot, &c) in next.iter_mut().zip(count) {
             *slot = total;
             total += c;
         }
-        let shift = 8 * byte;
-        let (from_keys, from_index) = (keys.as_slice(), index.as_slice());
-        let (to_keys, to_index) = (keys_spare.as_mut_slice(), index_spare.as_mut_slice());
-        for (&key, &at) in from_keys.iter().zip(from_index) {
-            let slot = &mut next[((key >> shift) & 0xff) as usize];
-            to_keys[*slot] = key;
-            to_index[*slot] = at;
+        for &p in packed.iter() {
+            let slot = &mut next[digit(p, d)];
+            spare[*slot as usize] = p;
             *slot += 1;
         }
-        std::mem::swap(keys, keys_spare);
-        std::mem::swap(index, index_spare);
+        std::mem::swap(packed, spare);
+    }
+}
+
+/// Percentile ranks by sorting indices: for columns too long to index with 32 bits.
+#[cold]
+fn percentile_ranks_by_comparison(x: &[f64], out: &mut Vec<f64>) {
+    let n = x.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by_key(|&i| order_key(x[i]));
+    out.clear();
+    out.resize(n, 0.0);
+    let mut start = 0;
+    while start < n {
+        let key = order_key(x[order[start]]);
+        let mut end = start + 1;
+        while end < n && order_key(x[order[end]]) == key {
+            end += 1;
+        }
+        let rank = (start + 1 + end) as f64 / 2.0 / n as f64;
+        for &i in &order[start..end] {
+            out[i] = rank;
+        }
+        start = end;
     }
 }
 
@@ -436,6 +478,24 @@ mod tests {
                 .collect();
             assert_eq!(percentile_ranks(&y), ranks_by_definition(&y));
         }
+    }
+
+    #[test]
+    fn percentile_ranks_separate_values_that_share_their_high_bits() {
+        // Values a few units in the last place apart share the high 32 bits of their keys and
+        // are told apart in the second step; exact ties among them share their rank. Negative
+        // and positive, long enough to be radix-sorted, in a scrambled order.
+        let x: Vec<f64> = (0..6000u64)
+            .map(|i| {
+                let j = (i * 2_654_435_761) % 6000;
+                let base: f64 = [1.0, -3.5, 1e-300, 7e12][(j % 4) as usize];
+                f64::from_bits(base.to_bits() + j % 37)
+            })
+            .collect();
+        assert_eq!(percentile_ranks(&x), ranks_by_definition(&x));
+        let mut out = Vec::new();
+        percentile_ranks_by_comparison(&x, &mut out);
+        assert_eq!(out, ranks_by_definition(&x));
     }
 
     #[test]

@@ -589,4 +589,29 @@ mod tests {
         };
         assert!(n.apply(&[1.0]).is_err());
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Ranks equal the definition on columns long enough to be radix-sorted, mixing exact
+        /// ties, a frequent value, near-ties a few units in the last place apart, and values of
+        /// every size and sign.
+        #[test]
+        fn percentile_ranks_follow_the_definition(
+            values in prop::collection::vec(
+                prop_oneof![
+                    Just(0.0),
+                    (0u8..5).prop_map(f64::from),
+                    (0u64..8).prop_map(|k| f64::from_bits(1.5f64.to_bits() + k)),
+                    -1e300..1e300f64,
+                    -1.0..1.0f64,
+                ],
+                2048..5000,
+            )
+        ) {
+            prop_assert_eq!(percentile_ranks(&values), ranks_by_definition(&values));
+        }
+    }
 }

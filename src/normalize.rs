@@ -230,10 +230,10 @@ pub(crate) fn percentile_ranks(x: &[f64]) -> Vec<f64> {
 /// than sorted. The others are sorted by their key (the value's bits in an order-preserving
 /// form) in two steps: first by the key's high bits, as many as leave room for the value's
 /// index in one `u64` (44 bits at a million customers: sign, exponent and 32 bits of mantissa),
-/// radix-sorted; then the runs of values that share their high bits, which are rare unless the
-/// values are exactly tied, are sorted by the whole key. When no key has any of the low bits set
-/// (counts, and any value with a short mantissa) equal high bits are equal keys, and there is no
-/// second step.
+/// radix-sorted; then each run of values that share their high bits (exact ties, or values less
+/// than about a millionth apart) is sorted by the whole key, unless its values are all equal.
+/// When no value has any of the low bits set (counts, and any value with a short mantissa),
+/// equal high bits are equal values, and there is no second step.
 fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratch) {
     let n = x.len();
     if u32::try_from(n).is_err() {
@@ -254,7 +254,9 @@ fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratc
         } else {
             let key = order_key(v);
             split += usize::from(common_key.is_some_and(|c| key < c));
-            low_bits |= key & low;
+            // Within a run (one sign, as the sign is among the high bits), equal low bits of
+            // the values mean equal low bits of the keys.
+            low_bits |= (v + 0.0).to_bits() & low;
             packed.push((key & !low) | i as u64);
         }
     }
@@ -290,9 +292,12 @@ fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratc
             start = end;
             continue;
         }
-        // Values sharing their high bits: by the whole key, each group of equal keys sharing
-        // the mean of its ranks.
-        run.sort_unstable_by_key(|&p| key_of(p));
+        // Values sharing their high bits: by the whole key (unless they are all equal), each
+        // group of equal keys sharing the mean of its ranks.
+        let first_key = key_of(run[0]);
+        if run.iter().any(|&p| key_of(p) != first_key) {
+            run.sort_unstable_by_key(|&p| key_of(p));
+        }
         let mut from = 0;
         while from < run.len() {
             let key = key_of(run[from]);

@@ -470,7 +470,7 @@ fn an_answer_from_an_unknown_customer_names_it() {
     );
 }
 
-/// An id defined with spaces at either end is refused (a CSV file could not carry it: its cells
+/// An id defined with whitespace at either end is refused (a CSV file could not carry it: its cells
 /// are trimmed), and so is an empty one; free text is kept without the spaces at its ends, as a
 /// CSV round trip would keep it.
 #[test]

@@ -168,8 +168,10 @@ impl Sheet {
                     }
                 },
             );
-            // The first error in file order: the rows before a part's parse error (in earlier
-            // parts, and in its own batch) are merged first, as they may hold an earlier one.
+            // Of the errors found while parsing and merging, the first in file order: the rows
+            // before a part's parse error (in earlier parts, and in its own batch) are merged
+            // first, as they may hold an earlier one. (Checks that need every file, made when the
+            // population is built, come after any of these.)
             let failed = parsed.iter().position(Result::is_err);
             for batch in &mut batches[..failed.map_or(parts.len(), |p| p + 1)] {
                 merge(builder, batch)?;

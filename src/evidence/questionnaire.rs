@@ -211,8 +211,8 @@ impl QuestionnaireParams {
     ///
     /// Errors ([`Error::InvalidParameter`]): a scale outside 2 to 11; a share outside 0 to 1; no
     /// constructs; an empty or repeated construct name, or one named `customer_id`; a construct
-    /// without items; an empty item name; an item in two places; a reverse-keyed item that is not
-    /// one of its construct's items.
+    /// without items; an item name that is empty or has whitespace at either end; an item in two
+    /// places; a reverse-keyed item that is not one of its construct's items.
     pub fn check(&self) -> Result<Questionnaire> {
         if !(2..=11).contains(&self.scale) {
             return Err(Error::parameter(
@@ -251,6 +251,15 @@ impl QuestionnaireParams {
                         "item",
                         &c.name,
                         "an item name of this construct is empty",
+                    ));
+                }
+                if item.trim_ascii() != item {
+                    // No answer could name it: answers' item names are refused (through the API)
+                    // or trimmed (in a CSV file) when they have whitespace around them.
+                    return Err(Error::parameter(
+                        "item",
+                        item,
+                        "has whitespace at either end",
                     ));
                 }
                 if !items.insert(item.as_str()) {
@@ -521,6 +530,7 @@ mod tests {
             base().with_construct(Construct::new("ahead_of_trend", ["x1"])),
             base().with_construct(Construct::new("x", Vec::<String>::new())),
             base().with_construct(Construct::new("x", ["x1", ""])),
+            base().with_construct(Construct::new("x", ["x1", " x2"])),
             base().with_construct(Construct::new("x", ["x1", "at1"])),
             base().with_construct(Construct::new("x", ["x1", "x1"])),
             base().with_construct(Construct::new("x", ["x1"]).reverse(["at1"])),

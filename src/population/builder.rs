@@ -34,10 +34,12 @@ fn table_slot(table: Table) -> usize {
 /// duplicate idea ids). Errors name the record by its position among the records of its table,
 /// in the order they were added (or by file and line when loading CSV).
 ///
-/// Text is kept as a CSV file would carry it, whichever way it arrives: ids (of customers, ideas,
-/// sessions, questionnaire items) must not be empty nor have spaces at either end (an error, as
-/// `"C1 "` beside `"C1"` is a mistake in the data), and free text (names, segments, topics,
-/// titles) is kept without the spaces at its ends, nothing left meaning none.
+/// Text is kept as a CSV file would carry it, whichever way it arrives: the ids a record defines
+/// (of a customer, idea, session, or the item a questionnaire answer is to) must not be empty nor
+/// have whitespace at either end (an error, as `"C1 "` beside `"C1"` is a mistake in the data),
+/// and free text (names, segments, topics, titles) is kept without the whitespace at its ends,
+/// nothing left meaning none. An id referring to another record (an interaction's customer) is
+/// looked up as given, so one with whitespace around it is an unknown id.
 ///
 /// ```
 /// use lead_customers::{ErrorKind, Interaction, Channel, InteractionKind, Population};
@@ -383,8 +385,8 @@ impl crate::csv_folder::Batch for IdeaBatch {
 impl IdeaBatch {
     /// Adds an idea, at `position`, by the customer in builder slot `author`, on a topic of the
     /// batch's [`topics`](Self::topics) ([`NO_TOPIC`] for none; `fields.author` and
-    /// `fields.topic` are not read); fails as [`PopulationBuilder::add_idea`] does on an empty
-    /// id or a decision before submission.
+    /// `fields.topic` are not read); fails as [`PopulationBuilder::add_idea`] does on an id
+    /// that is empty or has whitespace at either end, or a decision before submission.
     pub(crate) fn push(
         &mut self,
         position: u64,
@@ -480,8 +482,8 @@ fn locate(sources: &[Option<Locator>; TABLES], table: Table, position: u64) -> L
     }
 }
 
-/// Checks an id being defined: not empty, and without spaces at either end. A CSV reader trims
-/// its cells, so an id with spaces around it could not survive a round trip through the CSV
+/// Checks an id being defined: not empty, and without whitespace at either end. A CSV reader
+/// trims its cells, so an id with whitespace around it could not survive a round trip through the CSV
 /// format; and `"C1 "` next to `"C1"` is almost always a mistake in the data, not two customers.
 fn check_id(id: &str, field: &'static str, locate: impl Fn() -> Location) -> Result<()> {
     if id.is_empty() {
@@ -493,15 +495,15 @@ fn check_id(id: &str, field: &'static str, locate: impl Fn() -> Location) -> Res
             field,
             id,
             Problem::Unparsable {
-                expected: "an id without spaces at either end".to_owned(),
+                expected: "an id without whitespace at either end".to_owned(),
             },
         ));
     }
     Ok(())
 }
 
-/// Free text (a name, segment, topic or title) as kept: spaces at either end are not part of
-/// it (a CSV reader trims them too), and nothing left is no text.
+/// Free text (a name, segment, topic or title) as kept: whitespace at either end is not part of
+/// it (a CSV reader trims it too), and nothing left is no text.
 fn text(value: &str) -> Option<&str> {
     Some(value.trim_ascii()).filter(|t| !t.is_empty())
 }
@@ -564,7 +566,8 @@ impl PopulationBuilder {
         position
     }
 
-    /// Adds a customer or prospect. Fails if another customer record has the same id.
+    /// Adds a customer or prospect. Fails if another customer record has the same id, or if the
+    /// id is empty or has whitespace at either end (see [`PopulationBuilder`] on text).
     pub fn add_customer(&mut self, customer: Customer) -> Result<&mut Self> {
         let position = self.next_position(Table::Customers);
         let Customer {
@@ -601,7 +604,8 @@ impl PopulationBuilder {
         Ok(self)
     }
 
-    /// Adds an idea. Fails if it was decided before it was submitted.
+    /// Adds an idea. Fails if it was decided before it was submitted, or if its id is empty or
+    /// has whitespace at either end.
     pub fn add_idea(&mut self, idea: Idea) -> Result<&mut Self> {
         let position = self.next_position(Table::Ideas);
         self.idea_at(
@@ -619,7 +623,8 @@ impl PopulationBuilder {
         Ok(self)
     }
 
-    /// Adds a co-design session. Fails if another session has the same id.
+    /// Adds a co-design session. Fails if another session has the same id, or if the id is
+    /// empty or has whitespace at either end.
     pub fn add_session(&mut self, session: CoDesignSession) -> Result<&mut Self> {
         let position = self.next_position(Table::Sessions);
         let CoDesignSession {
@@ -656,7 +661,8 @@ impl PopulationBuilder {
         Ok(self)
     }
 
-    /// Adds a questionnaire answer. Fails on a value that is not finite or an empty item name;
+    /// Adds a questionnaire answer. Fails on a value that is not finite, or an item name that is
+    /// empty or has whitespace at either end;
     /// the value's range depends on the questionnaire, and is checked when answers are scored.
     pub fn add_response(&mut self, response: crate::evidence::Response) -> Result<&mut Self> {
         let position = self.next_position(Table::Responses);
@@ -1441,7 +1447,8 @@ fn build_topic_mentions(
     let from_interactions = interactions.topic.len();
     let rows = from_interactions + ideas.topic.len();
     // Every mention as (time, row, topic); rows of ideas follow the rows of interactions.
-    let mentions: Vec<(i64, u32, u32)> = {
+    // In chunks, not concatenated: no copy of them all at once.
+    let chunks: Vec<Vec<(i64, u32, u32)>> = {
         let (interactions, ideas) = (&*interactions, &*ideas);
         crate::parallel::map_chunks(rows, 1 << 20, |range| {
             range
@@ -1458,10 +1465,10 @@ fn build_topic_mentions(
                 })
                 .collect::<Vec<_>>()
         })
-        .concat()
     };
-    let (first_day, last_day) = mentions
-        .iter()
+    let mentions = || chunks.iter().flatten();
+    let count = chunks.iter().map(Vec::len).sum::<usize>();
+    let (first_day, last_day) = mentions()
         .map(|&(at, _, _)| at.div_euclid(DAY))
         .fold((i64::MAX, i64::MIN), |(lo, hi), d| (lo.min(d), hi.max(d)));
     let (first_day, last_day) = if first_day > last_day {
@@ -1472,7 +1479,7 @@ fn build_topic_mentions(
     let days = (last_day - first_day + 1) as u64;
     // A stray date centuries away must not blow the bucket table up: no more buckets than a few
     // per mention.
-    let cap = MAX_BUCKETS.min((4 * mentions.len() as u64).max(1 << 10));
+    let cap = MAX_BUCKETS.min((4 * count as u64).max(1 << 10));
     let width = (days * topics as u64).div_ceil(cap).max(1) as i64;
     let per_topic = (days as i64 + width - 1) / width;
     let bucket = |topic: u32, at: i64| {
@@ -1481,21 +1488,21 @@ fn build_topic_mentions(
 
     let buckets = topics * per_topic as usize;
     let mut offsets = vec![0usize; buckets + 1];
-    for &(at, _, topic) in &mentions {
+    for &(at, _, topic) in mentions() {
         offsets[bucket(topic, at) + 1] += 1;
     }
     for b in 0..buckets {
         offsets[b + 1] += offsets[b];
     }
     let mut next = offsets.clone();
-    let mut slots = vec![(0i64, 0u32); mentions.len()];
-    for &(at, row, topic) in &mentions {
+    let mut slots = vec![(0i64, 0u32); count];
+    for &(at, row, topic) in mentions() {
         let slot = &mut next[bucket(topic, at)];
         slots[*slot] = (at, row);
         *slot += 1;
     }
     drop(next);
-    drop(mentions);
+    drop(chunks);
     // Within a bucket, by time (then row, so that the order depends on the records alone).
     crate::parallel::for_each_group_mut(&mut slots, &offsets, |bucket| bucket.sort_unstable());
 

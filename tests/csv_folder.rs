@@ -510,3 +510,63 @@ fn an_answer_of_an_unknown_customer_names_its_line() {
         "customer_id",
     );
 }
+
+/// An export sorted by time (every row another customer's, as helpdesks write them) loads into
+/// the same population as one grouped by customer; and its errors name their lines, the earliest
+/// first, whether the customer lookup or the parse finds them.
+#[test]
+fn an_export_sorted_by_time_loads_the_same_and_names_its_errors() {
+    let base = Generator::new(GeneratorConfig {
+        customers: 2_000,
+        seed: 3,
+        ..Default::default()
+    })
+    .generate()
+    .unwrap();
+    let dir = folder("by_time");
+    write_csv_folder(&base.population, &dir).unwrap();
+    let text = fs::read_to_string(dir.join("interactions.csv")).unwrap();
+    let (header, rows) = text.split_once('\n').unwrap();
+    let mut rows: Vec<&str> = rows.lines().collect();
+    rows.sort_by_key(|row| row.split(',').nth(1).unwrap().to_owned());
+    let c1 = rows[0].split(',').next().unwrap();
+    assert_ne!(c1, rows[1].split(',').next().unwrap(), "rows interleave");
+    let sorted = format!("{header}\n{}\n", rows.join("\n"));
+    write(&dir, "interactions.csv", &sorted);
+    assert_eq!(read_csv_folder(&dir).unwrap(), base.population);
+
+    // Rows 5 and 9 of the file (lines 6 and 10) spoiled: an unknown customer and a bad date.
+    let spoil = |unknown: usize, bad_date: usize| {
+        let mut rows = rows.clone();
+        let unknown_row = rows[unknown].replacen(c1, "NOBODY", 1);
+        let fields: Vec<&str> = rows[bad_date].split(',').collect();
+        let bad_row = [fields[0], "someday", &fields[2..].join(",")].join(",");
+        rows[unknown] = &unknown_row;
+        rows[bad_date] = &bad_row;
+        let rows: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+        write(
+            &dir,
+            "interactions.csv",
+            &format!("{header}\n{}\n", rows.join("\n")),
+        );
+        read_csv_folder(&dir).unwrap_err()
+    };
+    let c1_rows: Vec<usize> = (0..rows.len())
+        .filter(|&r| rows[r].starts_with(&format!("{c1},")))
+        .collect();
+    let (first, later) = (c1_rows[0], c1_rows[0] + 4);
+    assert_at(
+        spoil(first, later),
+        ErrorKind::UnknownCustomer,
+        "interactions.csv",
+        first as u64 + 2,
+        "customer_id",
+    );
+    assert_at(
+        spoil(later, first),
+        ErrorKind::Unparsable,
+        "interactions.csv",
+        first as u64 + 2,
+        "at",
+    );
+}

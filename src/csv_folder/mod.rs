@@ -223,8 +223,8 @@ fn read_interactions(
     sheet.read(
         builder,
         &mut |bytes, finished| progress.file(bytes, finished),
-        |builder, row, batch: &mut InteractionBatch| {
-            let slot = row.customer(customer, builder, &mut batch.last_customer)?;
+        |_, row, batch: &mut InteractionBatch| {
+            let slot = row.customer_lookup(customer, &mut batch.customers)?;
             let topic = row.topic(topic, &mut batch.topics)?;
             batch.push(
                 row.offset(),

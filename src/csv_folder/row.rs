@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::PopulationBuilder;
 use crate::population::NO_TOPIC;
-use crate::population::builder::{LastCustomer, LocalTopics};
+use crate::population::builder::{CustomerLookups, LastCustomer, LocalTopics};
 use crate::time::{EXPECTED_TIME, parse_seconds};
 use crate::{Error, Location, Problem, Result};
 
@@ -91,6 +91,15 @@ impl Row<'_> {
                 Ok(_) => self.error("customer_id", id, Problem::UnknownCustomer),
                 Err(_) => self.error("customer_id", id, unparsable("UTF-8 text")),
             })
+    }
+
+    /// The lookup of the customer id in a required cell, to be resolved with the batch's rows
+    /// (see [`CustomerLookups`]).
+    pub fn customer_lookup(&self, column: usize, lookups: &mut CustomerLookups) -> Result<u32> {
+        let id = self
+            .bytes(Some(column))
+            .ok_or_else(|| self.error("customer_id", b"", Problem::Missing))?;
+        Ok(lookups.of(id, self.offset()))
     }
 
     /// The batch's id of the topic in an optional cell ([`NO_TOPIC`] when empty).

@@ -157,7 +157,10 @@ impl Sheet {
                 || {
                     crate::parallel::for_each_mut(&mut batches[..parts.len()], |p, batch| {
                         let (start, part) = parts[p];
-                        self.parse_slice(part, offset + start as u64, shared, &parse, batch)
+                        let parsed =
+                            self.parse_slice(part, offset + start as u64, shared, &parse, batch);
+                        // An error resolving is about a row before any parse error.
+                        batch.resolve(shared, &self.path).and(parsed)
                     })
                 },
                 || {
@@ -280,17 +283,20 @@ impl Sheet {
                 Ok(false) => break,
                 Err(err) => {
                     // The rows before it are merged first: they may hold an earlier error.
+                    batch.resolve(builder, &self.path)?;
                     merge(builder, &mut batch)?;
                     return Err(err);
                 }
             }
             rows += 1;
             if rows == SERIAL_BATCH {
+                batch.resolve(builder, &self.path)?;
                 merge(builder, &mut batch)?;
                 batch.clear();
                 rows = 0;
             }
         }
+        batch.resolve(builder, &self.path)?;
         merge(builder, &mut batch)
     }
 
@@ -334,6 +340,13 @@ impl Sheet {
 /// What rows are parsed into: kept between blocks, and emptied after each merge so that its
 /// memory is reused.
 pub(crate) trait Batch: Default + Send {
+    /// Finishes what the parse left to do with the builder (read-only) once the batch's rows are
+    /// parsed, before the batch is merged: looking ids up all at once. An error is about a row
+    /// of the batch (`path` names its file). Called again, it does nothing.
+    fn resolve(&mut self, _builder: &PopulationBuilder, _path: &std::path::Path) -> Result<()> {
+        Ok(())
+    }
+
     /// Empties the batch, keeping its memory.
     fn clear(&mut self);
 }

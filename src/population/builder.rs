@@ -78,8 +78,65 @@ type Sorted<K, R> = (Vec<(K, R)>, Vec<u32>);
 /// first seen; records may come in any order, so a reference may precede its definition.
 #[derive(Debug)]
 struct Registry<K, R> {
-    index: HashMap<K, u32>,
+    index: HashMap<IdKey, u32>,
     slots: Vec<Slot<K, R>>,
+}
+
+/// An id as a hash-map key that holds short ids (up to 23 bytes, as most are) in place: a
+/// lookup then reads one entry of the table, not the table and a string elsewhere in memory.
+/// Rows of an export sorted by time name a different customer each, so every row is a lookup,
+/// and at a million customers each of those reads is a cache miss. Hashes and compares as its
+/// text, so maps keyed by it are searched with a `&str`.
+#[derive(Debug, Clone)]
+enum IdKey {
+    Short { len: u8, bytes: [u8; 23] },
+    Long(Box<str>),
+}
+
+impl IdKey {
+    fn new(id: &str) -> IdKey {
+        let mut bytes = [0u8; 23];
+        match bytes.get_mut(..id.len()) {
+            Some(short) => {
+                short.copy_from_slice(id.as_bytes());
+                IdKey::Short {
+                    len: id.len() as u8,
+                    bytes,
+                }
+            }
+            None => IdKey::Long(id.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // The bytes are a copy of a whole `str`, so they are UTF-8.
+            IdKey::Short { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            IdKey::Long(id) => id,
+        }
+    }
+}
+
+impl std::borrow::Borrow<str> for IdKey {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for IdKey {
+    fn eq(&self, other: &IdKey) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for IdKey {}
+
+impl std::hash::Hash for IdKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
 }
 
 impl<K, R> Default for Registry<K, R> {
@@ -159,7 +216,7 @@ impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str> + From<String>, 
         first_reference: Option<(Table, u64)>,
     ) -> u32 {
         let slot = self.slots.len() as u32;
-        self.index.insert(id.clone(), slot);
+        self.index.insert(IdKey::new(id.borrow()), slot);
         self.slots.push(Slot {
             id,
             record,
@@ -302,8 +359,86 @@ impl LastCustomer {
     }
 }
 
-/// Interactions parsed from one part of a CSV file: customers already resolved to the builder's
-/// slots, topics interned within the batch.
+/// The customer ids of a batch's rows, looked up in the builder all at once when the batch is
+/// parsed, rather than row by row.
+///
+/// In an export sorted by time, every row names another customer, and at a million customers
+/// each lookup reads a part of the id table that is not in any cache: row by row, each waits for
+/// memory in turn. Looked up in a loop of their own, the lookups do not depend on each other and
+/// the processor overlaps their waits. Rows that repeat the previous row's id (an export grouped
+/// by customer) share one lookup.
+#[derive(Debug, Default)]
+pub(crate) struct CustomerLookups {
+    /// The ids, one after the other.
+    ids: Vec<u8>,
+    /// Per lookup: the end of its id in `ids` (it starts at the previous one's end), and the
+    /// byte offset in the file of the first row that named it.
+    ends: Vec<usize>,
+    offsets: Vec<u64>,
+}
+
+impl CustomerLookups {
+    /// The lookup of the customer id `id` of the row at byte `offset`: the previous row's when
+    /// the id is the same, else a new one.
+    pub(crate) fn of(&mut self, id: &[u8], offset: u64) -> u32 {
+        let (start, end) = match self.ends.as_slice() {
+            [.., before, last] => (*before, *last),
+            [last] => (0, *last),
+            [] => (0, 0),
+        };
+        if !self.ends.is_empty() && self.ids.get(start..end) == Some(id) {
+            return (self.ends.len() - 1) as u32;
+        }
+        self.ids.extend_from_slice(id);
+        self.ends.push(self.ids.len());
+        self.offsets.push(offset);
+        (self.ends.len() - 1) as u32
+    }
+
+    fn clear(&mut self) {
+        self.ids.clear();
+        self.ends.clear();
+        self.offsets.clear();
+    }
+
+    /// The builder slot of each lookup, in order; fails on the first id (in file order) that is
+    /// not UTF-8 or that no customer has, naming the row of `path` where it first appeared.
+    #[cfg(feature = "csv")]
+    fn resolve(&self, builder: &PopulationBuilder, path: &std::path::Path) -> Result<Vec<u32>> {
+        let mut slots = Vec::with_capacity(self.ends.len());
+        let mut start = 0;
+        for (&end, &offset) in self.ends.iter().zip(&self.offsets) {
+            let id = self.ids.get(start..end).unwrap_or_default();
+            start = end;
+            let text = std::str::from_utf8(id);
+            match text.ok().and_then(|id| builder.customer_slot(id)) {
+                Some(slot) => slots.push(slot),
+                None => {
+                    let problem = match text {
+                        Ok(_) => Problem::UnknownCustomer,
+                        Err(_) => Problem::Unparsable {
+                            expected: "UTF-8 text".to_owned(),
+                        },
+                    };
+                    return Err(Error::Record {
+                        location: Location::Csv {
+                            file: path.to_path_buf(),
+                            line: crate::csv_folder::line_at(path, offset),
+                        },
+                        field: "customer_id",
+                        value: String::from_utf8_lossy(id).into_owned(),
+                        problem,
+                    });
+                }
+            }
+        }
+        Ok(slots)
+    }
+}
+
+/// Interactions parsed from one part of a CSV file, topics interned within the batch. Each row's
+/// customer is a lookup of [`customers`](Self::customers) until the batch is resolved, and the
+/// builder's slot of the customer after.
 #[derive(Debug, Default)]
 pub(crate) struct InteractionBatch {
     customer: Vec<u32>,
@@ -313,15 +448,28 @@ pub(crate) struct InteractionBatch {
     topic: Vec<u32>,
     /// The topics of the batch.
     pub(crate) topics: LocalTopics,
-    /// The customer lookup of the rows before.
-    pub(crate) last_customer: LastCustomer,
+    /// The rows' customer ids, to be looked up.
+    pub(crate) customers: CustomerLookups,
     /// The byte offsets of the first and the last row, to estimate the rows of a whole file.
     span: Option<(u64, u64)>,
 }
 
 #[cfg(feature = "csv")]
 impl crate::csv_folder::Batch for InteractionBatch {
+    fn resolve(&mut self, builder: &PopulationBuilder, path: &std::path::Path) -> Result<()> {
+        if self.customers.ends.is_empty() {
+            return Ok(()); // no rows, or resolved already
+        }
+        let slots = self.customers.resolve(builder, path)?;
+        for c in &mut self.customer {
+            *c = slots[*c as usize];
+        }
+        self.customers.clear();
+        Ok(())
+    }
+
     fn clear(&mut self) {
+        self.customers.clear();
         self.customer.clear();
         self.at.clear();
         self.channel.clear();
@@ -333,8 +481,8 @@ impl crate::csv_folder::Batch for InteractionBatch {
 }
 
 impl InteractionBatch {
-    /// Adds an interaction, at byte `offset` of its file, of the customer in builder slot
-    /// `customer`, on a topic of the batch's [`topics`](Self::topics) ([`NO_TOPIC`] for none).
+    /// Adds an interaction, at byte `offset` of its file, of the customer of lookup `customer`
+    /// (see [`customers`](Self::customers)), on a topic of the batch's [`topics`](Self::topics) ([`NO_TOPIC`] for none).
     pub(crate) fn push(
         &mut self,
         offset: u64,

@@ -1246,6 +1246,14 @@ impl PopulationBuilder {
     }
 }
 
+/// Replaces provisional indices (builder slots, in the order first seen) by their final ones
+/// (`rank`: the position of each slot in id order).
+fn renumber(indices: &mut [u32], rank: &[u32]) {
+    for i in indices {
+        *i = rank[*i as usize];
+    }
+}
+
 /// Sorts items by a text key: returns the order (item positions, sorted) and each item's rank.
 fn sorted_ranks<T>(items: &[T], key: impl Fn(&T) -> &str) -> (Vec<u32>, Vec<u32>) {
     let mut order: Vec<u32> = (0..items.len() as u32).collect();
@@ -1367,9 +1375,7 @@ fn build_interactions(
         kind,
         mut topic,
     } = rows;
-    for c in &mut customer {
-        *c = customer_rank[*c as usize];
-    }
+    renumber(&mut customer, customer_rank);
     for t in &mut topic {
         *t = remap_topic(*t);
     }
@@ -1435,9 +1441,7 @@ fn build_ideas(
             },
         ));
     }
-    for a in &mut author {
-        *a = customer_rank[*a as usize];
-    }
+    renumber(&mut author, customer_rank);
     for t in &mut topic {
         *t = remap_topic(*t);
     }
@@ -1477,12 +1481,8 @@ fn build_participations(
         contributions,
         rating,
     } = rows;
-    for c in &mut customer {
-        *c = customer_rank[*c as usize];
-    }
-    for s in &mut session {
-        *s = session_rank[*s as usize];
-    }
+    renumber(&mut customer, customer_rank);
+    renumber(&mut session, session_rank);
     let (groups, mut order) = group_rows(&customer, customers);
     sort_groups(&groups, &mut order, &|r| {
         let s = session[r as usize];
@@ -1537,12 +1537,8 @@ fn build_responses(
         answered_at,
         position,
     } = rows;
-    for c in &mut customer {
-        *c = customer_rank[*c as usize];
-    }
-    for i in &mut item {
-        *i = item_rank[*i as usize];
-    }
+    renumber(&mut customer, customer_rank);
+    renumber(&mut item, &item_rank);
     let (groups, mut order) = group_rows(&customer, customers);
     sort_groups(&groups, &mut order, &|r| {
         (item[r as usize], position[r as usize])

@@ -19,6 +19,8 @@
 //! JSON is an object with `k`, `positives` and `rankings`, an array of objects with `name`, `auc`,
 //! `precision_at_k`, `average_precision` and `lift_at_k` (over a random ranking).
 
+#[path = "support/output.rs"]
+mod output;
 #[path = "support/load.rs"]
 mod support;
 
@@ -82,12 +84,12 @@ fn run() -> Result<(), String> {
     let report = BacktestParams::default()
         .run(&population, &models, as_of, until)
         .map_err(|e| e.to_string())?;
-    let out = std::io::stdout().lock();
-    match format.as_str() {
-        "json" => print_json(out, &report),
-        _ => print_table(out, &report, calibration.as_ref()),
-    }
-    .map_err(|e| e.to_string())
+    let mut out = output::stdout();
+    let written = match format.as_str() {
+        "json" => print_json(&mut out, &report),
+        _ => print_table(&mut out, &report, calibration.as_ref()),
+    };
+    output::finish(written, out)
 }
 
 fn time(flag: &str, text: &str) -> Result<jiff::Timestamp, String> {

@@ -11,9 +11,12 @@
 //! the 50 best lead customers as of the calibration end: `customer_id`, `rank`, `score`,
 //! `probability_alive`).
 
+#[path = "support/output.rs"]
+mod output;
 #[path = "support/load.rs"]
 mod support;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use lead_customers::btyd::{
@@ -95,6 +98,19 @@ fn run() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let mut at_risk = leads_at_risk(&scores, &alive, TOP_LEADS);
     at_risk.truncate(LISTED);
+    let mut out = output::stdout();
+    let written = print_report(&mut out, &format, &alive, &at_risk, end);
+    output::finish(written, out)
+}
+
+/// The fit and the customers at risk, as a table or JSON.
+fn print_report(
+    out: &mut impl Write,
+    format: &str,
+    alive: &AliveModel,
+    at_risk: &[lead_customers::btyd::AtRisk],
+    end: jiff::Timestamp,
+) -> std::io::Result<()> {
     let fit = &alive.fit;
     if format == "json" {
         let json = serde_json::json!({
@@ -108,31 +124,38 @@ fn run() -> Result<(), String> {
             "converged": fit.converged,
             "at_risk": at_risk,
         });
-        println!("{json}");
+        writeln!(out, "{json}")?;
         return Ok(());
     }
-    println!(
+    writeln!(
+        out,
         "BG/NBD fit to {} customers' activity up to {end} ({} iterations)",
         fit.customers, fit.iterations
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "  r = {:.4}  alpha = {:.4}  a = {:.4}  b = {:.4}",
         fit.params.r(),
         fit.params.alpha(),
         fit.params.a(),
         fit.params.b()
-    );
-    println!("  log-likelihood = {:.2}", fit.log_likelihood);
-    println!("\nOf the {TOP_LEADS} best lead customers, the {LISTED} most likely to have left:");
-    println!(
+    )?;
+    writeln!(out, "  log-likelihood = {:.2}", fit.log_likelihood)?;
+    writeln!(
+        out,
+        "\nOf the {TOP_LEADS} best lead customers, the {LISTED} most likely to have left:"
+    )?;
+    writeln!(
+        out,
         "{:>5}  {:<14} {:>6} {:>8}",
         "rank", "customer", "score", "P(alive)"
-    );
-    for r in &at_risk {
-        println!(
+    )?;
+    for r in at_risk {
+        writeln!(
+            out,
             "{:>5}  {:<14} {:>6.3} {:>8.3}",
             r.rank, r.customer_id, r.score, r.probability_alive
-        );
+        )?;
     }
     Ok(())
 }

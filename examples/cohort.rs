@@ -11,6 +11,8 @@
 //! `score`, `relevance`, `segment` (the score segment, as in `rank`), `customer_segment`,
 //! `relationship`, `merit`, `reasons`), and `topic`, `as_of` and `summary`.
 
+#[path = "support/output.rs"]
+mod output;
 #[path = "support/load.rs"]
 mod support;
 
@@ -88,12 +90,12 @@ fn run() -> Result<(), String> {
     let cohort = planner
         .plan(&population, &scores)
         .map_err(|e| e.to_string())?;
-    let out = std::io::stdout().lock();
-    match format.as_str() {
-        "json" => print_json(out, &cohort),
-        _ => print_table(out, &cohort),
-    }
-    .map_err(|e| e.to_string())
+    let mut out = output::stdout();
+    let written = match format.as_str() {
+        "json" => print_json(&mut out, &cohort),
+        _ => print_table(&mut out, &cohort),
+    };
+    output::finish(written, out)
 }
 
 fn print_json(mut out: impl Write, cohort: &Cohort) -> std::io::Result<()> {

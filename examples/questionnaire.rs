@@ -15,6 +15,10 @@
 //! `--format json` prints the object documented on `QuestionnaireReport`:
 //! `{"constructs": [{"name", "alpha", "items", "respondents"}], "scores": [{"customer_id", <construct>: score|null}]}`.
 
+#[path = "support/output.rs"]
+mod output;
+
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -57,17 +61,20 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match args.format {
-        Format::Json => match serde_json::to_string_pretty(&report) {
-            Ok(json) => println!("{json}"),
-            Err(err) => {
-                eprintln!("error: {err}");
-                return ExitCode::FAILURE;
-            }
-        },
-        Format::Table => print_table(&report),
+    let mut out = output::stdout();
+    let written = match args.format {
+        Format::Json => serde_json::to_string_pretty(&report)
+            .map_err(std::io::Error::other)
+            .and_then(|json| writeln!(out, "{json}")),
+        Format::Table => print_table(&mut out, &report),
+    };
+    match output::finish(written, out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
     }
-    ExitCode::SUCCESS
 }
 
 /// The arguments, or `None` when help was asked for.
@@ -126,15 +133,17 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
     }))
 }
 
-fn print_table(report: &QuestionnaireReport) {
+fn print_table(out: &mut impl Write, report: &QuestionnaireReport) -> std::io::Result<()> {
     let number =
         |x: Option<f64>, decimals: usize| x.map_or("-".to_owned(), |x| format!("{x:.decimals$}"));
-    println!(
+    writeln!(
+        out,
         "{:<24} {:>5} {:>7} {:>9} {:>7} {:>11}",
         "construct", "items", "alpha", "complete", "scored", "respondents"
-    );
+    )?;
     for r in &report.reliability {
-        println!(
+        writeln!(
+            out,
             "{:<24} {:>5} {:>7} {:>9} {:>7} {:>11}",
             r.construct,
             r.items,
@@ -142,25 +151,26 @@ fn print_table(report: &QuestionnaireReport) {
             r.complete_cases,
             r.scored,
             r.respondents
-        );
+        )?;
         let dropped: Vec<String> = r
             .alpha_if_dropped
             .iter()
             .map(|d| format!("{} {}", d.item, number(d.alpha, 3)))
             .collect();
-        println!("{:<24} alpha if dropped: {}", "", dropped.join(", "));
+        writeln!(out, "{:<24} alpha if dropped: {}", "", dropped.join(", "))?;
     }
-    println!();
-    print!("{:<16}", "customer_id");
+    writeln!(out)?;
+    write!(out, "{:<16}", "customer_id")?;
     for r in &report.reliability {
-        print!(" {:>18}", r.construct);
+        write!(out, " {:>18}", r.construct)?;
     }
-    println!();
+    writeln!(out)?;
     for (i, customer) in report.respondents.iter().enumerate() {
-        print!("{:<16}", customer.as_str());
+        write!(out, "{:<16}", customer.as_str())?;
         for scores in &report.scores {
-            print!(" {:>18}", number(scores[i], 2));
+            write!(out, " {:>18}", number(scores[i], 2))?;
         }
-        println!();
+        writeln!(out)?;
     }
+    Ok(())
 }

@@ -6,9 +6,12 @@
 //! cargo run --release --example quickstart -- DIR     # your CSV folder
 //! ```
 
+#[path = "support/output.rs"]
+mod output;
 #[path = "support/load.rs"]
 mod support;
 
+use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -16,7 +19,9 @@ use lead_customers::synthetic::{Generator, GeneratorConfig};
 use lead_customers::{Population, ScoringModel};
 
 fn main() -> ExitCode {
-    match run() {
+    let mut out = output::stdout();
+    let written = run(&mut out);
+    match output::finish(written, out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("quickstart: {message}");
@@ -25,47 +30,53 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<(), lead_customers::Error> {
+fn run(out: &mut impl Write) -> io::Result<()> {
     let started = Instant::now();
     let population: Population = match std::env::args().nth(1) {
-        Some(dir) => support::load(&dir)?,
+        Some(dir) => support::load(&dir).map_err(io::Error::other)?,
         None => {
-            println!(
+            writeln!(
+                out,
                 "No folder given: using the embedded synthetic base (10,000 customers, seed 1)."
-            );
+            )?;
             Generator::new(GeneratorConfig::default())
-                .generate()?
+                .generate()
+                .map_err(io::Error::other)?
                 .population
         }
     };
     let loaded = started.elapsed();
-    println!("{}\n", population.summary());
+    writeln!(out, "{}\n", population.summary())?;
 
-    let scores = ScoringModel::default().score_latest(&population)?;
-    println!(
+    let scores = ScoringModel::default()
+        .score_latest(&population)
+        .map_err(io::Error::other)?;
+    writeln!(
+        out,
         "Loaded in {:.2} s, scored in {:.2} s, as of {}.\n",
         loaded.as_secs_f64(),
         (started.elapsed() - loaded).as_secs_f64(),
         scores.as_of()
-    );
-    println!("Top 10 lead customers:");
+    )?;
+    writeln!(out, "Top 10 lead customers:")?;
     for ranked in scores.top(10) {
         let score = scores.score(ranked.customer);
-        println!(
+        writeln!(
+            out,
             "{:>3}. {:<10} lead {:.3}  engagement {:.3}  innovation {:.3}",
             ranked.rank,
             score.customer,
             score.lead,
             scores.engagement(ranked.customer),
             scores.innovation(ranked.customer)
-        );
+        )?;
         for reason in score.reasons() {
-            println!("       - {reason}");
+            writeln!(out, "       - {reason}")?;
         }
     }
-    println!("\nSegments:");
+    writeln!(out, "\nSegments:")?;
     for (segment, count) in scores.segment_counts() {
-        println!("  {:<18} {:>9}", segment.as_str(), count);
+        writeln!(out, "  {:<18} {:>9}", segment.as_str(), count)?;
     }
     Ok(())
 }

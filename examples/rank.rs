@@ -8,6 +8,8 @@
 //! a table, everyone in JSON and CSV). JSON is an array, best first, of objects with
 //! `customer_id`, `rank`, `score`, `engagement`, `innovation`, `segment`, `reasons`.
 
+#[path = "support/output.rs"]
+mod output;
 #[path = "support/load.rs"]
 mod support;
 
@@ -69,18 +71,26 @@ fn run() -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     let default_top = if format == "table" { 20 } else { scores.len() };
     let report = scores.report(top.unwrap_or(default_top));
-    let out = std::io::stdout().lock();
-    match format.as_str() {
-        "json" => print_json(out, &report),
-        "csv" => print_csv(out, &report),
-        _ => print_table(out, &report, &scores),
-    }
-    .map_err(|e| e.to_string())
+    let mut out = output::stdout();
+    let written = match format.as_str() {
+        "json" => print_json(&mut out, &report),
+        "csv" => print_csv(&mut out, &report),
+        _ => print_table(&mut out, &report, &scores),
+    };
+    output::finish(written, out)
 }
 
 fn print_json(mut out: impl Write, report: &[RankedScore]) -> std::io::Result<()> {
     serde_json::to_writer(&mut out, report)?;
     writeln!(out)
+}
+
+/// The I/O error inside a CSV writer's error, so that a closed pipe is still one.
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
 }
 
 fn print_csv(out: impl Write, report: &[RankedScore]) -> std::io::Result<()> {
@@ -93,7 +103,8 @@ fn print_csv(out: impl Write, report: &[RankedScore]) -> std::io::Result<()> {
         "innovation",
         "segment",
         "reasons",
-    ])?;
+    ])
+    .map_err(csv_io)?;
     for r in report {
         w.write_record([
             r.customer_id.as_str(),
@@ -103,7 +114,8 @@ fn print_csv(out: impl Write, report: &[RankedScore]) -> std::io::Result<()> {
             &format!("{:.6}", r.innovation),
             r.segment.as_str(),
             &r.reasons.join("; "),
-        ])?;
+        ])
+        .map_err(csv_io)?;
     }
     w.flush()
 }

@@ -171,14 +171,19 @@ impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str> + From<String>, 
         self.push(K::from(id.to_owned()), None, Some((table, position)))
     }
 
-    /// Defines an id by its record at `position`; on a second definition, the position of the
-    /// first is the error.
-    fn define(&mut self, id: String, record: R, position: u64) -> std::result::Result<(), u64> {
+    /// Defines an id by its record at `position`; on a second definition, the error is the
+    /// position of the first, with the id handed back (so that callers need not keep a copy).
+    fn define(
+        &mut self,
+        id: String,
+        record: R,
+        position: u64,
+    ) -> std::result::Result<(), (u64, String)> {
         match self.get(&id) {
             Some(slot) => {
                 let slot = &mut self.slots[slot as usize];
                 if let Some((_, first)) = &slot.record {
-                    return Err(*first);
+                    return Err((*first, id));
                 }
                 slot.record = Some((record, position));
                 slot.first_reference = None;
@@ -913,7 +918,7 @@ impl PopulationBuilder {
             relationship,
             since,
         };
-        if let Err(first) = self.customers.define(id.clone(), record, position) {
+        if let Err((first, id)) = self.customers.define(id, record, position) {
             return Err(record_error(
                 self.location(Table::Customers, position),
                 "id",
@@ -1034,7 +1039,7 @@ impl PopulationBuilder {
             topic,
             title: trimmed(title),
         };
-        if let Err(first) = self.sessions.define(id.to_owned(), record, position) {
+        if let Err((first, _)) = self.sessions.define(id.to_owned(), record, position) {
             return Err(record_error(
                 self.location(Table::Sessions, position),
                 "id",

@@ -256,6 +256,41 @@ struct PendingInteractions {
     topic: Vec<u32>,
 }
 
+impl PendingInteractions {
+    fn push(
+        &mut self,
+        customer: u32,
+        at: i64,
+        channel: Channel,
+        kind: InteractionKind,
+        topic: u32,
+    ) {
+        self.customer.push(customer);
+        self.at.push(at);
+        self.channel.push(channel);
+        self.kind.push(kind);
+        self.topic.push(topic);
+    }
+
+    fn reserve(&mut self, extra: usize) {
+        self.customer.reserve(extra);
+        self.at.reserve(extra);
+        self.channel.reserve(extra);
+        self.kind.reserve(extra);
+        self.topic.reserve(extra);
+    }
+
+    /// Empties the columns, keeping their memory.
+    #[cfg(feature = "csv")]
+    fn clear(&mut self) {
+        self.customer.clear();
+        self.at.clear();
+        self.channel.clear();
+        self.kind.clear();
+        self.topic.clear();
+    }
+}
+
 #[derive(Debug, Default)]
 struct PendingIdeas {
     id: Vec<IdeaId>,
@@ -266,6 +301,33 @@ struct PendingIdeas {
     status: Vec<IdeaStatus>,
     votes: Vec<u32>,
     decided_at: Vec<i64>,
+}
+
+impl PendingIdeas {
+    /// Adds an idea's own fields (not its author nor topic, given as indices).
+    fn push(&mut self, position: u64, author: u32, topic: u32, fields: &IdeaFields<'_>) {
+        self.id.push(IdeaId::from(fields.id));
+        self.position.push(position);
+        self.author.push(author);
+        self.submitted_at.push(fields.submitted_at);
+        self.topic.push(topic);
+        self.status.push(fields.status);
+        self.votes.push(fields.votes);
+        self.decided_at.push(fields.decided_at.unwrap_or(UNDATED));
+    }
+
+    /// Empties the columns, keeping their memory.
+    #[cfg(feature = "csv")]
+    fn clear(&mut self) {
+        self.id.clear();
+        self.position.clear();
+        self.author.clear();
+        self.submitted_at.clear();
+        self.topic.clear();
+        self.status.clear();
+        self.votes.clear();
+        self.decided_at.clear();
+    }
 }
 
 #[derive(Debug, Default)]
@@ -425,15 +487,12 @@ impl CustomerLookups {
                             expected: "UTF-8 text".to_owned(),
                         },
                     };
-                    return Err(Error::Record {
-                        location: Location::Csv {
-                            file: path.to_path_buf(),
-                            line: crate::csv_folder::line_at(path, offset),
-                        },
-                        field: "customer_id",
-                        value: String::from_utf8_lossy(id).into_owned(),
-                        problem,
-                    });
+                    let location = Location::Csv {
+                        file: path.to_path_buf(),
+                        line: crate::csv_folder::line_at(path, offset),
+                    };
+                    let id = String::from_utf8_lossy(id);
+                    return Err(record_error(location, "customer_id", id, problem));
                 }
             }
         }
@@ -446,11 +505,7 @@ impl CustomerLookups {
 /// builder's slot of the customer after.
 #[derive(Debug, Default)]
 pub(crate) struct InteractionBatch {
-    customer: Vec<u32>,
-    at: Vec<i64>,
-    channel: Vec<Channel>,
-    kind: Vec<InteractionKind>,
-    topic: Vec<u32>,
+    rows: PendingInteractions,
     /// The topics of the batch.
     pub(crate) topics: LocalTopics,
     /// The rows' customer ids, to be looked up.
@@ -466,7 +521,7 @@ impl crate::csv_folder::Batch for InteractionBatch {
             return Ok(()); // no rows, or resolved already
         }
         let slots = self.customers.resolve(builder, path)?;
-        for c in &mut self.customer {
+        for c in &mut self.rows.customer {
             *c = slots[*c as usize];
         }
         self.customers.clear();
@@ -475,11 +530,7 @@ impl crate::csv_folder::Batch for InteractionBatch {
 
     fn clear(&mut self) {
         self.customers.clear();
-        self.customer.clear();
-        self.at.clear();
-        self.channel.clear();
-        self.kind.clear();
-        self.topic.clear();
+        self.rows.clear();
         self.topics.clear();
         self.span = None;
     }
@@ -487,7 +538,8 @@ impl crate::csv_folder::Batch for InteractionBatch {
 
 impl InteractionBatch {
     /// Adds an interaction, at byte `offset` of its file, of the customer of lookup `customer`
-    /// (see [`customers`](Self::customers)), on a topic of the batch's [`topics`](Self::topics) ([`NO_TOPIC`] for none).
+    /// (see [`customers`](Self::customers)), on a topic of the batch's [`topics`](Self::topics)
+    /// ([`NO_TOPIC`] for none).
     pub(crate) fn push(
         &mut self,
         offset: u64,
@@ -501,11 +553,7 @@ impl InteractionBatch {
             self.span
                 .map_or((offset, offset), |(first, _)| (first, offset)),
         );
-        self.customer.push(customer);
-        self.at.push(at);
-        self.channel.push(channel);
-        self.kind.push(kind);
-        self.topic.push(topic);
+        self.rows.push(customer, at, channel, kind, topic);
     }
 }
 
@@ -522,15 +570,7 @@ pub(crate) struct IdeaBatch {
 #[cfg(feature = "csv")]
 impl crate::csv_folder::Batch for IdeaBatch {
     fn clear(&mut self) {
-        let rows = &mut self.rows;
-        rows.id.clear();
-        rows.position.clear();
-        rows.author.clear();
-        rows.submitted_at.clear();
-        rows.topic.clear();
-        rows.status.clear();
-        rows.votes.clear();
-        rows.decided_at.clear();
+        self.rows.clear();
         self.topics.clear();
     }
 }
@@ -549,15 +589,7 @@ impl IdeaBatch {
         locate: impl Fn() -> Location,
     ) -> Result<()> {
         check_idea(&fields, locate)?;
-        let rows = &mut self.rows;
-        rows.id.push(IdeaId::from(fields.id));
-        rows.position.push(position);
-        rows.author.push(author);
-        rows.submitted_at.push(fields.submitted_at);
-        rows.topic.push(topic);
-        rows.status.push(fields.status);
-        rows.votes.push(fields.votes);
-        rows.decided_at.push(fields.decided_at.unwrap_or(UNDATED));
+        self.rows.push(position, author, topic, &fields);
         Ok(())
     }
 }
@@ -944,32 +976,28 @@ impl PopulationBuilder {
         batch: &InteractionBatch,
         file_bytes: u64,
     ) -> Result<()> {
+        let from = &batch.rows;
         check_capacity(
-            self.interactions.at.len() + batch.at.len(),
+            self.interactions.at.len() + from.at.len(),
             Table::Interactions,
         )?;
         if let (true, Some((first, last))) = (self.interactions.at.is_empty(), batch.span)
-            && batch.at.len() > 1
+            && from.at.len() > 1
             && last > first
         {
-            let per_row = (last - first) as f64 / (batch.at.len() - 1) as f64;
+            let per_row = (last - first) as f64 / (from.at.len() - 1) as f64;
             let rows = &mut self.interactions;
-            let extra = rows_estimate(
+            rows.reserve(rows_estimate(
                 rows.at.len(),
                 ((file_bytes as f64 / per_row) * 1.02) as usize,
-            );
-            rows.customer.reserve(extra);
-            rows.at.reserve(extra);
-            rows.channel.reserve(extra);
-            rows.kind.reserve(extra);
-            rows.topic.reserve(extra);
+            ));
         }
-        let topics: Vec<u32> = batch.topics.merge_into(self, &batch.topic).collect();
+        let topics: Vec<u32> = batch.topics.merge_into(self, &from.topic).collect();
         let rows = &mut self.interactions;
-        rows.customer.extend_from_slice(&batch.customer);
-        rows.at.extend_from_slice(&batch.at);
-        rows.channel.extend_from_slice(&batch.channel);
-        rows.kind.extend_from_slice(&batch.kind);
+        rows.customer.extend_from_slice(&from.customer);
+        rows.at.extend_from_slice(&from.at);
+        rows.channel.extend_from_slice(&from.channel);
+        rows.kind.extend_from_slice(&from.kind);
         rows.topic.extend_from_slice(&topics);
         Ok(())
     }
@@ -982,12 +1010,8 @@ impl PopulationBuilder {
         check_capacity(self.interactions.at.len(), Table::Interactions)?;
         let customer = self.reference_customer(fields.customer, Table::Interactions, position);
         let topic = self.intern_topic(fields.topic);
-        let rows = &mut self.interactions;
-        rows.customer.push(customer);
-        rows.at.push(fields.at);
-        rows.channel.push(fields.channel);
-        rows.kind.push(fields.kind);
-        rows.topic.push(topic);
+        self.interactions
+            .push(customer, fields.at, fields.channel, fields.kind, topic);
         Ok(())
     }
 
@@ -1012,15 +1036,7 @@ impl PopulationBuilder {
         check_idea(&fields, || self.location(Table::Ideas, position))?;
         let author = self.reference_customer(fields.author, Table::Ideas, position);
         let topic = self.intern_topic(fields.topic);
-        let rows = &mut self.ideas;
-        rows.id.push(IdeaId::from(fields.id));
-        rows.position.push(position);
-        rows.author.push(author);
-        rows.submitted_at.push(fields.submitted_at);
-        rows.topic.push(topic);
-        rows.status.push(fields.status);
-        rows.votes.push(fields.votes);
-        rows.decided_at.push(fields.decided_at.unwrap_or(UNDATED));
+        self.ideas.push(position, author, topic, &fields);
         Ok(())
     }
 

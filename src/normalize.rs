@@ -211,6 +211,8 @@ pub(crate) struct RankScratch {
     /// Per value to sort: the high bits of its key above its index.
     packed: Vec<u64>,
     packed_spare: Vec<u64>,
+    /// The indices of the values to sort, before they are packed.
+    indices: Vec<u32>,
     pre: Vec<f64>,
 }
 
@@ -224,16 +226,20 @@ pub(crate) fn percentile_ranks(x: &[f64]) -> Vec<f64> {
 
 /// Percentile ranks into `out`.
 ///
-/// The ranks depend on the values alone, so the way they are found is free, and scoring many
-/// dates ranks every signal at every date, so this is where a score history spends much of its
-/// time. A value shared by many customers (the 0 of everyone without an idea) is counted rather
-/// than sorted. The others are sorted by their key (the value's bits in an order-preserving
-/// form) in two steps: first by the key's high bits, as many as leave room for the value's
-/// index in one `u64` (44 bits at a million customers: sign, exponent and 32 bits of mantissa),
-/// radix-sorted; then each run of values that share their high bits (exact ties, or values less
-/// than about a millionth apart) is sorted by the whole key, unless its values are all equal.
-/// When no value has any of the low bits set (counts, and any value with a short mantissa),
-/// equal high bits are equal values, and there is no second step.
+/// The ranks depend on the values alone, so the way they are found is free, and scoring many dates
+/// ranks every signal at every date, so this is where a score history spends much of its time. A
+/// value shared by many customers (the 0 of everyone without an idea) is counted rather than
+/// sorted. The others are sorted by their key (the value's bits in an order-preserving form) in two
+/// steps. First by a **prefix**: the key minus the smallest key, cut to its top bits (22 bits for
+/// up to 4,096 values to sort, 33 beyond), radix-sorted in two or three passes with the value's
+/// index packed below it in one `u64`. Keys grow with the logarithm of a value, so a prefix that
+/// short still tells apart almost all values that differ, whatever their scale. (Measured on the 13
+/// columns of the default model at a million customers: ranked in 10% less time than by the earlier
+/// radix sort on all the 44 bits the index leaves room for, and in half the time 22 bits take, as
+/// they leave too many values to the second step.) Then each run of values sharing a prefix (exact
+/// ties, or values too close for the prefix) is sorted by the whole key, unless its values are all
+/// equal. When the prefix holds every bit of the keys' range (counts, and any values with few
+/// distinct keys close together), equal prefixes are equal values, and there is no second step.
 fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratch) {
     let n = x.len();
     if u32::try_from(n).is_err() {
@@ -242,25 +248,63 @@ fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratc
     // The low `shift` bits of a packed value hold the index.
     let shift = usize::BITS - n.leading_zeros();
     let low = (1u64 << shift) - 1;
-    let common = frequent_value(x);
-    let common_key = common.map(order_key);
-    let packed = &mut scratch.packed;
-    packed.clear();
-    // Values equal to the common one, and other values below it: its tie group sits after them.
-    let (mut common_count, mut split, mut low_bits) = (0, 0, 0);
-    for (i, &v) in x.iter().enumerate() {
-        if common == Some(v) {
-            common_count += 1;
-        } else {
-            let key = order_key(v);
-            split += usize::from(common_key.is_some_and(|c| key < c));
-            // Within a run (one sign, as the sign is among the high bits), equal low bits of
-            // the values mean equal low bits of the keys.
-            low_bits |= (v + 0.0).to_bits() & low;
-            packed.push((key & !low) | i as u64);
+    let (common, sampled) = frequent_value(x).unzip();
+    // One pass over the values: count the common value and the other values below it (its tie
+    // group sits after them), and gather the others' keys and indices and the range of their
+    // keys.
+    let (common_value, common_key) = (common.unwrap_or(f64::NAN), common.map_or(0, order_key));
+    let (packed, indices) = (&mut scratch.packed, &mut scratch.indices);
+    let (mut m, mut split) = (0, 0);
+    let (mut min_key, mut max_key) = (u64::MAX, 0);
+    if sampled.is_some_and(|share| share >= RARELY_OTHER) {
+        // Nearly all values are common: a branch on it is almost always right.
+        packed.clear();
+        indices.clear();
+        for (i, &v) in x.iter().enumerate() {
+            if v != common_value {
+                let key = order_key(v);
+                packed.push(key);
+                indices.push(i as u32);
+                split += usize::from(key < common_key);
+                min_key = min_key.min(key);
+                max_key = max_key.max(key);
+            }
         }
+        m = packed.len();
+    } else {
+        // Otherwise which values are common is unpredictable: no branch on it. Every value is
+        // written at `m`, and kept by moving on.
+        packed.resize(n, 0);
+        indices.resize(n, 0);
+        for (i, &v) in x.iter().enumerate() {
+            let kept = v != common_value;
+            let key = order_key(v);
+            packed[m] = key;
+            indices[m] = i as u32;
+            m += usize::from(kept);
+            split += usize::from(kept & (key < common_key));
+            min_key = min_key.min(if kept { key } else { u64::MAX });
+            max_key = max_key.max(if kept { key } else { 0 });
+        }
+        packed.truncate(m);
     }
+    let common_count = n - m;
     let mean_rank = |first: usize, count: usize| (first + 1 + first + count) as f64 / 2.0;
+    // Every value starts with the common value's rank; the others are written over it.
+    out.clear();
+    out.resize(n, mean_rank(split, common_count) / n as f64);
+    if m == 0 {
+        return;
+    }
+    // The prefix: the top `width` bits of `key - min_key`, those below `drop` dropped.
+    let range_bits = u64::BITS - (max_key - min_key).leading_zeros();
+    let wanted = if m <= 1 << 12 { 2 * DIGIT } else { 3 * DIGIT };
+    let width = range_bits.min(wanted).min(u64::BITS - shift);
+    let drop = range_bits - width;
+    for (p, &i) in packed.iter_mut().zip(indices.iter()) {
+        *p = (((*p - min_key) >> drop) << shift) | u64::from(i);
+    }
+    sort_by_prefix(packed, shift, width, &mut scratch.packed_spare);
     // 0-based position among all values of the `position`-th value sorted.
     let among_all = |position: usize| {
         if position < split {
@@ -269,21 +313,17 @@ fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratc
             position + common_count
         }
     };
-    // Every value starts with the common value's rank; the others are written over it.
-    out.clear();
-    out.resize(n, mean_rank(split, common_count) / n as f64);
-    sort_by_high_bits(packed, shift, &mut scratch.packed_spare);
     let index = |p: u64| (p & low) as usize;
     let key_of = |p: u64| order_key(x[index(p)]);
     let mut start = 0;
     while start < packed.len() {
-        let high = packed[start] & !low;
+        let prefix = packed[start] & !low;
         let mut end = start + 1;
-        while end < packed.len() && packed[end] & !low == high {
+        while end < packed.len() && packed[end] & !low == prefix {
             end += 1;
         }
         let run = &mut packed[start..end];
-        if run.len() == 1 || low_bits == 0 {
+        if run.len() == 1 || drop == 0 {
             // One value, or values equal in all their bits.
             let rank = mean_rank(among_all(start), run.len()) / n as f64;
             for &p in run.iter() {
@@ -292,8 +332,8 @@ fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratc
             start = end;
             continue;
         }
-        // Values sharing their high bits: by the whole key (unless they are all equal), each
-        // group of equal keys sharing the mean of its ranks.
+        // Values sharing their prefix: by the whole key (unless they are all equal), each group
+        // of equal keys sharing the mean of its ranks.
         let first_key = key_of(run[0]);
         if run.iter().any(|&p| key_of(p) != first_key) {
             run.sort_unstable_by_key(|&p| key_of(p));
@@ -315,20 +355,22 @@ fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratc
     }
 }
 
-/// Sorts `packed` by its bits above the lowest `shift` (in no particular order within equal
-/// high bits): a least-significant-digit radix sort on 11-bit digits, skipping the digits that
-/// every value shares; short inputs by comparison.
-fn sort_by_high_bits(packed: &mut Vec<u64>, shift: u32, spare: &mut Vec<u64>) {
-    const BITS: u32 = 11;
+/// Bits per radix digit: 2,048 counters, 8 KB, in the fastest cache.
+const DIGIT: u32 = 11;
+
+/// Sorts `packed` by its `width` bits above the lowest `shift` (in no particular order within
+/// equal prefixes): a least-significant-digit radix sort on [`DIGIT`]-bit digits, skipping the
+/// digits that every value shares; short inputs by comparison.
+fn sort_by_prefix(packed: &mut Vec<u64>, shift: u32, width: u32, spare: &mut Vec<u64>) {
     let m = packed.len();
     if m < 2048 {
         packed.sort_unstable_by_key(|&p| p >> shift);
         return;
     }
-    let digits = (64 - shift).div_ceil(BITS) as usize;
+    let digits = width.div_ceil(DIGIT) as usize;
     let digit =
-        |p: u64, d: usize| ((p >> shift >> (BITS as usize * d)) & ((1 << BITS) - 1)) as usize;
-    let mut counts = vec![[0u32; 1 << BITS]; digits];
+        |p: u64, d: usize| ((p >> shift >> (DIGIT as usize * d)) & ((1 << DIGIT) - 1)) as usize;
+    let mut counts = vec![[0u32; 1 << DIGIT]; digits];
     for &p in packed.iter() {
         for (d, count) in counts.iter_mut().enumerate() {
             count[digit(p, d)] += 1;
@@ -340,7 +382,7 @@ fn sort_by_high_bits(packed: &mut Vec<u64>, shift: u32, spare: &mut Vec<u64>) {
         if count.iter().any(|&c| c as usize == m) {
             continue; // every value has the same digit here
         }
-        let mut next = [0u32; 1 << BITS];
+        let mut next = [0u32; 1 << DIGIT];
         let mut total = 0;
         for (slot, &c) in next.iter_mut().zip(count) {
             *slot = total;
@@ -378,8 +420,13 @@ fn percentile_ranks_by_comparison(x: &[f64], out: &mut Vec<f64>) {
     }
 }
 
-/// A value that a sample suggests at least an eighth of the values share, if any.
-fn frequent_value(x: &[f64]) -> Option<f64> {
+/// Of the values sampled by [`frequent_value`] (32), how many must be the common one for the
+/// ranking to expect nearly every value to be it.
+const RARELY_OTHER: usize = 31;
+
+/// A value that a sample suggests at least an eighth of the values share, if any, and how many
+/// of the 32 values sampled it is.
+fn frequent_value(x: &[f64]) -> Option<(f64, usize)> {
     const SAMPLE: usize = 32;
     if x.len() < 4 * SAMPLE {
         return None;
@@ -390,7 +437,7 @@ fn frequent_value(x: &[f64]) -> Option<f64> {
         .iter()
         .map(|&v| (sample.iter().filter(|&&s| s == v).count(), v))
         .max_by(|a, b| a.0.cmp(&b.0))?;
-    (count >= SAMPLE / 8).then_some(value)
+    (count >= SAMPLE / 8).then_some((value, count))
 }
 
 /// The bits of a finite value, mapped so that unsigned order is numeric order (`-0.0` and `0.0`
@@ -483,6 +530,22 @@ mod tests {
                 .collect();
             assert_eq!(percentile_ranks(&y), ranks_by_definition(&y));
         }
+    }
+
+    #[test]
+    fn percentile_ranks_of_a_column_nearly_all_one_value() {
+        // One value in a hundred differs (sampled as common at every point): the others on both
+        // sides of it, with ties; and a column of that value alone.
+        let x: Vec<f64> = (0..20_000)
+            .map(|i| match (i % 100, i % 3) {
+                (7, 0) => -2.5,
+                (7, _) => (i % 11) as f64 + 0.25,
+                _ => 0.75,
+            })
+            .collect();
+        assert_eq!(percentile_ranks(&x), ranks_by_definition(&x));
+        let same = vec![0.75; 5000];
+        assert_eq!(percentile_ranks(&same), vec![2500.5 / 5000.0; 5000]);
     }
 
     #[test]

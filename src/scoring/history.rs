@@ -18,22 +18,26 @@ use serde::{Deserialize, Serialize};
 use super::ScoringModel;
 use super::compute::{Workspace, score_table};
 use crate::error::check_fraction;
+use crate::parallel::map_each;
 use crate::signals::{SignalSweep, only};
 use crate::{CustomerId, CustomerIndex, Error, Population, Result, Signal};
 
 /// How many dates' signals are computed in one pass over the customers. A pass reads every
 /// customer's tally and the events since the previous pass once for all its dates, so fewer
 /// passes are faster (at a million customers two dates a pass take 10% less time than one, four
-/// a further 5%); but a pass holds its dates' signal columns at once, about 0.2 KB per customer
-/// and date. So: as many dates as fit in [`PASS_BUDGET`] bytes, from one to [`MAX_PER_PASS`].
+/// a further 5%), and the dates of a pass are scored at the same time, which keeps both cores
+/// busy; but a pass holds its dates' signal columns and normalized columns at once, about 0.3 KB
+/// per customer and date. So: as many dates as fit in [`PASS_BUDGET`] bytes, from one to
+/// [`MAX_PER_PASS`].
 fn dates_per_pass(customers: usize, signals: usize) -> usize {
-    // Each wanted signal's column, and the rate components (10 numbers).
-    let per_date = customers.max(1) * 8 * (signals + 10);
+    // Each wanted signal's column, the rate components (10 numbers), and each signal's
+    // normalized column.
+    let per_date = customers.max(1) * 8 * (signals + 10 + signals);
     (PASS_BUDGET / per_date).clamp(1, MAX_PER_PASS)
 }
 
-/// Memory for the signal columns of one pass: 400 MB.
-const PASS_BUDGET: usize = 400 << 20;
+/// Memory for the signal and normalized columns of one pass: 800 MB.
+const PASS_BUDGET: usize = 800 << 20;
 
 /// Beyond this, more dates a pass gain nothing measurable.
 const MAX_PER_PASS: usize = 6;
@@ -185,7 +189,7 @@ impl ScoringModel {
     /// population-level work (topic curves, priors, normalization, combination) is done per
     /// date. Signal tables are not kept. Memory, besides the scores returned (8 bytes per
     /// customer, date and score), is the tallies (about half a kilobyte a customer) and the
-    /// signal columns of the few dates computed in one pass (at most 400 MB).
+    /// signal and normalized columns of the few dates computed in one pass (at most 800 MB).
     ///
     /// The on-demand signals ([`Signal::ProbabilityAlive`], [`Signal::ExpectedActivity`]) are
     /// supported the plain way: a BG/NBD model is fitted per date, as scoring each date alone
@@ -246,10 +250,19 @@ impl ScoringModel {
             dimensions: Vec::with_capacity(dates.len()),
             dimension_known: Vec::with_capacity(dates.len()),
         };
-        let mut workspace = Workspace::default();
+        // One workspace per date of a pass: the dates of a pass are scored at the same time,
+        // which keeps both cores busy where one date's steps (a ranking per signal, then the
+        // combination) would leave one idle at the end of each.
+        let mut workspaces: Vec<Workspace> = Vec::new();
         for block in dates.chunks(dates_per_pass(population.len(), wanted.len())) {
-            for table in sweep.tables(block)? {
-                let scored = score_table(self, &table, &mut workspace)?;
+            let tables = sweep.tables(block)?;
+            workspaces.resize_with(workspaces.len().max(tables.len()), Workspace::default);
+            let jobs: Vec<_> = tables.iter().zip(&mut workspaces).collect();
+            let scored = map_each(jobs, |(table, workspace)| {
+                score_table(self, table, workspace)
+            });
+            for (table, scored) in tables.into_iter().zip(scored) {
+                let scored = scored?;
                 sweep.recycle(table);
                 history.lead.push(scored.lead);
                 history.dimensions.push(scored.dimensions);

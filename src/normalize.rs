@@ -208,7 +208,7 @@ fn tails(x: &[f64], p: f64) -> (f64, f64) {
 /// Buffers for ranking a column, kept between columns.
 #[derive(Debug, Default)]
 pub(crate) struct RankScratch {
-    /// Per value to sort: the high bits of its key above its index.
+    /// Per value to sort: its key, then the prefix of its key above its index.
     packed: Vec<u64>,
     packed_spare: Vec<u64>,
     /// The indices of the values to sort, before they are packed.
@@ -549,10 +549,10 @@ mod tests {
     }
 
     #[test]
-    fn percentile_ranks_separate_values_that_share_their_high_bits() {
-        // Values a few units in the last place apart share the high 32 bits of their keys and
-        // are told apart in the second step; exact ties among them share their rank. Negative
-        // and positive, long enough to be radix-sorted, in a scrambled order.
+    fn percentile_ranks_separate_values_that_share_their_prefix() {
+        // Values a few units in the last place apart share their prefix (the range of the keys
+        // spans almost every bit) and are told apart in the second step; exact ties among them
+        // share their rank. Negative and positive, long enough to be radix-sorted, scrambled.
         let x: Vec<f64> = (0..6000u64)
             .map(|i| {
                 let j = (i * 2_654_435_761) % 6000;

@@ -32,9 +32,9 @@ pub(crate) struct Workspace {
 }
 
 /// Normalizes each of the model's signals across the population (in parallel, one signal a
-/// task), then, customer by customer, averages them into dimension scores
-/// `d = Σ w_j v_j / Σ w_j` over the signals the customer has a value of, and combines the
-/// dimensions into the lead score ([`Combination`]). The model must be checked. The normalized
+/// task), then averages them into dimension scores `d = Σ w_j v_j / Σ w_j` over the signals the
+/// customer has a value of (column by column where every customer has every signal of the
+/// dimension), and combines the dimensions into the lead score ([`Combination`]). The model must be checked. The normalized
 /// columns are left in the workspace.
 pub(crate) fn score_table(
     model: &ScoringModel,
@@ -78,24 +78,48 @@ pub(crate) fn score_table(
         })
         .collect();
     map_each(jobs, |(start, lead, mut scores, mut has)| {
-        let (mut own_scores, mut own_has) = (vec![0.0; dimensions], vec![false; dimensions]);
-        for (i, lead) in lead.iter_mut().enumerate() {
-            let c = start + i;
-            let mut j = 0;
-            for (k, d) in model.dimensions.iter().enumerate() {
+        let customers = start..start + lead.len();
+        let mut first = 0;
+        for (k, d) in model.dimensions.iter().enumerate() {
+            // The dimension's signals, by their place among the model's.
+            let signals = first..first + d.signals.len();
+            first = signals.end;
+            let (scores, has) = (&mut *scores[k], &mut *has[k]);
+            if signals.clone().all(|j| known[j].is_none()) {
+                // Every customer has every signal: `Σ w v` column by column (the same additions
+                // in the same order as customer by customer, in a loop the compiler vectorizes),
+                // then divided by the same `Σ w`.
+                let weight = d.signals.iter().fold(0.0, |total, s| total + s.weight);
+                scores.fill(0.0);
+                for (s, j) in d.signals.iter().zip(signals) {
+                    for (score, v) in scores.iter_mut().zip(&normalized[j][customers.clone()]) {
+                        *score += s.weight * v;
+                    }
+                }
+                scores
+                    .iter_mut()
+                    .for_each(|score| *score = if weight > 0.0 { *score / weight } else { 0.0 });
+                has.fill(weight > 0.0);
+                continue;
+            }
+            for ((score, has), c) in scores.iter_mut().zip(has).zip(customers.clone()) {
                 // Σ w v and Σ w over the signals the customer has a value of.
-                let (mut score, mut weight) = (0.0, 0.0);
-                for s in &d.signals {
+                let (mut sum, mut weight) = (0.0, 0.0);
+                for (s, j) in d.signals.iter().zip(signals.clone()) {
                     if known[j].is_none_or(|known| known[c]) {
-                        score += s.weight * normalized[j][c];
+                        sum += s.weight * normalized[j][c];
                         weight += s.weight;
                     }
-                    j += 1;
                 }
-                own_scores[k] = if weight > 0.0 { score / weight } else { 0.0 };
-                own_has[k] = weight > 0.0;
-                scores[k][i] = own_scores[k];
-                has[k][i] = own_has[k];
+                *score = if weight > 0.0 { sum / weight } else { 0.0 };
+                *has = weight > 0.0;
+            }
+        }
+        let (mut own_scores, mut own_has) = (vec![0.0; dimensions], vec![false; dimensions]);
+        for (i, lead) in lead.iter_mut().enumerate() {
+            for k in 0..dimensions {
+                own_scores[k] = scores[k][i];
+                own_has[k] = has[k][i];
             }
             *lead = combine(model, &own_scores, &own_has);
         }

@@ -1,6 +1,7 @@
 //! From a signal table to dimension and lead scores: the arithmetic that one date's [`Scores`]
 //! and every date of a [`ScoreHistory`](super::ScoreHistory) share.
 
+use std::ops::Range;
 use std::sync::{Mutex, PoisonError};
 
 use super::{Combination, Direction, ScoringModel, WeightedSignal};
@@ -34,8 +35,8 @@ pub(crate) struct Workspace {
 /// Normalizes each of the model's signals across the population (in parallel, one signal a
 /// task), then averages them into dimension scores `d = Σ w_j v_j / Σ w_j` over the signals the
 /// customer has a value of (column by column where every customer has every signal of the
-/// dimension), and combines the dimensions into the lead score ([`Combination`]). The model must be checked. The normalized
-/// columns are left in the workspace.
+/// dimension), and combines the dimensions into the lead score ([`Combination`]). The model
+/// must be checked. The normalized columns are left in the workspace.
 pub(crate) fn score_table(
     model: &ScoringModel,
     table: &SignalTable,
@@ -63,70 +64,91 @@ pub(crate) fn score_table(
 
     let dimensions = model.dimensions.len();
     let known: Vec<Option<&[bool]>> = signals.iter().map(|s| table.known(s.signal)).collect();
+    // Per dimension: its signals, by their place among the model's, and `Σ w` when every
+    // customer has every one of them (then every customer has a score on it: no column says
+    // who has one).
+    let mut first = 0;
+    let spans: Vec<Range<usize>> = model
+        .dimensions
+        .iter()
+        .map(|d| {
+            first += d.signals.len();
+            first - d.signals.len()..first
+        })
+        .collect();
+    let everyone: Vec<Option<f64>> = model
+        .dimensions
+        .iter()
+        .zip(&spans)
+        .map(|(d, span)| {
+            let weight = d.signals.iter().fold(0.0, |total, s| total + s.weight);
+            (span.clone().all(|j| known[j].is_none()) && weight > 0.0).then_some(weight)
+        })
+        .collect();
     let mut scores: Vec<Vec<f64>> = (0..dimensions).map(|_| vec![0.0; n]).collect();
-    let mut has: Vec<Vec<bool>> = (0..dimensions).map(|_| vec![false; n]).collect();
+    let mut has: Vec<Option<Vec<bool>>> = everyone
+        .iter()
+        .map(|weight| weight.is_none().then(|| vec![false; n]))
+        .collect();
     let mut lead = vec![0.0; n];
     let mut score_parts: Vec<_> = scores.iter_mut().map(|c| c.chunks_mut(CHUNK)).collect();
-    let mut has_parts: Vec<_> = has.iter_mut().map(|c| c.chunks_mut(CHUNK)).collect();
+    let mut has_parts: Vec<_> = has
+        .iter_mut()
+        .map(|c| c.as_mut().map(|c| c.chunks_mut(CHUNK)))
+        .collect();
     let jobs: Vec<_> = lead
         .chunks_mut(CHUNK)
         .enumerate()
         .map(|(i, lead)| {
             let scores: Vec<_> = score_parts.iter_mut().filter_map(Iterator::next).collect();
-            let has: Vec<_> = has_parts.iter_mut().filter_map(Iterator::next).collect();
+            let has: Vec<_> = has_parts
+                .iter_mut()
+                .map(|part| part.as_mut().and_then(Iterator::next))
+                .collect();
             (i * CHUNK, lead, scores, has)
         })
         .collect();
     map_each(jobs, |(start, lead, mut scores, mut has)| {
         let customers = start..start + lead.len();
-        let mut first = 0;
         for (k, d) in model.dimensions.iter().enumerate() {
-            // The dimension's signals, by their place among the model's.
-            let signals = first..first + d.signals.len();
-            first = signals.end;
-            let (scores, has) = (&mut *scores[k], &mut *has[k]);
-            if signals.clone().all(|j| known[j].is_none()) {
-                // Every customer has every signal: `Σ w v` column by column (the same additions
-                // in the same order as customer by customer, in a loop the compiler vectorizes),
-                // then divided by the same `Σ w`.
-                let weight = d.signals.iter().fold(0.0, |total, s| total + s.weight);
-                scores.fill(0.0);
-                for (s, j) in d.signals.iter().zip(signals) {
+            let scores = &mut *scores[k];
+            if let Some(weight) = everyone[k] {
+                // `Σ w v` column by column (the same additions in the same order as customer by
+                // customer, in a loop the compiler vectorizes), then divided by `Σ w`. The
+                // columns start at 0.
+                for (s, j) in d.signals.iter().zip(spans[k].clone()) {
                     for (score, v) in scores.iter_mut().zip(&normalized[j][customers.clone()]) {
                         *score += s.weight * v;
                     }
                 }
-                scores
-                    .iter_mut()
-                    .for_each(|score| *score = if weight > 0.0 { *score / weight } else { 0.0 });
-                has.fill(weight > 0.0);
-                continue;
-            }
-            for ((score, has), c) in scores.iter_mut().zip(has).zip(customers.clone()) {
-                // Σ w v and Σ w over the signals the customer has a value of.
-                let (mut sum, mut weight) = (0.0, 0.0);
-                for (s, j) in d.signals.iter().zip(signals.clone()) {
-                    if known[j].is_none_or(|known| known[c]) {
-                        sum += s.weight * normalized[j][c];
-                        weight += s.weight;
+                scores.iter_mut().for_each(|score| *score /= weight);
+            } else if let Some(has) = has[k].as_deref_mut() {
+                for ((score, has), c) in scores.iter_mut().zip(has).zip(customers.clone()) {
+                    // Σ w v and Σ w over the signals the customer has a value of.
+                    let (mut sum, mut weight) = (0.0, 0.0);
+                    for (s, j) in d.signals.iter().zip(spans[k].clone()) {
+                        if known[j].is_none_or(|known| known[c]) {
+                            sum += s.weight * normalized[j][c];
+                            weight += s.weight;
+                        }
                     }
+                    *score = if weight > 0.0 { sum / weight } else { 0.0 };
+                    *has = weight > 0.0;
                 }
-                *score = if weight > 0.0 { sum / weight } else { 0.0 };
-                *has = weight > 0.0;
             }
         }
         let (mut own_scores, mut own_has) = (vec![0.0; dimensions], vec![false; dimensions]);
         for (i, lead) in lead.iter_mut().enumerate() {
             for k in 0..dimensions {
                 own_scores[k] = scores[k][i];
-                own_has[k] = has[k][i];
+                own_has[k] = has[k].as_ref().is_none_or(|has| has[i]);
             }
             *lead = combine(model, &own_scores, &own_has);
         }
     });
     let dimension_known = has
         .into_iter()
-        .map(|has| (!has.iter().all(|&h| h)).then_some(has))
+        .map(|has| has.filter(|has| !has.iter().all(|&h| h)))
         .collect();
     Ok(Scored {
         dimensions: scores,

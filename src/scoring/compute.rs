@@ -114,11 +114,16 @@ pub(crate) fn score_table(
             let scores = &mut *scores[k];
             if let Some(weight) = everyone[k] {
                 // `Σ w v` column by column (the same additions in the same order as customer by
-                // customer, in a loop the compiler vectorizes), then divided by `Σ w`. The
-                // columns start at 0.
+                // customer, `0 + w₁v₁ + w₂v₂ + …`, in loops the compiler vectorizes), then
+                // divided by `Σ w`. The first signal's terms are written, not added: the column is
+                // fresh zeroed memory, and reading it before writing would fault every page
+                // twice (the second time with a TLB flush on every core).
                 for (s, j) in d.signals.iter().zip(spans[k].clone()) {
-                    for (score, v) in scores.iter_mut().zip(&normalized[j][customers.clone()]) {
-                        *score += s.weight * v;
+                    let terms = scores.iter_mut().zip(&normalized[j][customers.clone()]);
+                    if j == spans[k].start {
+                        terms.for_each(|(score, v)| *score = 0.0 + s.weight * v);
+                    } else {
+                        terms.for_each(|(score, v)| *score += s.weight * v);
                     }
                 }
                 scores.iter_mut().for_each(|score| *score /= weight);

@@ -514,6 +514,7 @@ impl Tally {
     /// The value of a signal that needs nothing from the rest of the population, as of the date
     /// the tally was advanced to (its clock and topic curves); `None` for the shrunk, on-demand
     /// and questionnaire signals, which do.
+    #[inline]
     pub(crate) fn own_value(
         &self,
         signal: Signal,

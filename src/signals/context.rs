@@ -7,7 +7,7 @@ use super::facts::Facts;
 use super::tally::{Clock, Components};
 use super::{Signal, SignalParams};
 use crate::Population;
-use crate::parallel::{CHUNK, map_chunks};
+use crate::parallel::map_each;
 use crate::time::SECONDS_PER_DAY;
 
 /// Each topic's adoption curve cut at `T`: how many mentions it had and whether it grew.
@@ -224,9 +224,9 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    /// Fits the priors to every customer's components.
+    /// Fits the priors to every customer's components, given in chunks of customers.
     pub(crate) fn fit(
-        components: &[Components],
+        components: &[Vec<Components>],
         curves: TopicCurves,
         params: &SignalParams,
         t: i64,
@@ -234,10 +234,11 @@ impl Context {
         // Every prior and mean in two passes over the components, in parallel over chunks of
         // customers whose partial sums are added in chunk order (the same result every time).
         let dialogue_pair = |c: &Components| (c.responses_w.min(c.outreach_w), c.outreach_w);
-        let firsts = map_chunks(components.len(), CHUNK, |range| {
+        let chunks: Vec<&[Components]> = components.iter().map(Vec::as_slice).collect();
+        let firsts = map_each(chunks.clone(), |chunk| {
             let mut totals = [PriorTotals::default(); 3];
             let mut sums = [0.0; 4];
-            for c in &components[range] {
+            for c in chunk {
                 let (responses, outreach) = dialogue_pair(c);
                 totals[0].add(responses, outreach);
                 totals[1].add(c.attended_w, c.invited_w);
@@ -261,9 +262,9 @@ impl Context {
         }
         let [rating_sum, rating_n, contributions, attended] = sums;
         let around = totals.map(PriorTotals::spread);
-        let seconds = map_chunks(components.len(), CHUNK, |range| {
+        let seconds = map_each(chunks, |chunk| {
             let mut spreads = around;
-            for c in &components[range] {
+            for c in chunk {
                 let (responses, outreach) = dialogue_pair(c);
                 spreads[0].add(responses, outreach);
                 spreads[1].add(c.attended_w, c.invited_w);

@@ -14,15 +14,25 @@ use crate::btyd::AliveModel;
 use crate::parallel::{CHUNK, map_each};
 use crate::{Error, Population, Result};
 
+/// Every customer's components as of a date, one vector per chunk of [`CHUNK`] customers:
+/// each chunk's thread allocates and first writes its own, so that fresh memory is mapped in
+/// parallel rather than zeroed up front by one thread.
+pub(crate) type ChunkedComponents = Vec<Vec<Components>>;
+
 /// Where a chunk of customers writes its values as of a date: its slice of every own signal's
-/// column and of the components.
+/// column and its components.
 struct ChunkOut<'a> {
     /// One slice per own signal asked for, in the order asked.
     columns: Vec<&'a mut [f64]>,
-    components: &'a mut [Components],
+    components: &'a mut Vec<Components>,
 }
 
 impl ChunkOut<'_> {
+    /// Makes room for the chunk's `len` customers (a no-op on reused components).
+    fn reserve(&mut self, len: usize) {
+        self.components.resize(len, Components::default());
+    }
+
     /// Records the values of the chunk's `i`-th customer, whose tally was advanced to the date.
     #[inline]
     fn record(&mut self, i: usize, own: &[Signal], tally: &Tally, date: &AsOf<'_>) {
@@ -36,14 +46,14 @@ impl ChunkOut<'_> {
 }
 
 /// Splits full-length columns into the chunks' outputs, chunk `i` holding customers
-/// `i * CHUNK..`.
+/// `i * CHUNK..`; `components` has one vector per chunk.
 fn chunk_outputs<'a>(
     columns: &'a mut [Vec<f64>],
-    components: &'a mut [Components],
+    components: &'a mut [Vec<Components>],
 ) -> Vec<ChunkOut<'a>> {
     let mut splits: Vec<_> = columns.iter_mut().map(|c| c.chunks_mut(CHUNK)).collect();
     components
-        .chunks_mut(CHUNK)
+        .iter_mut()
         .map(|components| ChunkOut {
             columns: splits.iter_mut().filter_map(Iterator::next).collect(),
             components,
@@ -100,11 +110,13 @@ pub(crate) fn one_date(
     let own = own_signals(wanted);
     let n = population.len();
     let mut columns: Vec<Vec<f64>> = own.iter().map(|_| vec![0.0; n]).collect();
-    let mut components = vec![Components::default(); n];
+    let mut components: ChunkedComponents = vec![Vec::new(); n.div_ceil(CHUNK)];
     let outputs = chunk_outputs(&mut columns, &mut components);
     map_each(outputs.into_iter().enumerate().collect(), |(i, mut out)| {
+        let customers = i * CHUNK..n.min((i + 1) * CHUNK);
+        out.reserve(customers.len());
         let mut tally = Tally::default();
-        for (j, c) in (i * CHUNK..n).take(out.components.len()).enumerate() {
+        for (j, c) in customers.enumerate() {
             tally.reset();
             tally.advance(population, c, &date);
             out.record(j, &own, &tally, &date);
@@ -133,13 +145,15 @@ pub(crate) struct SignalSweep<'p> {
     /// The last date, and each topic's mentions by then.
     until: i64,
     horizon: Vec<u32>,
-    tallies: Vec<Tally>,
+    /// One vector of tallies per chunk of [`CHUNK`] customers, filled by the chunk's thread on
+    /// the first pass.
+    tallies: Vec<Vec<Tally>>,
     /// The reference time of the tallies' running sums, once they have one.
     reference: Option<i64>,
     /// The last date advanced to.
     last: Option<i64>,
     /// Components of earlier dates, to be written over.
-    spare_components: Vec<Vec<Components>>,
+    spare_components: Vec<ChunkedComponents>,
     /// Columns of earlier tables, to be written over.
     spare: Vec<Vec<f64>>,
 }
@@ -161,7 +175,7 @@ impl<'p> SignalSweep<'p> {
             params: params.clone(),
             own: own_signals(&wanted),
             wanted,
-            tallies: vec![Tally::default(); population.len()],
+            tallies: vec![Vec::new(); population.len().div_ceil(CHUNK)],
             reference: None,
             last: None,
             spare_components: Vec::new(),
@@ -202,11 +216,11 @@ impl<'p> SignalSweep<'p> {
                     .collect()
             })
             .collect();
-        let mut components: Vec<Vec<Components>> = steps
+        let mut components: Vec<ChunkedComponents> = steps
             .iter()
             .map(|_| {
                 let mut c = self.spare_components.pop().unwrap_or_default();
-                c.resize(n, Components::default());
+                c.resize_with(self.tallies.len(), Vec::new);
                 c
             })
             .collect();
@@ -228,7 +242,7 @@ impl<'p> SignalSweep<'p> {
                 .collect();
             let jobs: Vec<_> = self
                 .tallies
-                .chunks_mut(CHUNK)
+                .iter_mut()
                 .enumerate()
                 .map(|(i, tallies)| {
                     let outs: Vec<ChunkOut<'_>> =
@@ -237,6 +251,11 @@ impl<'p> SignalSweep<'p> {
                 })
                 .collect();
             map_each(jobs, |(start, tallies, mut outs)| {
+                let len = n.min(start + CHUNK) - start;
+                tallies.resize(len, Tally::default());
+                for out in &mut outs {
+                    out.reserve(len);
+                }
                 for (j, tally) in tallies.iter_mut().enumerate() {
                     for ((date, out), (_, _, restart)) in as_of.iter().zip(&mut outs).zip(&steps) {
                         if *restart {
@@ -276,9 +295,15 @@ impl<'p> SignalSweep<'p> {
 
 /// A column of `n` values to write over: a spare one if there is one.
 fn column_from(spare: &mut Vec<Vec<f64>>, n: usize) -> Vec<f64> {
-    let mut column = spare.pop().unwrap_or_default();
-    column.resize(n, 0.0);
-    column
+    match spare.pop() {
+        Some(mut column) => {
+            column.resize(n, 0.0);
+            column
+        }
+        // Zeroed by the system (calloc): the pages are mapped where first written, by the
+        // chunks' threads, rather than zeroed here first.
+        None => vec![0.0; n],
+    }
 }
 
 /// Finishes a date's table from every chunk's own signals and components: fits the population's
@@ -291,7 +316,7 @@ fn assemble(
     wanted: &Wanted,
     own: &[Signal],
     own_columns: Vec<Vec<f64>>,
-    components: &[Components],
+    components: &[Vec<Components>],
     curves: TopicCurves,
     spare: &mut Vec<Vec<f64>>,
 ) -> Result<SignalTable> {
@@ -313,7 +338,7 @@ fn assemble(
         .map(|c| c.chunks_mut(CHUNK))
         .collect();
     let jobs: Vec<_> = components
-        .chunks(CHUNK)
+        .iter()
         .map(|components| {
             let columns: Vec<_> = parts.iter_mut().filter_map(Iterator::next).collect();
             (components, columns)

@@ -23,24 +23,31 @@ use crate::signals::{SignalSweep, only};
 use crate::{CustomerId, CustomerIndex, Error, Population, Result, Signal};
 
 /// How many dates' signals are computed in one pass over the customers. A pass reads every
-/// customer's tally and the events since the previous pass once for all its dates, so fewer
-/// passes are faster (at a million customers two dates a pass take 10% less time than one, four
-/// a further 5%), and the dates of a pass are scored at the same time, which keeps both cores
-/// busy; but a pass holds its dates' signal columns and normalized columns at once, about 0.3 KB
-/// per customer and date. So: as many dates as fit in [`PASS_BUDGET`] bytes, from one to
-/// [`MAX_PER_PASS`].
+/// customer's tally (about 0.25 KB each) and the events since the previous pass once for all its
+/// dates, so fewer passes are faster (at a million customers, 3 dates a pass take 10% less time
+/// than 2; at 100,000, 8 dates a pass 5% less than 6). But a pass holds its dates' signal
+/// columns and rate components, about 0.2 KB per customer and date, and the normalized columns
+/// of the [`AT_ONCE`] dates being scored, about 0.1 KB per customer each. So: as many dates as
+/// fit in [`PASS_BUDGET`] bytes, from one to [`MAX_PER_PASS`].
 fn dates_per_pass(customers: usize, signals: usize) -> usize {
-    // Each wanted signal's column, the rate components (10 numbers), and each signal's
-    // normalized column.
-    let per_date = customers.max(1) * 8 * (signals + 10 + signals);
-    (PASS_BUDGET / per_date).clamp(1, MAX_PER_PASS)
+    let customers = customers.max(1);
+    // Each wanted signal's column and the rate components (10 numbers) per date; each signal's
+    // normalized column per date being scored.
+    let per_date = customers * 8 * (signals + 10);
+    let scoring = AT_ONCE * customers * 8 * signals;
+    (PASS_BUDGET.saturating_sub(scoring) / per_date).clamp(1, MAX_PER_PASS)
 }
 
-/// Memory for the signal and normalized columns of one pass: 800 MB.
+/// Memory for the signal, component and normalized columns of one pass: 800 MB.
 const PASS_BUDGET: usize = 800 << 20;
 
-/// Beyond this, more dates a pass gain nothing measurable.
-const MAX_PER_PASS: usize = 6;
+/// Beyond this, more dates a pass gain nothing measurable (a pass's columns outgrow the caches).
+const MAX_PER_PASS: usize = 8;
+
+/// Dates of a pass scored at the same time, each with its own workspace: two keep both cores
+/// busy where one date's steps (a ranking per signal, then the combination) would leave one idle
+/// at the end of each.
+const AT_ONCE: usize = 2;
 
 /// Every customer's lead and dimension scores as of each of a list of dates.
 ///
@@ -250,23 +257,25 @@ impl ScoringModel {
             dimensions: Vec::with_capacity(dates.len()),
             dimension_known: Vec::with_capacity(dates.len()),
         };
-        // One workspace per date of a pass: the dates of a pass are scored at the same time,
-        // which keeps both cores busy where one date's steps (a ranking per signal, then the
-        // combination) would leave one idle at the end of each.
-        let mut workspaces: Vec<Workspace> = Vec::new();
+        let mut workspaces: Vec<Workspace> = (0..AT_ONCE).map(|_| Workspace::default()).collect();
         for block in dates.chunks(dates_per_pass(population.len(), wanted.len())) {
-            let tables = sweep.tables(block)?;
-            workspaces.resize_with(workspaces.len().max(tables.len()), Workspace::default);
-            let jobs: Vec<_> = tables.iter().zip(&mut workspaces).collect();
-            let scored = map_each(jobs, |(table, workspace)| {
-                score_table(self, table, workspace)
-            });
-            for (table, scored) in tables.into_iter().zip(scored) {
-                let scored = scored?;
-                sweep.recycle(table);
-                history.lead.push(scored.lead);
-                history.dimensions.push(scored.dimensions);
-                history.dimension_known.push(scored.dimension_known);
+            let mut tables = sweep.tables(block)?.into_iter();
+            loop {
+                let group: Vec<_> = tables.by_ref().take(AT_ONCE).collect();
+                if group.is_empty() {
+                    break;
+                }
+                let jobs: Vec<_> = group.iter().zip(&mut workspaces).collect();
+                let scored = map_each(jobs, |(table, workspace)| {
+                    score_table(self, table, workspace)
+                });
+                for (table, scored) in group.into_iter().zip(scored) {
+                    let scored = scored?;
+                    sweep.recycle(table);
+                    history.lead.push(scored.lead);
+                    history.dimensions.push(scored.dimensions);
+                    history.dimension_known.push(scored.dimension_known);
+                }
             }
         }
         Ok(history)

@@ -90,6 +90,19 @@ pub(crate) fn score_table(
         .iter()
         .map(|weight| weight.is_none().then(|| vec![false; n]))
         .collect();
+    // When every customer has every dimension, each weighted dimension's share `w / Σ w` of the
+    // lead score is the same for all (`None` when some have none: it is found per customer).
+    let shares: Option<Vec<(usize, f64)>> = everyone.iter().all(Option::is_some).then(|| {
+        let weighted = || {
+            model
+                .dimensions
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.weight > 0.0)
+        };
+        let total: f64 = weighted().map(|(_, d)| d.weight).sum();
+        weighted().map(|(k, d)| (k, d.weight / total)).collect()
+    });
     let mut lead = vec![0.0; n];
     let mut score_parts: Vec<_> = scores.iter_mut().map(|c| c.chunks_mut(CHUNK)).collect();
     let mut has_parts: Vec<_> = has
@@ -142,13 +155,22 @@ pub(crate) fn score_table(
                 }
             }
         }
-        let (mut own_scores, mut own_has) = (vec![0.0; dimensions], vec![false; dimensions]);
-        for (i, lead) in lead.iter_mut().enumerate() {
-            for k in 0..dimensions {
-                own_scores[k] = scores[k][i];
-                own_has[k] = has[k].as_ref().is_none_or(|has| has[i]);
+        if let Some(exponents) = &shares {
+            // Everyone has every dimension: the same terms as `combine`, with each dimension's
+            // share of the weight worked out once.
+            for (i, lead) in lead.iter_mut().enumerate() {
+                let terms = exponents.iter().map(|&(k, share)| (share, scores[k][i]));
+                *lead = combine_shares(model.combination, terms);
             }
-            *lead = combine(model, &own_scores, &own_has);
+        } else {
+            let (mut own_scores, mut own_has) = (vec![0.0; dimensions], vec![false; dimensions]);
+            for (i, lead) in lead.iter_mut().enumerate() {
+                for k in 0..dimensions {
+                    own_scores[k] = scores[k][i];
+                    own_has[k] = has[k].as_ref().is_none_or(|has| has[i]);
+                }
+                *lead = combine(model, &own_scores, &own_has);
+            }
         }
     });
     let dimension_known = has
@@ -200,18 +222,28 @@ fn combine(model: &ScoringModel, scores: &[f64], has: &[bool]) -> f64 {
             .map(|(d, (score, _))| (d.weight, *score))
     };
     let total: f64 = present().map(|(weight, _)| weight).sum();
-    if total <= 0.0 {
+    combine_shares(
+        model.combination,
+        present().map(|(weight, score)| (weight / total, score)),
+    )
+}
+
+/// The lead score from each present dimension's share of the weight `e = w / Σ w` and score
+/// `d`: `Π d^e` or `Σ e d`, within [0, 1]; 0 without a dimension.
+fn combine_shares(
+    combination: Combination,
+    terms: impl Iterator<Item = (f64, f64)> + Clone,
+) -> f64 {
+    if terms.clone().next().is_none() {
         return 0.0;
     }
-    let score = match model.combination {
+    let score = match combination {
         // `Π d^e = exp(Σ e ln d)`: one exponential instead of a power per dimension.
-        Combination::GeometricMean => present()
-            .map(|(weight, score)| weight / total * score.ln())
+        Combination::GeometricMean => terms
+            .map(|(share, score)| share * score.ln())
             .sum::<f64>()
             .exp(),
-        Combination::ArithmeticMean => present()
-            .map(|(weight, score)| weight / total * score)
-            .sum(),
+        Combination::ArithmeticMean => terms.map(|(share, score)| share * score).sum(),
     };
     score.clamp(0.0, 1.0)
 }

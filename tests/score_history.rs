@@ -113,6 +113,19 @@ fn every_date_of_a_monthly_history_scores_as_that_date_alone() {
 }
 
 #[test]
+fn a_history_over_several_chunks_and_passes_scores_each_date_as_alone() {
+    // More customers than one chunk of a parallel pass (4,096), and more dates than one pass
+    // holds and than are scored at once: every way the work is split must add up the same.
+    let p = base(9_000, 3);
+    let model = ScoringModel::default();
+    let dates = monthly_dates(p.latest().unwrap(), 11).unwrap();
+    let history = model.score_history(&p, &dates).unwrap();
+    let (compared, identical) = check_each_date(&model, &p, &history);
+    assert_eq!(compared, 11 * 3 * 9_000);
+    assert_eq!(identical, compared);
+}
+
+#[test]
 fn every_date_scores_as_alone_under_a_varied_model() {
     let p = base(600, 11);
     let model = varied_model();

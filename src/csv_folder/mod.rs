@@ -169,6 +169,7 @@ fn read_customers(
         Option<jiff::civil::Date>,
     );
     sheet.read(
+        &(),
         builder,
         &mut |bytes, finished| progress.file(bytes, finished),
         |_, row, batch: &mut Vec<Row>| {
@@ -220,8 +221,12 @@ fn read_interactions(
     let channel = sheet.required("channel")?;
     let kind = sheet.required("kind")?;
     let topic = sheet.column("topic");
-    sheet.read(
-        builder,
+    // Rows are appended to the interactions taken out of the builder while the builder looks
+    // the next rows' customers up.
+    let mut appending = builder.take_interactions();
+    let read = sheet.read(
+        &*builder,
+        &mut appending,
         &mut |bytes, finished| progress.file(bytes, finished),
         |_, row, batch: &mut InteractionBatch| {
             let slot = row.customer_lookup(customer, &mut batch.customers)?;
@@ -241,8 +246,10 @@ fn read_interactions(
             );
             Ok(())
         },
-        |builder, batch| builder.append_interactions(batch, file_bytes),
-    )
+        |appending, batch| appending.append(batch, file_bytes),
+    );
+    builder.restore_interactions(appending);
+    read
 }
 
 fn read_ideas(
@@ -261,8 +268,10 @@ fn read_ideas(
         sheet.column("votes"),
         sheet.column("decided_at"),
     );
-    sheet.read(
-        builder,
+    let mut appending = builder.take_ideas();
+    let read = sheet.read(
+        &*builder,
+        &mut appending,
         &mut |bytes, finished| progress.file(bytes, finished),
         |builder, row, batch: &mut IdeaBatch| {
             let slot = row.customer(author, builder, &mut batch.last_customer)?;
@@ -283,8 +292,10 @@ fn read_ideas(
             };
             batch.push(row.offset(), slot, topic_id, fields, || row.location())
         },
-        |builder, batch| builder.append_ideas(batch),
-    )
+        |appending, batch| appending.append(batch),
+    );
+    builder.restore_ideas(appending);
+    read
 }
 
 fn read_sessions(
@@ -299,6 +310,7 @@ fn read_sessions(
     let (topic, title) = (sheet.column("topic"), sheet.column("title"));
     type Row = (u64, String, i64, Option<String>, Option<String>);
     sheet.read(
+        &(),
         builder,
         &mut |bytes, finished| progress.file(bytes, finished),
         |_, row, batch: &mut Vec<Row>| {
@@ -334,6 +346,7 @@ fn read_participants(
     let (contributions, rating) = (sheet.column("contributions"), sheet.column("rating"));
     type Row = (u64, String, String, bool, bool, u32, Option<f64>);
     sheet.read(
+        &(),
         builder,
         &mut |bytes, finished| progress.file(bytes, finished),
         |_, row, batch: &mut Vec<Row>| {
@@ -410,6 +423,7 @@ fn read_responses(
     builder.set_source(Table::Responses, sheet.locator());
     let columns = response_columns(&sheet)?;
     sheet.read(
+        &(),
         builder,
         &mut |bytes, finished| progress.file(bytes, finished),
         |_, row, batch: &mut Vec<(u64, crate::evidence::Response)>| {
@@ -438,13 +452,14 @@ pub(crate) fn response_rows(path: &Path) -> Result<Vec<(u64, crate::evidence::Re
     let columns = response_columns(&sheet)?;
     let mut rows = Vec::new();
     sheet.read(
-        &mut PopulationBuilder::new(),
+        &(),
+        &mut rows,
         &mut |_, _| {},
         |_, row, batch: &mut Vec<(u64, crate::evidence::Response)>| {
             batch.push(response_row(row, columns)?);
             Ok(())
         },
-        |_, batch| {
+        |rows, batch| {
             rows.append(batch);
             Ok(())
         },

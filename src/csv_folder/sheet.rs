@@ -3,8 +3,8 @@
 //! A file is read in blocks of a few tens of megabytes. A block is cut at its last line break;
 //! when it holds no quote character, every line break in it ends a record, so the block is split
 //! at line breaks into parts that are parsed at once (on every core with the `parallel` feature),
-//! and the parts' batches are handed on in file order, which keeps the result identical to a
-//! serial read. The first block with a quote character (a quoted field may hold a line break)
+//! and the parts' batches are handed on in file order (merged while the next block is parsed),
+//! which keeps the result identical to a serial read. The first block with a quote character (a quoted field may hold a line break)
 //! sends the rest of the file through one CSV reader in order.
 
 use std::fs::File;
@@ -15,7 +15,7 @@ use csv::{ByteRecord, ReaderBuilder};
 
 use super::row::{Fields, Row, csv_error, io_error};
 use crate::population::builder::Locator;
-use crate::{Error, Location, PopulationBuilder, Problem, Result};
+use crate::{Error, Location, Problem, Result};
 
 /// Bytes read per block.
 const BLOCK: usize = 32 << 20;
@@ -95,22 +95,27 @@ impl Sheet {
     }
 
     /// Parses every data row into batches with `parse`, and hands the batches to `merge` in file
-    /// order together with the builder. Parsing sees the builder read-only (to look ids up), so
-    /// it can run in parallel; merging changes it.
+    /// order together with `sink`. Parsing sees `lookups` read-only (the builder, to look ids up,
+    /// or nothing), so it runs in parallel; merging changes `sink`, so it runs in order. A block's
+    /// batches are merged while the next block is parsed (and read): merging copies rows into
+    /// fresh memory on one core, which would otherwise leave the other idle between blocks.
     ///
     /// `progress` hears how many bytes of the file have been read after each block, and
     /// `finished` at the end.
-    pub fn read<B, P, M>(
+    pub fn read<L, B, S, P, M>(
         &self,
-        builder: &mut PopulationBuilder,
+        lookups: &L,
+        sink: &mut S,
         progress: &mut dyn FnMut(u64, bool),
         parse: P,
         mut merge: M,
     ) -> Result<()>
     where
-        B: Batch,
-        P: Fn(&PopulationBuilder, &Row<'_>, &mut B) -> Result<()> + Sync,
-        M: FnMut(&mut PopulationBuilder, &mut B) -> Result<()>,
+        L: Sync + ?Sized,
+        B: Batch<L>,
+        S: Send + ?Sized,
+        P: Fn(&L, &Row<'_>, &mut B) -> Result<()> + Sync,
+        M: FnMut(&mut S, &mut B) -> Result<()> + Send,
     {
         let mut file = File::open(&self.path).map_err(|source| io_error(&self.path, source))?;
         let length = file.metadata().map_or(0, |m| m.len());
@@ -118,8 +123,10 @@ impl Sheet {
             .map_err(|source| io_error(&self.path, source))?;
         let mut buffer: Vec<u8> = Vec::new();
         let mut spare: Vec<u8> = Vec::new();
-        // One batch per part, kept from block to block so their memory is reused.
-        let mut batches: Vec<B> = Vec::new();
+        // One batch per part of the block being parsed, and of the block before, being merged;
+        // kept from block to block so their memory is reused.
+        let (mut parsing, mut merging): (Vec<B>, Vec<B>) = (Vec::new(), Vec::new());
+        let mut to_merge = 0;
         let mut offset = self.data_start;
         let mut want = self.block;
         let mut eof = false;
@@ -128,6 +135,7 @@ impl Sheet {
                 || fill(&mut file, &mut buffer, want)
                     .map_err(|source| io_error(&self.path, source))?;
             if buffer.is_empty() {
+                merge_all::<L, _, _>(&mut merge, sink, &mut merging[..to_merge])?;
                 progress(offset, true);
                 return Ok(());
             }
@@ -141,44 +149,46 @@ impl Sheet {
                 }
             };
             if memchr::memchr(b'"', &buffer[..end]).is_some() {
+                merge_all::<L, _, _>(&mut merge, sink, &mut merging[..to_merge])?;
                 let rest = std::io::Cursor::new(std::mem::take(&mut buffer)).chain(file);
-                self.read_in_order(rest, offset, builder, &parse, &mut merge)?;
+                self.read_in_order(rest, offset, lookups, sink, &parse, &mut merge)?;
                 progress(length, true);
                 return Ok(());
             }
             let parts = split_at_line_breaks(&buffer[..end], parts_per_block());
-            batches.resize_with(parts.len().max(batches.len()), B::default);
-            // Parse this block's parts while the next block is read.
+            parsing.resize_with(parts.len().max(parsing.len()), B::default);
+            // Parse this block's parts while the previous block's are merged and the next block
+            // is read.
             spare.clear();
             spare.extend_from_slice(&buffer[end..]);
             let next_want = self.block.max(spare.len() + 1);
-            let shared: &PopulationBuilder = builder;
-            let (parsed, read) = crate::parallel::join(
+            let (parsed, (merged, read)) = crate::parallel::join(
                 || {
-                    crate::parallel::for_each_mut(&mut batches[..parts.len()], |p, batch| {
+                    crate::parallel::for_each_mut(&mut parsing[..parts.len()], |p, batch| {
                         let (start, part) = parts[p];
                         let parsed =
-                            self.parse_slice(part, offset + start as u64, shared, &parse, batch);
+                            self.parse_slice(part, offset + start as u64, lookups, &parse, batch);
                         // An error resolving is about a row before any parse error.
-                        batch.resolve(shared, &self.path).and(parsed)
+                        batch.resolve(lookups, &self.path).and(parsed)
                     })
                 },
                 || {
-                    if eof {
+                    let merged = merge_all::<L, _, _>(&mut merge, sink, &mut merging[..to_merge]);
+                    let read = if eof {
                         Ok(true)
                     } else {
                         fill(&mut file, &mut spare, next_want)
-                    }
+                    };
+                    (merged, read)
                 },
             );
-            // Of the errors found while parsing and merging, the first in file order: the rows
-            // before a part's parse error (in earlier parts, and in its own batch) are merged
-            // first, as they may hold an earlier one. (Checks that need every file, made when the
-            // population is built, come after any of these.)
-            let failed = parsed.iter().position(Result::is_err);
-            for batch in &mut batches[..failed.map_or(parts.len(), |p| p + 1)] {
-                merge(builder, batch)?;
-                batch.clear();
+            // Of the errors found while parsing and merging, the first in file order: those of
+            // the block before, then the rows before a part's parse error (in earlier parts, and
+            // in its own batch), as they may hold an earlier one. (Checks that need every file,
+            // made when the population is built, come after any of these.)
+            merged?;
+            if let Some(failed) = parsed.iter().position(Result::is_err) {
+                merge_all::<L, _, _>(&mut merge, sink, &mut parsing[..=failed])?;
             }
             if let Some(err) = parsed.into_iter().find_map(Result::err) {
                 return Err(err);
@@ -186,7 +196,9 @@ impl Sheet {
             eof = read.map_err(|source| io_error(&self.path, source))?;
             offset += end as u64;
             progress(offset, false);
+            to_merge = parts.len();
             std::mem::swap(&mut buffer, &mut spare);
+            std::mem::swap(&mut parsing, &mut merging);
             want = next_want;
         }
     }
@@ -198,16 +210,16 @@ impl Sheet {
     /// and nothing else does: the slice is cut at those bytes directly, which is what the CSV
     /// reader would do with it, several times faster. A slice with a carriage return (a file with
     /// `\r\n` line ends) goes through the CSV reader, which knows every kind of line end.
-    fn parse_slice<B, P>(
+    fn parse_slice<L: ?Sized, B, P>(
         &self,
         bytes: &[u8],
         base: u64,
-        builder: &PopulationBuilder,
+        lookups: &L,
         parse: &P,
         batch: &mut B,
     ) -> Result<()>
     where
-        P: Fn(&PopulationBuilder, &Row<'_>, &mut B) -> Result<()>,
+        P: Fn(&L, &Row<'_>, &mut B) -> Result<()>,
     {
         let mut fields: Vec<&[u8]> = Vec::with_capacity(self.header.len());
         if memchr::memchr(b'\r', bytes).is_none() {
@@ -224,7 +236,7 @@ impl Sheet {
                 let blank = at == line_start;
                 if !blank {
                     parse(
-                        builder,
+                        lookups,
                         &self.row(Fields::Cut(&fields), base + line_start as u64)?,
                         batch,
                     )?;
@@ -241,24 +253,25 @@ impl Sheet {
         let mut record = ByteRecord::new();
         while self.next(&mut reader, &mut record, base)? {
             let offset = base + record.position().map_or(0, |p| p.byte());
-            parse(builder, &self.row(Fields::Record(&record), offset)?, batch)?;
+            parse(lookups, &self.row(Fields::Record(&record), offset)?, batch)?;
         }
         Ok(())
     }
 
     /// Parses the rest of the file through one CSV reader, merging every so many rows.
-    fn read_in_order<B: Batch, P, M, R>(
+    fn read_in_order<L: ?Sized, B: Batch<L>, S: ?Sized, P, M, R>(
         &self,
         rest: R,
         base: u64,
-        builder: &mut PopulationBuilder,
+        lookups: &L,
+        sink: &mut S,
         parse: &P,
         merge: &mut M,
     ) -> Result<()>
     where
         R: Read,
-        P: Fn(&PopulationBuilder, &Row<'_>, &mut B) -> Result<()>,
-        M: FnMut(&mut PopulationBuilder, &mut B) -> Result<()>,
+        P: Fn(&L, &Row<'_>, &mut B) -> Result<()>,
+        M: FnMut(&mut S, &mut B) -> Result<()>,
     {
         let mut reader = ReaderBuilder::new()
             .has_headers(false)
@@ -271,7 +284,7 @@ impl Sheet {
                 if more {
                     let offset = base + record.position().map_or(0, |p| p.byte());
                     parse(
-                        builder,
+                        lookups,
                         &self.row(Fields::Record(&record), offset)?,
                         &mut batch,
                     )?;
@@ -283,21 +296,21 @@ impl Sheet {
                 Ok(false) => break,
                 Err(err) => {
                     // The rows before it are merged first: they may hold an earlier error.
-                    batch.resolve(builder, &self.path)?;
-                    merge(builder, &mut batch)?;
+                    batch.resolve(lookups, &self.path)?;
+                    merge(sink, &mut batch)?;
                     return Err(err);
                 }
             }
             rows += 1;
             if rows == SERIAL_BATCH {
-                batch.resolve(builder, &self.path)?;
-                merge(builder, &mut batch)?;
+                batch.resolve(lookups, &self.path)?;
+                merge(sink, &mut batch)?;
                 batch.clear();
                 rows = 0;
             }
         }
-        batch.resolve(builder, &self.path)?;
-        merge(builder, &mut batch)
+        batch.resolve(lookups, &self.path)?;
+        merge(sink, &mut batch)
     }
 
     /// Reads the next record; `false` at the end. Errors carry the file's offsets.
@@ -338,12 +351,12 @@ impl Sheet {
 }
 
 /// What rows are parsed into: kept between blocks, and emptied after each merge so that its
-/// memory is reused.
-pub(crate) trait Batch: Default + Send {
-    /// Finishes what the parse left to do with the builder (read-only) once the batch's rows are
-    /// parsed, before the batch is merged: looking ids up all at once. An error is about a row
-    /// of the batch (`path` names its file). Called again, it does nothing.
-    fn resolve(&mut self, _builder: &PopulationBuilder, _path: &std::path::Path) -> Result<()> {
+/// memory is reused. `L` is what the parse looks ids up in (the builder, read-only).
+pub(crate) trait Batch<L: ?Sized>: Default + Send {
+    /// Finishes what the parse left to do with `lookups` once the batch's rows are parsed,
+    /// before the batch is merged: looking ids up all at once. An error is about a row of the
+    /// batch (`path` names its file). Called again, it does nothing.
+    fn resolve(&mut self, _lookups: &L, _path: &std::path::Path) -> Result<()> {
         Ok(())
     }
 
@@ -351,10 +364,23 @@ pub(crate) trait Batch: Default + Send {
     fn clear(&mut self);
 }
 
-impl<T: Send> Batch for Vec<T> {
+impl<L: ?Sized, T: Send> Batch<L> for Vec<T> {
     fn clear(&mut self) {
         Vec::clear(self);
     }
+}
+
+/// Merges batches into `sink` in order, emptying each.
+fn merge_all<L: ?Sized, B: Batch<L>, S: ?Sized>(
+    merge: &mut impl FnMut(&mut S, &mut B) -> Result<()>,
+    sink: &mut S,
+    batches: &mut [B],
+) -> Result<()> {
+    for batch in batches {
+        merge(sink, batch)?;
+        batch.clear();
+    }
+    Ok(())
 }
 
 /// Appends up to `want` bytes in all to `buffer`; `true` at the end of the file.
@@ -368,11 +394,12 @@ fn fill(file: &mut File, buffer: &mut Vec<u8>, want: usize) -> std::io::Result<b
     Ok(false)
 }
 
-/// Parts per block: a few per core, so that an uneven part does not leave a core idle.
+/// Parts per block: a few per core, so that an uneven part does not leave a core idle, and the
+/// core that merges the block before picks up its share of parts when it is done.
 fn parts_per_block() -> usize {
     #[cfg(feature = "parallel")]
     {
-        rayon::current_num_threads() * 2
+        rayon::current_num_threads() * 4
     }
     #[cfg(not(feature = "parallel"))]
     {
@@ -415,7 +442,8 @@ mod tests {
         sheet.block = block;
         let mut out = Vec::new();
         sheet.read(
-            &mut PopulationBuilder::new(),
+            &(),
+            &mut out,
             &mut |_, _| {},
             |_, row, batch: &mut Vec<(String, u64)>| {
                 batch.push((
@@ -424,7 +452,7 @@ mod tests {
                 ));
                 Ok(())
             },
-            |_, batch| {
+            |out, batch| {
                 out.append(batch);
                 Ok(())
             },
@@ -518,13 +546,14 @@ mod tests {
                 let mut seen = std::collections::HashSet::new();
                 let err = sheet
                     .read(
-                        &mut PopulationBuilder::new(),
+                        &(),
+                        &mut seen,
                         &mut |_, _| {},
                         |_, row, batch: &mut Vec<(String, u64)>| {
                             batch.push((row.required_text(0, "a")?.to_owned(), row.offset()));
                             Ok(())
                         },
-                        |_, batch| {
+                        |seen, batch| {
                             for (a, offset) in batch.drain(..) {
                                 if !seen.insert(a.clone()) {
                                     return Err(Error::parameter("a", a, format!("at {offset}")));

@@ -59,8 +59,7 @@ pub struct PopulationBuilder {
     added: [u64; TABLES],
     customers: Registry<crate::CustomerId, PendingCustomer>,
     sessions: Registry<SessionId, PendingSession>,
-    topic_index: HashMap<Box<str>, u32>,
-    topic_names: Vec<Box<str>>,
+    topics: TopicNames,
     interactions: PendingInteractions,
     ideas: PendingIdeas,
     participations: PendingParticipations,
@@ -69,6 +68,86 @@ pub struct PopulationBuilder {
     segment_index: HashMap<Box<str>, u32>,
     segment_names: Vec<Box<str>>,
     responses: PendingResponses,
+}
+
+/// Topic names in the order first seen, each with its provisional id (its position).
+#[derive(Debug, Default)]
+struct TopicNames {
+    index: HashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+impl TopicNames {
+    /// The id of a topic (trimmed; [`NO_TOPIC`] for none or a blank one), added if new.
+    fn intern(&mut self, topic: Option<&str>) -> u32 {
+        let Some(topic) = topic.and_then(text) else {
+            return NO_TOPIC;
+        };
+        if let Some(&id) = self.index.get(topic) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(topic.into());
+        self.index.insert(topic.into(), id);
+        id
+    }
+}
+
+/// A table's rows read so far and the topic names, taken out of a builder while a CSV file of
+/// that table is read: blocks of rows are appended here while the next block is parsed, which
+/// looks customers up in the builder at the same time (see [`PopulationBuilder::take_interactions`]).
+#[cfg(feature = "csv")]
+#[derive(Debug, Default)]
+pub(crate) struct Appending<R> {
+    rows: R,
+    topics: TopicNames,
+}
+
+#[cfg(feature = "csv")]
+impl Appending<PendingInteractions> {
+    /// Appends a batch of interactions whose customers are in the builder. The first batch of a
+    /// file of `file_bytes` bytes reserves room for the rows the file likely holds, so the
+    /// columns do not grow (and copy) again and again.
+    pub(crate) fn append(&mut self, batch: &InteractionBatch, file_bytes: u64) -> Result<()> {
+        let from = &batch.rows;
+        check_capacity(self.rows.at.len() + from.at.len(), Table::Interactions)?;
+        if let (true, Some((first, last))) = (self.rows.at.is_empty(), batch.span)
+            && from.at.len() > 1
+            && last > first
+        {
+            let per_row = (last - first) as f64 / (from.at.len() - 1) as f64;
+            self.rows.reserve(rows_estimate(
+                self.rows.at.len(),
+                ((file_bytes as f64 / per_row) * 1.02) as usize,
+            ));
+        }
+        let topics = batch.topics.merge_into(&mut self.topics, &from.topic);
+        let rows = &mut self.rows;
+        rows.customer.extend_from_slice(&from.customer);
+        rows.at.extend_from_slice(&from.at);
+        rows.channel.extend_from_slice(&from.channel);
+        rows.kind.extend_from_slice(&from.kind);
+        rows.topic.extend(topics);
+        Ok(())
+    }
+}
+
+#[cfg(feature = "csv")]
+impl Appending<PendingIdeas> {
+    /// Appends a batch of checked ideas whose authors are in the builder.
+    pub(crate) fn append(&mut self, batch: &mut IdeaBatch) -> Result<()> {
+        check_capacity(self.rows.id.len() + batch.rows.id.len(), Table::Ideas)?;
+        (self.rows.topic).extend(batch.topics.merge_into(&mut self.topics, &batch.rows.topic));
+        let (rows, from) = (&mut self.rows, &mut batch.rows);
+        rows.id.append(&mut from.id);
+        rows.position.extend_from_slice(&from.position);
+        rows.author.extend_from_slice(&from.author);
+        rows.submitted_at.extend_from_slice(&from.submitted_at);
+        rows.status.extend_from_slice(&from.status);
+        rows.votes.extend_from_slice(&from.votes);
+        rows.decided_at.extend_from_slice(&from.decided_at);
+        Ok(())
+    }
 }
 
 /// Every defined id in id order with its record, and each slot's rank in that order.
@@ -248,7 +327,7 @@ struct PendingSession {
 }
 
 #[derive(Debug, Default)]
-struct PendingInteractions {
+pub(crate) struct PendingInteractions {
     customer: Vec<u32>,
     at: Vec<i64>,
     channel: Vec<Channel>,
@@ -292,7 +371,7 @@ impl PendingInteractions {
 }
 
 #[derive(Debug, Default)]
-struct PendingIdeas {
+pub(crate) struct PendingIdeas {
     id: Vec<IdeaId>,
     position: Vec<u64>,
     author: Vec<u32>,
@@ -378,15 +457,12 @@ impl LocalTopics {
     }
 
     /// Maps the batch's topic ids to the builder's, interning the names there.
-    fn merge_into(
-        &self,
-        builder: &mut PopulationBuilder,
-        topics: &[u32],
-    ) -> impl Iterator<Item = u32> {
+    #[cfg(feature = "csv")]
+    fn merge_into(&self, names: &mut TopicNames, topics: &[u32]) -> impl Iterator<Item = u32> {
         let ids: Vec<u32> = self
             .names
             .iter()
-            .map(|name| builder.intern_topic(Some(name)))
+            .map(|name| names.intern(Some(name)))
             .collect();
         topics.iter().map(move |&t| {
             if t == NO_TOPIC {
@@ -515,7 +591,7 @@ pub(crate) struct InteractionBatch {
 }
 
 #[cfg(feature = "csv")]
-impl crate::csv_folder::Batch for InteractionBatch {
+impl crate::csv_folder::Batch<PopulationBuilder> for InteractionBatch {
     fn resolve(&mut self, builder: &PopulationBuilder, path: &std::path::Path) -> Result<()> {
         if self.customers.ends.is_empty() {
             return Ok(()); // no rows, or resolved already
@@ -568,7 +644,7 @@ pub(crate) struct IdeaBatch {
 }
 
 #[cfg(feature = "csv")]
-impl crate::csv_folder::Batch for IdeaBatch {
+impl crate::csv_folder::Batch<PopulationBuilder> for IdeaBatch {
     fn clear(&mut self) {
         self.rows.clear();
         self.topics.clear();
@@ -909,16 +985,37 @@ impl PopulationBuilder {
     }
 
     fn intern_topic(&mut self, topic: Option<&str>) -> u32 {
-        let Some(topic) = topic.and_then(text) else {
-            return NO_TOPIC;
-        };
-        if let Some(&id) = self.topic_index.get(topic) {
-            return id;
+        self.topics.intern(topic)
+    }
+
+    /// Takes the interactions read so far and the topic names out, for a CSV file of
+    /// interactions to be appended to them while its rows are parsed against the customers
+    /// (which stay); [`restore_interactions`](Self::restore_interactions) puts them back.
+    #[cfg(feature = "csv")]
+    pub(crate) fn take_interactions(&mut self) -> Appending<PendingInteractions> {
+        Appending {
+            rows: std::mem::take(&mut self.interactions),
+            topics: std::mem::take(&mut self.topics),
         }
-        let id = self.topic_names.len() as u32;
-        self.topic_names.push(topic.into());
-        self.topic_index.insert(topic.into(), id);
-        id
+    }
+
+    #[cfg(feature = "csv")]
+    pub(crate) fn restore_interactions(&mut self, taken: Appending<PendingInteractions>) {
+        (self.interactions, self.topics) = (taken.rows, taken.topics);
+    }
+
+    /// [`take_interactions`](Self::take_interactions) for ideas.
+    #[cfg(feature = "csv")]
+    pub(crate) fn take_ideas(&mut self) -> Appending<PendingIdeas> {
+        Appending {
+            rows: std::mem::take(&mut self.ideas),
+            topics: std::mem::take(&mut self.topics),
+        }
+    }
+
+    #[cfg(feature = "csv")]
+    pub(crate) fn restore_ideas(&mut self, taken: Appending<PendingIdeas>) {
+        (self.ideas, self.topics) = (taken.rows, taken.topics);
     }
 
     pub(crate) fn customer_at(
@@ -968,40 +1065,6 @@ impl PopulationBuilder {
         self.customers.get(id)
     }
 
-    /// Appends a batch of interactions whose customers are already in the builder. The first
-    /// batch of a file of `file_bytes` bytes reserves room for the rows the file likely holds,
-    /// so the columns do not grow (and copy) again and again.
-    pub(crate) fn append_interactions(
-        &mut self,
-        batch: &InteractionBatch,
-        file_bytes: u64,
-    ) -> Result<()> {
-        let from = &batch.rows;
-        check_capacity(
-            self.interactions.at.len() + from.at.len(),
-            Table::Interactions,
-        )?;
-        if let (true, Some((first, last))) = (self.interactions.at.is_empty(), batch.span)
-            && from.at.len() > 1
-            && last > first
-        {
-            let per_row = (last - first) as f64 / (from.at.len() - 1) as f64;
-            let rows = &mut self.interactions;
-            rows.reserve(rows_estimate(
-                rows.at.len(),
-                ((file_bytes as f64 / per_row) * 1.02) as usize,
-            ));
-        }
-        let topics: Vec<u32> = batch.topics.merge_into(self, &from.topic).collect();
-        let rows = &mut self.interactions;
-        rows.customer.extend_from_slice(&from.customer);
-        rows.at.extend_from_slice(&from.at);
-        rows.channel.extend_from_slice(&from.channel);
-        rows.kind.extend_from_slice(&from.kind);
-        rows.topic.extend_from_slice(&topics);
-        Ok(())
-    }
-
     pub(crate) fn interaction_at(
         &mut self,
         position: u64,
@@ -1012,22 +1075,6 @@ impl PopulationBuilder {
         let topic = self.intern_topic(fields.topic);
         self.interactions
             .push(customer, fields.at, fields.channel, fields.kind, topic);
-        Ok(())
-    }
-
-    /// Appends a batch of checked ideas whose authors are already in the builder.
-    pub(crate) fn append_ideas(&mut self, batch: &mut IdeaBatch) -> Result<()> {
-        check_capacity(self.ideas.id.len() + batch.rows.id.len(), Table::Ideas)?;
-        let topics: Vec<u32> = batch.topics.merge_into(self, &batch.rows.topic).collect();
-        let (rows, from) = (&mut self.ideas, &mut batch.rows);
-        rows.id.append(&mut from.id);
-        rows.position.extend_from_slice(&from.position);
-        rows.author.extend_from_slice(&from.author);
-        rows.submitted_at.extend_from_slice(&from.submitted_at);
-        rows.topic.extend(topics);
-        rows.status.extend_from_slice(&from.status);
-        rows.votes.extend_from_slice(&from.votes);
-        rows.decided_at.extend_from_slice(&from.decided_at);
         Ok(())
     }
 
@@ -1139,7 +1186,9 @@ impl PopulationBuilder {
             sources,
             customers,
             sessions,
-            topic_names,
+            topics: TopicNames {
+                names: topic_names, ..
+            },
             interactions,
             ideas,
             participations,

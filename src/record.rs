@@ -49,6 +49,7 @@ macro_rules! named_enum {
 
             /// Parses the interchange name from bytes (the CSV reader's fast path).
             #[allow(dead_code)] // not every enum is read from CSV
+            #[inline]
             pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Self> {
                 match bytes {
                     $(b if b == $text.as_bytes() => Some($name::$variant),)+

@@ -144,11 +144,12 @@ impl Row<'_> {
     }
 
     /// One of an enum's interchange names.
+    #[inline]
     pub fn named<T>(
         &self,
         column: Option<usize>,
         field: &'static str,
-        parse: fn(&[u8]) -> Option<T>,
+        parse: impl Fn(&[u8]) -> Option<T>,
         expected: &str,
     ) -> Result<Option<T>> {
         match self.bytes(column) {
@@ -163,11 +164,12 @@ impl Row<'_> {
         }
     }
 
+    #[inline]
     pub fn required_named<T>(
         &self,
         column: usize,
         field: &'static str,
-        parse: fn(&[u8]) -> Option<T>,
+        parse: impl Fn(&[u8]) -> Option<T>,
         expected: &str,
     ) -> Result<T> {
         self.named(Some(column), field, parse, expected)?

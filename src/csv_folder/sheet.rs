@@ -4,8 +4,9 @@
 //! when it holds no quote character, every line break in it ends a record, so the block is split
 //! at line breaks into parts that are parsed at once (on every core with the `parallel` feature),
 //! and the parts' batches are handed on in file order (merged while the next block is parsed),
-//! which keeps the result identical to a serial read. The first block with a quote character (a quoted field may hold a line break)
-//! sends the rest of the file through one CSV reader in order.
+//! which keeps the result identical to a serial read. The first block with a quote character (a
+//! quoted field may hold a line break) sends the rest of the file through one CSV reader in
+//! order.
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};

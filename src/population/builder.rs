@@ -95,7 +95,8 @@ impl TopicNames {
 
 /// A table's rows read so far and the topic names, taken out of a builder while a CSV file of
 /// that table is read: blocks of rows are appended here while the next block is parsed, which
-/// looks customers up in the builder at the same time (see [`PopulationBuilder::take_interactions`]).
+/// looks customers up in the builder at the same time
+/// (see [`PopulationBuilder::take_interactions`]).
 #[cfg(feature = "csv")]
 #[derive(Debug, Default)]
 pub(crate) struct Appending<R> {

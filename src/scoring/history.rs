@@ -24,11 +24,11 @@ use crate::{CustomerId, CustomerIndex, Error, Population, Result, Signal};
 
 /// How many dates' signals are computed in one pass over the customers. A pass reads every
 /// customer's tally (about 0.25 KB each) and the events since the previous pass once for all its
-/// dates, so fewer passes are faster (at a million customers, 3 dates a pass take 10% less time
-/// than 2; at 100,000, 8 dates a pass 5% less than 6). But a pass holds its dates' signal
-/// columns and rate components, about 0.2 KB per customer and date, and the normalized columns
-/// of the [`AT_ONCE`] dates being scored, about 0.1 KB per customer each. So: as many dates as
-/// fit in [`PASS_BUDGET`] bytes, from one to [`MAX_PER_PASS`].
+/// dates, so fewer passes are faster (at a million customers, 3 dates a pass take about 9% less
+/// time than 2; at 100,000, 8 dates a pass about 5% less than 6). But a pass holds its dates'
+/// signal columns and rate components, about 0.2 KB per customer and date, and the normalized
+/// columns of the [`AT_ONCE`] dates being scored, about 0.1 KB per customer each. So: as many
+/// dates as fit in [`PASS_BUDGET`] bytes, from one to [`MAX_PER_PASS`].
 fn dates_per_pass(customers: usize, signals: usize) -> usize {
     let customers = customers.max(1);
     // Each wanted signal's column and the rate components (10 numbers) per date; each signal's

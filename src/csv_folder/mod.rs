@@ -223,33 +223,32 @@ fn read_interactions(
     let topic = sheet.column("topic");
     // Rows are appended to the interactions taken out of the builder while the builder looks
     // the next rows' customers up.
-    let mut appending = builder.take_interactions();
-    let read = sheet.read(
-        &*builder,
-        &mut appending,
-        &mut |bytes, finished| progress.file(bytes, finished),
-        |_, row, batch: &mut InteractionBatch| {
-            let slot = row.customer_lookup(customer, &mut batch.customers)?;
-            let topic = row.topic(topic, &mut batch.topics)?;
-            batch.push(
-                row.offset(),
-                slot,
-                row.required_time(at, "at")?,
-                row.required_named(channel, "channel", Channel::from_bytes, Channel::NAMES)?,
-                row.required_named(
-                    kind,
-                    "kind",
-                    InteractionKind::from_bytes,
-                    InteractionKind::NAMES,
-                )?,
-                topic,
-            );
-            Ok(())
-        },
-        |appending, batch| appending.append(batch, file_bytes),
-    );
-    builder.restore_interactions(appending);
-    read
+    builder.appending_interactions(|builder, appending| {
+        sheet.read(
+            builder,
+            appending,
+            &mut |bytes, finished| progress.file(bytes, finished),
+            |_, row, batch: &mut InteractionBatch| {
+                let slot = row.customer_lookup(customer, &mut batch.customers)?;
+                let topic = row.topic(topic, &mut batch.topics)?;
+                batch.push(
+                    row.offset(),
+                    slot,
+                    row.required_time(at, "at")?,
+                    row.required_named(channel, "channel", Channel::from_bytes, Channel::NAMES)?,
+                    row.required_named(
+                        kind,
+                        "kind",
+                        InteractionKind::from_bytes,
+                        InteractionKind::NAMES,
+                    )?,
+                    topic,
+                );
+                Ok(())
+            },
+            |appending, batch| appending.append(batch, file_bytes),
+        )
+    })
 }
 
 fn read_ideas(
@@ -268,34 +267,33 @@ fn read_ideas(
         sheet.column("votes"),
         sheet.column("decided_at"),
     );
-    let mut appending = builder.take_ideas();
-    let read = sheet.read(
-        &*builder,
-        &mut appending,
-        &mut |bytes, finished| progress.file(bytes, finished),
-        |builder, row, batch: &mut IdeaBatch| {
-            let slot = row.customer(author, builder, &mut batch.last_customer)?;
-            let topic_id = row.topic(topic, &mut batch.topics)?;
-            let fields = IdeaFields {
-                id: row.required_text(id, "id")?,
-                author: "",
-                submitted_at: row.required_time(submitted, "submitted_at")?,
-                topic: None,
-                status: row.required_named(
-                    status,
-                    "status",
-                    IdeaStatus::from_bytes,
-                    IdeaStatus::NAMES,
-                )?,
-                votes: row.count(votes, "votes")?,
-                decided_at: row.time(decided, "decided_at")?,
-            };
-            batch.push(row.offset(), slot, topic_id, fields, || row.location())
-        },
-        |appending, batch| appending.append(batch),
-    );
-    builder.restore_ideas(appending);
-    read
+    builder.appending_ideas(|builder, appending| {
+        sheet.read(
+            builder,
+            appending,
+            &mut |bytes, finished| progress.file(bytes, finished),
+            |builder, row, batch: &mut IdeaBatch| {
+                let slot = row.customer(author, builder, &mut batch.last_customer)?;
+                let topic_id = row.topic(topic, &mut batch.topics)?;
+                let fields = IdeaFields {
+                    id: row.required_text(id, "id")?,
+                    author: "",
+                    submitted_at: row.required_time(submitted, "submitted_at")?,
+                    topic: None,
+                    status: row.required_named(
+                        status,
+                        "status",
+                        IdeaStatus::from_bytes,
+                        IdeaStatus::NAMES,
+                    )?,
+                    votes: row.count(votes, "votes")?,
+                    decided_at: row.time(decided, "decided_at")?,
+                };
+                batch.push(row.offset(), slot, topic_id, fields, || row.location())
+            },
+            |appending, batch| appending.append(batch),
+        )
+    })
 }
 
 fn read_sessions(

@@ -103,19 +103,18 @@ impl Sheet {
     ///
     /// `progress` hears how many bytes of the file have been read after each block, and
     /// `finished` at the end.
-    pub fn read<L, B, S, P, M>(
+    pub fn read<B, S, P, M>(
         &self,
-        lookups: &L,
+        lookups: &B::Lookups,
         sink: &mut S,
         progress: &mut dyn FnMut(u64, bool),
         parse: P,
         mut merge: M,
     ) -> Result<()>
     where
-        L: Sync + ?Sized,
-        B: Batch<L>,
+        B: Batch,
         S: Send + ?Sized,
-        P: Fn(&L, &Row<'_>, &mut B) -> Result<()> + Sync,
+        P: Fn(&B::Lookups, &Row<'_>, &mut B) -> Result<()> + Sync,
         M: FnMut(&mut S, &mut B) -> Result<()> + Send,
     {
         let mut file = File::open(&self.path).map_err(|source| io_error(&self.path, source))?;
@@ -136,7 +135,7 @@ impl Sheet {
                 || fill(&mut file, &mut buffer, want)
                     .map_err(|source| io_error(&self.path, source))?;
             if buffer.is_empty() {
-                merge_all::<L, _, _>(&mut merge, sink, &mut merging[..to_merge])?;
+                merge_all(&mut merge, sink, &mut merging[..to_merge])?;
                 progress(offset, true);
                 return Ok(());
             }
@@ -150,7 +149,7 @@ impl Sheet {
                 }
             };
             if memchr::memchr(b'"', &buffer[..end]).is_some() {
-                merge_all::<L, _, _>(&mut merge, sink, &mut merging[..to_merge])?;
+                merge_all(&mut merge, sink, &mut merging[..to_merge])?;
                 let rest = std::io::Cursor::new(std::mem::take(&mut buffer)).chain(file);
                 self.read_in_order(rest, offset, lookups, sink, &parse, &mut merge)?;
                 progress(length, true);
@@ -174,7 +173,7 @@ impl Sheet {
                     })
                 },
                 || {
-                    let merged = merge_all::<L, _, _>(&mut merge, sink, &mut merging[..to_merge]);
+                    let merged = merge_all(&mut merge, sink, &mut merging[..to_merge]);
                     let read = if eof {
                         Ok(true)
                     } else {
@@ -189,7 +188,7 @@ impl Sheet {
             // made when the population is built, come after any of these.)
             merged?;
             if let Some(failed) = parsed.iter().position(Result::is_err) {
-                merge_all::<L, _, _>(&mut merge, sink, &mut parsing[..=failed])?;
+                merge_all(&mut merge, sink, &mut parsing[..=failed])?;
             }
             if let Some(err) = parsed.into_iter().find_map(Result::err) {
                 return Err(err);
@@ -211,16 +210,16 @@ impl Sheet {
     /// and nothing else does: the slice is cut at those bytes directly, which is what the CSV
     /// reader would do with it, several times faster. A slice with a carriage return (a file with
     /// `\r\n` line ends) goes through the CSV reader, which knows every kind of line end.
-    fn parse_slice<L: ?Sized, B, P>(
+    fn parse_slice<B: Batch, P>(
         &self,
         bytes: &[u8],
         base: u64,
-        lookups: &L,
+        lookups: &B::Lookups,
         parse: &P,
         batch: &mut B,
     ) -> Result<()>
     where
-        P: Fn(&L, &Row<'_>, &mut B) -> Result<()>,
+        P: Fn(&B::Lookups, &Row<'_>, &mut B) -> Result<()>,
     {
         let mut fields: Vec<&[u8]> = Vec::with_capacity(self.header.len());
         if memchr::memchr(b'\r', bytes).is_none() {
@@ -260,18 +259,18 @@ impl Sheet {
     }
 
     /// Parses the rest of the file through one CSV reader, merging every so many rows.
-    fn read_in_order<L: ?Sized, B: Batch<L>, S: ?Sized, P, M, R>(
+    fn read_in_order<B: Batch, S: ?Sized, P, M, R>(
         &self,
         rest: R,
         base: u64,
-        lookups: &L,
+        lookups: &B::Lookups,
         sink: &mut S,
         parse: &P,
         merge: &mut M,
     ) -> Result<()>
     where
         R: Read,
-        P: Fn(&L, &Row<'_>, &mut B) -> Result<()>,
+        P: Fn(&B::Lookups, &Row<'_>, &mut B) -> Result<()>,
         M: FnMut(&mut S, &mut B) -> Result<()>,
     {
         let mut reader = ReaderBuilder::new()
@@ -352,12 +351,15 @@ impl Sheet {
 }
 
 /// What rows are parsed into: kept between blocks, and emptied after each merge so that its
-/// memory is reused. `L` is what the parse looks ids up in (the builder, read-only).
-pub(crate) trait Batch<L: ?Sized>: Default + Send {
+/// memory is reused.
+pub(crate) trait Batch: Default + Send {
+    /// What the parse looks ids up in, read-only: the builder, or nothing.
+    type Lookups: Sync + ?Sized;
+
     /// Finishes what the parse left to do with `lookups` once the batch's rows are parsed,
     /// before the batch is merged: looking ids up all at once. An error is about a row of the
     /// batch (`path` names its file). Called again, it does nothing.
-    fn resolve(&mut self, _lookups: &L, _path: &std::path::Path) -> Result<()> {
+    fn resolve(&mut self, _lookups: &Self::Lookups, _path: &std::path::Path) -> Result<()> {
         Ok(())
     }
 
@@ -365,14 +367,17 @@ pub(crate) trait Batch<L: ?Sized>: Default + Send {
     fn clear(&mut self);
 }
 
-impl<L: ?Sized, T: Send> Batch<L> for Vec<T> {
+/// Rows that need no lookups.
+impl<T: Send> Batch for Vec<T> {
+    type Lookups = ();
+
     fn clear(&mut self) {
         Vec::clear(self);
     }
 }
 
 /// Merges batches into `sink` in order, emptying each.
-fn merge_all<L: ?Sized, B: Batch<L>, S: ?Sized>(
+fn merge_all<B: Batch, S: ?Sized>(
     merge: &mut impl FnMut(&mut S, &mut B) -> Result<()>,
     sink: &mut S,
     batches: &mut [B],

@@ -96,9 +96,9 @@ impl TopicNames {
 /// A table's rows read so far and the topic names, taken out of a builder while a CSV file of
 /// that table is read: blocks of rows are appended here while the next block is parsed, which
 /// looks customers up in the builder at the same time
-/// (see [`PopulationBuilder::take_interactions`]).
+/// (see [`PopulationBuilder::appending_interactions`]).
 #[cfg(feature = "csv")]
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Appending<R> {
     rows: R,
     topics: TopicNames,
@@ -592,7 +592,9 @@ pub(crate) struct InteractionBatch {
 }
 
 #[cfg(feature = "csv")]
-impl crate::csv_folder::Batch<PopulationBuilder> for InteractionBatch {
+impl crate::csv_folder::Batch for InteractionBatch {
+    type Lookups = PopulationBuilder;
+
     fn resolve(&mut self, builder: &PopulationBuilder, path: &std::path::Path) -> Result<()> {
         if self.customers.ends.is_empty() {
             return Ok(()); // no rows, or resolved already
@@ -645,7 +647,9 @@ pub(crate) struct IdeaBatch {
 }
 
 #[cfg(feature = "csv")]
-impl crate::csv_folder::Batch<PopulationBuilder> for IdeaBatch {
+impl crate::csv_folder::Batch for IdeaBatch {
+    type Lookups = PopulationBuilder;
+
     fn clear(&mut self) {
         self.rows.clear();
         self.topics.clear();
@@ -985,38 +989,40 @@ impl PopulationBuilder {
         self.sessions.reference(id, Table::Participants, position)
     }
 
-    fn intern_topic(&mut self, topic: Option<&str>) -> u32 {
-        self.topics.intern(topic)
+    /// Runs `read` with the interactions read so far and the topic names taken out of the
+    /// builder, to append a CSV file's rows to, and with the builder itself, read-only, to look
+    /// the rows' customers up in at the same time; then puts them back.
+    #[cfg(feature = "csv")]
+    pub(crate) fn appending_interactions<T>(
+        &mut self,
+        read: impl FnOnce(&Self, &mut Appending<PendingInteractions>) -> T,
+    ) -> T {
+        self.appending(|builder| &mut builder.interactions, read)
     }
 
-    /// Takes the interactions read so far and the topic names out, for a CSV file of
-    /// interactions to be appended to them while its rows are parsed against the customers
-    /// (which stay); [`restore_interactions`](Self::restore_interactions) puts them back.
+    /// [`appending_interactions`](Self::appending_interactions) for ideas.
     #[cfg(feature = "csv")]
-    pub(crate) fn take_interactions(&mut self) -> Appending<PendingInteractions> {
-        Appending {
-            rows: std::mem::take(&mut self.interactions),
+    pub(crate) fn appending_ideas<T>(
+        &mut self,
+        read: impl FnOnce(&Self, &mut Appending<PendingIdeas>) -> T,
+    ) -> T {
+        self.appending(|builder| &mut builder.ideas, read)
+    }
+
+    #[cfg(feature = "csv")]
+    fn appending<R: Default, T>(
+        &mut self,
+        rows: fn(&mut Self) -> &mut R,
+        read: impl FnOnce(&Self, &mut Appending<R>) -> T,
+    ) -> T {
+        let mut appending = Appending {
+            rows: std::mem::take(rows(self)),
             topics: std::mem::take(&mut self.topics),
-        }
-    }
-
-    #[cfg(feature = "csv")]
-    pub(crate) fn restore_interactions(&mut self, taken: Appending<PendingInteractions>) {
-        (self.interactions, self.topics) = (taken.rows, taken.topics);
-    }
-
-    /// [`take_interactions`](Self::take_interactions) for ideas.
-    #[cfg(feature = "csv")]
-    pub(crate) fn take_ideas(&mut self) -> Appending<PendingIdeas> {
-        Appending {
-            rows: std::mem::take(&mut self.ideas),
-            topics: std::mem::take(&mut self.topics),
-        }
-    }
-
-    #[cfg(feature = "csv")]
-    pub(crate) fn restore_ideas(&mut self, taken: Appending<PendingIdeas>) {
-        (self.ideas, self.topics) = (taken.rows, taken.topics);
+        };
+        let out = read(self, &mut appending);
+        *rows(self) = appending.rows;
+        self.topics = appending.topics;
+        out
     }
 
     pub(crate) fn customer_at(
@@ -1073,7 +1079,7 @@ impl PopulationBuilder {
     ) -> Result<()> {
         check_capacity(self.interactions.at.len(), Table::Interactions)?;
         let customer = self.reference_customer(fields.customer, Table::Interactions, position);
-        let topic = self.intern_topic(fields.topic);
+        let topic = self.topics.intern(fields.topic);
         self.interactions
             .push(customer, fields.at, fields.channel, fields.kind, topic);
         Ok(())
@@ -1083,7 +1089,7 @@ impl PopulationBuilder {
         check_capacity(self.ideas.id.len(), Table::Ideas)?;
         check_idea(&fields, || self.location(Table::Ideas, position))?;
         let author = self.reference_customer(fields.author, Table::Ideas, position);
-        let topic = self.intern_topic(fields.topic);
+        let topic = self.topics.intern(fields.topic);
         self.ideas.push(position, author, topic, &fields);
         Ok(())
     }
@@ -1097,7 +1103,7 @@ impl PopulationBuilder {
         title: Option<String>,
     ) -> Result<()> {
         check_id(id, "id", || self.location(Table::Sessions, position))?;
-        let topic = self.intern_topic(topic);
+        let topic = self.topics.intern(topic);
         let record = PendingSession {
             held_at,
             topic,

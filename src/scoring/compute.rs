@@ -155,11 +155,11 @@ pub(crate) fn score_table(
                 }
             }
         }
-        if let Some(exponents) = &shares {
+        if let Some(shares) = &shares {
             // Everyone has every dimension: the same terms as `combine`, with each dimension's
             // share of the weight worked out once.
             for (i, lead) in lead.iter_mut().enumerate() {
-                let terms = exponents.iter().map(|&(k, share)| (share, scores[k][i]));
+                let terms = shares.iter().map(|&(k, share)| (share, scores[k][i]));
                 *lead = combine_shares(model.combination, terms);
             }
         } else {

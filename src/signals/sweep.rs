@@ -28,8 +28,8 @@ struct ChunkOut<'a> {
 }
 
 impl ChunkOut<'_> {
-    /// Makes room for the chunk's `len` customers (a no-op on reused components).
-    fn reserve(&mut self, len: usize) {
+    /// Sizes the components for the chunk's `len` customers (a no-op on reused components).
+    fn resize(&mut self, len: usize) {
         self.components.resize(len, Components::default());
     }
 
@@ -114,7 +114,7 @@ pub(crate) fn one_date(
     let outputs = chunk_outputs(&mut columns, &mut components);
     map_each(outputs.into_iter().enumerate().collect(), |(i, mut out)| {
         let customers = i * CHUNK..n.min((i + 1) * CHUNK);
-        out.reserve(customers.len());
+        out.resize(customers.len());
         let mut tally = Tally::default();
         for (j, c) in customers.enumerate() {
             tally.reset();
@@ -254,7 +254,7 @@ impl<'p> SignalSweep<'p> {
                 let len = n.min(start + CHUNK) - start;
                 tallies.resize(len, Tally::default());
                 for out in &mut outs {
-                    out.reserve(len);
+                    out.resize(len);
                 }
                 for (j, tally) in tallies.iter_mut().enumerate() {
                     for ((date, out), (_, _, restart)) in as_of.iter().zip(&mut outs).zip(&steps) {

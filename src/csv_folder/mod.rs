@@ -37,7 +37,9 @@ use row::{Row, csv_error, unparsable};
 pub(crate) use sheet::Batch;
 use sheet::Sheet;
 
-use crate::population::builder::{IdeaBatch, IdeaFields, InteractionBatch, ParticipationFields};
+use crate::population::builder::{
+    CustomerBatch, IdeaBatch, IdeaFields, InteractionBatch, ParticipationFields,
+};
 use crate::{
     Channel, Error, IdeaStatus, InteractionKind, Population, PopulationBuilder, Problem,
     Relationship, Result, Table,
@@ -155,35 +157,30 @@ fn read_customers(
     path: PathBuf,
     progress: &mut Progress<'_>,
 ) -> Result<()> {
+    let file_bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
     let sheet = Sheet::open(path)?;
     builder.set_source(Table::Customers, sheet.locator());
     let id = sheet.required("id")?;
     let (name, segment) = (sheet.column("name"), sheet.column("segment"));
     let (relationship, since) = (sheet.column("relationship"), sheet.column("since"));
-    type Row = (
-        u64,
-        String,
-        Option<String>,
-        Option<String>,
-        Relationship,
-        Option<jiff::civil::Date>,
-    );
     sheet.read(
         &(),
         builder,
         &mut |bytes, finished| progress.file(bytes, finished),
-        |_, row, batch: &mut Vec<Row>| {
+        |_, row, batch: &mut CustomerBatch| {
             let since = match row.text(since, "since")? {
                 None => None,
                 Some(text) => Some(parse_date(text).ok_or_else(|| {
                     row.error("since", text.as_bytes(), unparsable("a date YYYY-MM-DD"))
                 })?),
             };
-            batch.push((
+            let (id, name) = (row.required_text(id, "id")?, row.text(name, "name")?);
+            let segment = row.interned(segment, "segment", &mut batch.segments)?;
+            batch.push(
                 row.offset(),
-                row.required_text(id, "id")?.to_owned(),
-                row.text(name, "name")?.map(str::to_owned),
-                row.text(segment, "segment")?.map(str::to_owned),
+                id,
+                name,
+                segment,
                 row.named(
                     relationship,
                     "relationship",
@@ -192,15 +189,10 @@ fn read_customers(
                 )?
                 .unwrap_or_default(),
                 since,
-            ));
+            );
             Ok(())
         },
-        |builder, batch| {
-            for (offset, id, name, segment, relationship, since) in batch.drain(..) {
-                builder.customer_at(offset, id, name, segment, relationship, since)?;
-            }
-            Ok(())
-        },
+        |builder, batch| builder.append_customers(batch, file_bytes),
     )
 }
 

@@ -104,11 +104,22 @@ impl Row<'_> {
 
     /// The batch's id of the topic in an optional cell ([`NO_TOPIC`] when empty).
     pub fn topic(&self, column: Option<usize>, topics: &mut LocalTopics) -> Result<u32> {
+        self.interned(column, "topic", topics)
+    }
+
+    /// The batch's id of the name in an optional cell ([`NO_TOPIC`] when empty), interned in
+    /// `names`.
+    pub fn interned(
+        &self,
+        column: Option<usize>,
+        field: &'static str,
+        names: &mut LocalTopics,
+    ) -> Result<u32> {
         match self.bytes(column) {
             None => Ok(NO_TOPIC),
-            Some(name) => topics
+            Some(name) => names
                 .intern(name)
-                .ok_or_else(|| self.error("topic", name, unparsable("UTF-8 text"))),
+                .ok_or_else(|| self.error(field, name, unparsable("UTF-8 text"))),
         }
     }
 

@@ -243,6 +243,21 @@ impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str> + From<String>, 
         self.index.get(id).copied()
     }
 
+    /// The slot of an id, checking first whether it is the slot `after` the one given: reading
+    /// the next slot's id is cheaper than hashing and probing the index, and ids are unique, so
+    /// a match is the slot the index would give.
+    fn get_after(&self, after: Option<u32>, id: &str) -> Option<u32> {
+        if let Some(next) = after.and_then(|slot| slot.checked_add(1))
+            && self
+                .slots
+                .get(next as usize)
+                .is_some_and(|slot| slot.id.borrow() == id)
+        {
+            return Some(next);
+        }
+        self.get(id)
+    }
+
     /// The slot of a referenced id, created undefined (remembering where) if it is new.
     fn reference(&mut self, id: &str, table: Table, position: u64) -> u32 {
         if let Some(slot) = self.get(id) {
@@ -259,17 +274,24 @@ impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str> + From<String>, 
         record: R,
         position: u64,
     ) -> std::result::Result<(), (u64, String)> {
-        match self.get(&id) {
-            Some(slot) => {
-                let slot = &mut self.slots[slot as usize];
+        // One hash of the id, whether it is new (as most are) or was referenced before.
+        let next = self.slots.len() as u32;
+        match self.index.entry(IdKey::new(&id)) {
+            std::collections::hash_map::Entry::Occupied(entry) => {
+                let slot = &mut self.slots[*entry.get() as usize];
                 if let Some((_, first)) = &slot.record {
                     return Err((*first, id));
                 }
                 slot.record = Some((record, position));
                 slot.first_reference = None;
             }
-            None => {
-                self.push(K::from(id), Some((record, position)), None);
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(next);
+                self.slots.push(Slot {
+                    id: K::from(id),
+                    record: Some((record, position)),
+                    first_reference: None,
+                });
             }
         }
         Ok(())
@@ -292,6 +314,13 @@ impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str> + From<String>, 
             .filter_map(|slot| Some((slot.id, slot.record?.0)))
             .collect();
         Ok((sorted, rank))
+    }
+
+    /// Makes room for `additional` more ids.
+    #[cfg(feature = "csv")]
+    fn reserve(&mut self, additional: usize) {
+        self.index.reserve(additional);
+        self.slots.reserve(additional);
     }
 
     fn push(
@@ -549,14 +578,25 @@ impl CustomerLookups {
     /// not UTF-8 or that no customer has, naming the row of `path` where it first appeared.
     #[cfg(feature = "csv")]
     fn resolve(&self, builder: &PopulationBuilder, path: &std::path::Path) -> Result<Vec<u32>> {
-        let mut slots = Vec::with_capacity(self.ends.len());
+        let mut slots: Vec<u32> = Vec::with_capacity(self.ends.len());
         let mut start = 0;
+        // While the lookups find one slot after the other (the rows follow the order of the
+        // customers' file), the next one is tried first.
+        let mut in_order = false;
         for (&end, &offset) in self.ends.iter().zip(&self.offsets) {
             let id = self.ids.get(start..end).unwrap_or_default();
             start = end;
             let text = std::str::from_utf8(id);
-            match text.ok().and_then(|id| builder.customer_slot(id)) {
-                Some(slot) => slots.push(slot),
+            let last = slots.last().copied();
+            let after = last.filter(|_| in_order);
+            match text
+                .ok()
+                .and_then(|id| builder.customers.get_after(after, id))
+            {
+                Some(slot) => {
+                    in_order = last.is_some_and(|last| last.checked_add(1) == Some(slot));
+                    slots.push(slot);
+                }
                 None => {
                     let problem = match text {
                         Ok(_) => Problem::UnknownCustomer,
@@ -633,6 +673,69 @@ impl InteractionBatch {
                 .map_or((offset, offset), |(first, _)| (first, offset)),
         );
         self.rows.push(customer, at, channel, kind, topic);
+    }
+}
+
+/// Customers parsed from one part of a CSV file, with their segments interned within the batch
+/// (so that no segment name is allocated per row).
+#[cfg(feature = "csv")]
+#[derive(Debug, Default)]
+pub(crate) struct CustomerBatch {
+    rows: Vec<CustomerRow>,
+    /// The segments of the batch.
+    pub(crate) segments: LocalTopics,
+    /// The byte offsets of the first and the last row, to estimate the rows of a whole file.
+    span: Option<(u64, u64)>,
+}
+
+#[cfg(feature = "csv")]
+#[derive(Debug)]
+struct CustomerRow {
+    offset: u64,
+    id: String,
+    name: Option<String>,
+    /// The batch's id of the segment ([`NO_TOPIC`] for none).
+    segment: u32,
+    relationship: Relationship,
+    since: Option<Date>,
+}
+
+#[cfg(feature = "csv")]
+impl crate::csv_folder::Batch for CustomerBatch {
+    type Lookups = ();
+
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.segments.clear();
+        self.span = None;
+    }
+}
+
+#[cfg(feature = "csv")]
+impl CustomerBatch {
+    /// Adds a customer, at byte `offset` of its file, in a segment of the batch's
+    /// [`segments`](Self::segments) ([`NO_TOPIC`] for none). The id is checked when merged.
+    pub(crate) fn push(
+        &mut self,
+        offset: u64,
+        id: &str,
+        name: Option<&str>,
+        segment: u32,
+        relationship: Relationship,
+        since: Option<Date>,
+    ) {
+        self.span = Some(
+            self.span
+                .map_or((offset, offset), |(first, _)| (first, offset)),
+        );
+        self.rows.push(CustomerRow {
+            offset,
+            id: id.to_owned(),
+            name: name.map(str::to_owned),
+            segment,
+            relationship,
+            since,
+        });
     }
 }
 
@@ -1034,20 +1137,37 @@ impl PopulationBuilder {
         relationship: Relationship,
         since: Option<Date>,
     ) -> Result<()> {
-        check_id(&id, "id", || self.location(Table::Customers, position))?;
-        let segment = match segment.as_deref().and_then(text) {
-            None => NO_TOPIC,
-            Some(name) => match self.segment_index.get(name) {
-                Some(&s) => s,
-                None => {
-                    let s = self.segment_names.len() as u32;
-                    let name = Box::<str>::from(name);
-                    self.segment_names.push(name.clone());
-                    self.segment_index.insert(name, s);
-                    s
-                }
-            },
+        let segment = self.segment_id(segment.as_deref());
+        self.define_customer(position, id, name, segment, relationship, since)
+    }
+
+    /// The builder's id of a segment (trimmed; [`NO_TOPIC`] for none or a blank one), added if
+    /// new.
+    fn segment_id(&mut self, segment: Option<&str>) -> u32 {
+        let Some(name) = segment.and_then(text) else {
+            return NO_TOPIC;
         };
+        if let Some(&s) = self.segment_index.get(name) {
+            return s;
+        }
+        let s = self.segment_names.len() as u32;
+        let name = Box::<str>::from(name);
+        self.segment_names.push(name.clone());
+        self.segment_index.insert(name, s);
+        s
+    }
+
+    /// Defines a customer whose segment is interned already.
+    fn define_customer(
+        &mut self,
+        position: u64,
+        id: String,
+        name: Option<String>,
+        segment: u32,
+        relationship: Relationship,
+        since: Option<Date>,
+    ) -> Result<()> {
+        check_id(&id, "id", || self.location(Table::Customers, position))?;
         let record = PendingCustomer {
             name: trimmed(name),
             segment,
@@ -1063,6 +1183,45 @@ impl PopulationBuilder {
                     first: self.location(Table::Customers, first),
                 },
             ));
+        }
+        Ok(())
+    }
+
+    /// Adds a batch of customers read from a CSV file of `file_bytes` bytes. The first batch
+    /// reserves room for the customers the file likely holds, so that the id index does not
+    /// grow (and rehash) again and again.
+    #[cfg(feature = "csv")]
+    pub(crate) fn append_customers(
+        &mut self,
+        batch: &mut CustomerBatch,
+        file_bytes: u64,
+    ) -> Result<()> {
+        if let (true, Some((first, last))) = (self.customers.slots.is_empty(), batch.span)
+            && batch.rows.len() > 1
+            && last > first
+        {
+            let per_row = (last - first) as f64 / (batch.rows.len() - 1) as f64;
+            self.customers.reserve(rows_estimate(
+                0,
+                ((file_bytes as f64 / per_row) * 1.02) as usize,
+            ));
+        }
+        let segments: Vec<u32> = (batch.segments.names.iter())
+            .map(|name| self.segment_id(Some(name)))
+            .collect();
+        for row in batch.rows.drain(..) {
+            let segment = match row.segment {
+                NO_TOPIC => NO_TOPIC,
+                s => segments[s as usize],
+            };
+            self.define_customer(
+                row.offset,
+                row.id,
+                row.name,
+                segment,
+                row.relationship,
+                row.since,
+            )?;
         }
         Ok(())
     }
@@ -1654,9 +1813,12 @@ fn build_responses(
 /// ideas), grouped by topic and sorted by time; and each mention's rank on its topic's curve (the
 /// number of mentions strictly before it), written into the rows' `topic_rank` columns.
 ///
-/// The mentions are first gathered from the rows (in parallel chunks: most rows are not
-/// mentions), then bucketed by (topic, day) with a counting sort, so only the mentions of one
-/// topic on one day need sorting among themselves, topic by topic in parallel.
+/// Every step runs in parallel: the mentions are gathered per topic from chunks of rows (most
+/// rows are not mentions); each topic's mentions are bucketed by day with a counting sort, so
+/// only the mentions of one day need sorting among themselves; and the ranks are written into
+/// ranges of rows, each range picking its rows out of all the mentions. Measured on 500,000
+/// customers (4.7 million mentions): 0.24–0.27 s when the bucketing and the ranks were written on
+/// one core, 0.17 s now.
 fn build_topic_mentions(
     interactions: &mut InteractionColumns,
     ideas: &mut IdeaColumns,
@@ -1665,91 +1827,130 @@ fn build_topic_mentions(
     const DAY: i64 = crate::time::SECONDS_PER_DAY;
     /// Buckets are at most this many: a wider span of time gets wider buckets.
     const MAX_BUCKETS: u64 = 1 << 24;
+    /// Rows per chunk of the first pass (fewer in unit tests, so that they cross chunks).
+    const ROWS: usize = if cfg!(test) { 1 << 10 } else { 1 << 20 };
+    /// A mention's time and row.
+    type Mention = (i64, u32);
+    /// A mention's row and its rank among its topic's mentions.
+    type Ranked = (u32, u32);
+    type PerTopic = Vec<Vec<Mention>>;
     let from_interactions = interactions.topic.len();
     let rows = from_interactions + ideas.topic.len();
-    // Every mention as (time, row, topic); rows of ideas follow the rows of interactions.
-    // In chunks, not concatenated: no copy of them all at once.
-    let chunks: Vec<Vec<(i64, u32, u32)>> = {
+    // Per chunk of rows, per topic: its mentions as (time, row), in row order; rows of ideas
+    // follow the rows of interactions. Not concatenated: no copy of them all at once.
+    // Also, per chunk, the first and the last time mentioned.
+    let chunks: Vec<(PerTopic, i64, i64)> = {
         let (interactions, ideas) = (&*interactions, &*ideas);
-        crate::parallel::map_chunks(rows, 1 << 20, |range| {
-            range
-                .filter_map(|row| {
-                    if row < from_interactions {
-                        let topic = interactions.topic[row];
-                        (topic != NO_TOPIC && !interactions.kind[row].is_company_initiated())
-                            .then(|| (interactions.at[row], row as u32, topic))
-                    } else {
-                        let r = row - from_interactions;
-                        let topic = ideas.topic[r];
-                        (topic != NO_TOPIC).then(|| (ideas.submitted_at[r], row as u32, topic))
+        crate::parallel::map_chunks(rows, ROWS, |range| {
+            let mut per_topic = vec![Vec::new(); topics];
+            let (mut first, mut last) = (i64::MAX, i64::MIN);
+            for row in range {
+                let (at, topic) = if row < from_interactions {
+                    if interactions.kind[row].is_company_initiated() {
+                        continue;
                     }
-                })
-                .collect::<Vec<_>>()
+                    (interactions.at[row], interactions.topic[row])
+                } else {
+                    let r = row - from_interactions;
+                    (ideas.submitted_at[r], ideas.topic[r])
+                };
+                // No topic (`NO_TOPIC`) is no mention.
+                if let Some(mentions) = per_topic.get_mut(topic as usize) {
+                    mentions.push((at, row as u32));
+                    (first, last) = (first.min(at), last.max(at));
+                }
+            }
+            (per_topic, first, last)
         })
     };
-    let mentions = || chunks.iter().flatten();
-    let count = chunks.iter().map(Vec::len).sum::<usize>();
-    let (first_day, last_day) = mentions()
-        .map(|&(at, _, _)| at.div_euclid(DAY))
-        .fold((i64::MAX, i64::MIN), |(lo, hi), d| (lo.min(d), hi.max(d)));
-    let (first_day, last_day) = if first_day > last_day {
+    let of_topic = |t: usize| chunks.iter().flat_map(move |(chunk, _, _)| &chunk[t]);
+    let mut offsets = vec![0usize; topics + 1];
+    for t in 0..topics {
+        offsets[t + 1] = offsets[t] + chunks.iter().map(|(c, _, _)| c[t].len()).sum::<usize>();
+    }
+    let count = offsets[topics];
+    let (first, last) = (chunks.iter())
+        .fold((i64::MAX, i64::MIN), |(lo, hi), &(_, first, last)| {
+            (lo.min(first), hi.max(last))
+        });
+    let (first_day, last_day) = if first > last {
         (0, 0) // no mentions at all
     } else {
-        (first_day, last_day)
+        (first.div_euclid(DAY), last.div_euclid(DAY))
     };
     let days = (last_day - first_day + 1) as u64;
-    // A stray date centuries away must not blow the bucket table up: no more buckets than a few
-    // per mention.
+    // A stray date centuries away must not blow the bucket tables up: no more buckets in all
+    // than a few per mention.
     let cap = MAX_BUCKETS.min((4 * count as u64).max(1 << 10));
     let width = (days * topics as u64).div_ceil(cap).max(1) as i64;
-    let per_topic = (days as i64 + width - 1) / width;
-    let bucket = |topic: u32, at: i64| {
-        topic as usize * per_topic as usize + ((at.div_euclid(DAY) - first_day) / width) as usize
-    };
+    let per_topic = ((days as i64 + width - 1) / width) as usize;
+    let bucket = |at: i64| ((at.div_euclid(DAY) - first_day) / width) as usize;
 
-    let buckets = topics * per_topic as usize;
-    let mut offsets = vec![0usize; buckets + 1];
-    for &(at, _, topic) in mentions() {
-        offsets[bucket(topic, at) + 1] += 1;
-    }
-    for b in 0..buckets {
-        offsets[b + 1] += offsets[b];
-    }
-    let mut next = offsets.clone();
+    // Each topic's mentions sorted by time (then row, so that the order depends on the records
+    // alone), topics in parallel: a counting sort into buckets of `width` days, then a sort
+    // within each bucket. Each mention's rank is the number of mentions of its topic strictly
+    // before it.
     let mut slots = vec![(0i64, 0u32); count];
-    for &(at, row, topic) in mentions() {
-        let slot = &mut next[bucket(topic, at)];
-        slots[*slot] = (at, row);
-        *slot += 1;
+    let mut ranks = vec![(0u32, 0u32); count];
+    let mut pieces: Vec<(usize, &mut [Mention], &mut [Ranked])> = Vec::with_capacity(topics);
+    let (mut rest, mut rest_ranks) = (slots.as_mut_slice(), ranks.as_mut_slice());
+    for t in 0..topics {
+        let len = offsets[t + 1] - offsets[t];
+        let (piece, tail) = rest.split_at_mut(len);
+        let (piece_ranks, tail_ranks) = rest_ranks.split_at_mut(len);
+        pieces.push((t, piece, piece_ranks));
+        (rest, rest_ranks) = (tail, tail_ranks);
     }
-    drop(next);
-    drop(chunks);
-    // Within a bucket, by time (then row, so that the order depends on the records alone).
-    crate::parallel::for_each_group_mut(&mut slots, &offsets, |bucket| bucket.sort_unstable());
-
-    let topic_offsets: Vec<usize> = (0..=topics)
-        .map(|t| offsets[t * per_topic as usize])
-        .collect();
-    interactions.topic_rank = vec![NOT_A_MENTION; from_interactions];
-    ideas.topic_rank = vec![NOT_A_MENTION; ideas.topic.len()];
-    for topic in 0..topics {
-        let start = topic_offsets[topic];
+    crate::parallel::for_each_mut(&mut pieces, |_, (topic, slots, ranks)| {
+        let mut starts = vec![0usize; per_topic + 1];
+        for &(at, _) in of_topic(*topic) {
+            starts[bucket(at) + 1] += 1;
+        }
+        for b in 0..per_topic {
+            starts[b + 1] += starts[b];
+        }
+        let mut next = starts.clone();
+        for &(at, row) in of_topic(*topic) {
+            let slot = &mut next[bucket(at)];
+            slots[*slot] = (at, row);
+            *slot += 1;
+        }
+        for pair in starts.windows(2) {
+            slots[pair[0]..pair[1]].sort_unstable();
+        }
         let mut rank = 0;
-        for k in start..topic_offsets[topic + 1] {
-            let (at, row) = slots[k];
-            if k > start && at != slots[k - 1].0 {
-                rank = (k - start) as u32;
+        for k in 0..slots.len() {
+            if k > 0 && slots[k].0 != slots[k - 1].0 {
+                rank = k as u32;
             }
-            let row = row as usize;
-            if row < from_interactions {
-                interactions.topic_rank[row] = rank;
-            } else {
-                ideas.topic_rank[row - from_interactions] = rank;
+            ranks[k] = (slots[k].1, rank);
+        }
+    });
+    drop(pieces);
+    drop(chunks);
+
+    // Each row's rank, or `NOT_A_MENTION`: written in parallel by ranges of rows, each range
+    // picking its rows out of all the mentions.
+    interactions.topic_rank = vec![0; from_interactions];
+    ideas.topic_rank = vec![0; ideas.topic.len()];
+    let half = from_interactions / 2;
+    let (first, second) = interactions.topic_rank.split_at_mut(half);
+    let mut ranges = [
+        (0, first),
+        (half, second),
+        (from_interactions, &mut ideas.topic_rank),
+    ];
+    crate::parallel::for_each_mut(&mut ranges, |_, (start, topic_rank)| {
+        topic_rank.fill(NOT_A_MENTION);
+        let start = *start as u32;
+        for &(row, rank) in &ranks {
+            if let Some(r) = topic_rank.get_mut(row.wrapping_sub(start) as usize) {
+                *r = rank;
             }
         }
-    }
+    });
     TopicMentions {
-        offsets: topic_offsets,
+        offsets,
         at: slots.into_iter().map(|(at, _)| at).collect(),
     }
 }
@@ -1771,6 +1972,8 @@ mod tests {
         .unwrap()
         .population;
         let (i, d) = (&p.interactions, &p.ideas);
+        // Several chunks of the first pass.
+        assert!(i.at.len() + d.topic.len() > 3 << 10, "{} rows", i.at.len());
         let mut mentions: Vec<(u32, i64)> = (0..i.at.len())
             .filter(|&r| i.topic[r] != super::NO_TOPIC && !i.kind[r].is_company_initiated())
             .map(|r| (i.topic[r], i.at[r]))

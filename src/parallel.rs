@@ -69,6 +69,25 @@ where
     }
 }
 
+/// Applies `f` to consecutive pieces of `chunk` items of a slice (the last may be shorter), in
+/// parallel with the `parallel` feature.
+pub(crate) fn for_each_chunk_mut<T, F>(items: &mut [T], chunk: usize, f: F)
+where
+    T: Send,
+    F: Fn(&mut [T]) + Sync + Send,
+{
+    let chunk = chunk.max(1);
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        items.par_chunks_mut(chunk).for_each(f);
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        items.chunks_mut(chunk).for_each(f);
+    }
+}
+
 /// Runs two closures, at once with the `parallel` feature, one after the other without.
 pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
 where

@@ -165,8 +165,9 @@ struct Registry<K, R> {
 /// An id as a hash-map key that holds short ids (up to 23 bytes, as most are) in place: a
 /// lookup then reads one entry of the table, not the table and a string elsewhere in memory.
 /// Rows of an export sorted by time name a different customer each, so every row is a lookup,
-/// and at a million customers each of those reads is a cache miss. Hashes and compares as its
-/// text, so maps keyed by it are searched with a `&str`.
+/// and at a million customers each of those reads is a cache miss. Hashes and compares as the
+/// bytes of its text, so maps keyed by it are searched with the bytes of a CSV field as they
+/// are, without checking them for UTF-8 first (bytes that are not UTF-8 match no key).
 #[derive(Debug, Clone)]
 enum IdKey {
     Short { len: u8, bytes: [u8; 23] },
@@ -188,26 +189,23 @@ impl IdKey {
         }
     }
 
-    fn as_str(&self) -> &str {
+    fn as_bytes(&self) -> &[u8] {
         match self {
-            // The bytes are a copy of a whole `str`, so they are UTF-8.
-            IdKey::Short { len, bytes } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
-            }
-            IdKey::Long(id) => id,
+            IdKey::Short { len, bytes } => &bytes[..usize::from(*len)],
+            IdKey::Long(id) => id.as_bytes(),
         }
     }
 }
 
-impl std::borrow::Borrow<str> for IdKey {
-    fn borrow(&self) -> &str {
-        self.as_str()
+impl std::borrow::Borrow<[u8]> for IdKey {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
     }
 }
 
 impl PartialEq for IdKey {
     fn eq(&self, other: &IdKey) -> bool {
-        self.as_str() == other.as_str()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
@@ -215,7 +213,7 @@ impl Eq for IdKey {}
 
 impl std::hash::Hash for IdKey {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
+        self.as_bytes().hash(state);
     }
 }
 
@@ -238,20 +236,20 @@ struct Slot<K, R> {
 }
 
 impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str> + From<String>, R> Registry<K, R> {
-    /// The slot of an id, or `None` if it was never seen.
-    fn get(&self, id: &str) -> Option<u32> {
+    /// The slot of an id (as bytes), or `None` if it was never seen.
+    fn get(&self, id: &[u8]) -> Option<u32> {
         self.index.get(id).copied()
     }
 
     /// The slot of an id, checking first whether it is the slot `after` the one given: reading
     /// the next slot's id is cheaper than hashing and probing the index, and ids are unique, so
     /// a match is the slot the index would give.
-    fn get_after(&self, after: Option<u32>, id: &str) -> Option<u32> {
+    fn get_after(&self, after: Option<u32>, id: &[u8]) -> Option<u32> {
         if let Some(next) = after.and_then(|slot| slot.checked_add(1))
             && self
                 .slots
                 .get(next as usize)
-                .is_some_and(|slot| slot.id.borrow() == id)
+                .is_some_and(|slot| slot.id.borrow().as_bytes() == id)
         {
             return Some(next);
         }
@@ -260,7 +258,7 @@ impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str> + From<String>, 
 
     /// The slot of a referenced id, created undefined (remembering where) if it is new.
     fn reference(&mut self, id: &str, table: Table, position: u64) -> u32 {
-        if let Some(slot) = self.get(id) {
+        if let Some(slot) = self.get(id.as_bytes()) {
             return slot;
         }
         self.push(K::from(id.to_owned()), None, Some((table, position)))
@@ -307,11 +305,20 @@ impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str> + From<String>, 
             ));
         }
         let (order, rank) = sorted_ranks(&self.slots, |s| s.id.borrow());
+        let record = |slot: Slot<K, R>| Some((slot.id, slot.record?.0));
+        if order
+            .iter()
+            .enumerate()
+            .all(|(i, &slot)| i == slot as usize)
+        {
+            // Defined in id order already (a customers' file sorted by id): no reordering.
+            return Ok((self.slots.into_iter().filter_map(record).collect(), rank));
+        }
         let mut slots: Vec<Option<Slot<K, R>>> = self.slots.into_iter().map(Some).collect();
         let sorted = order
             .iter()
             .filter_map(|&i| slots[i as usize].take())
-            .filter_map(|slot| Some((slot.id, slot.record?.0)))
+            .filter_map(record)
             .collect();
         Ok((sorted, rank))
     }
@@ -510,16 +517,15 @@ impl LocalTopics {
 pub(crate) struct LastCustomer(Option<(Vec<u8>, u32)>);
 
 impl LastCustomer {
-    /// The builder slot of the customer id `id` (bytes, checked to be UTF-8 unless they are the
-    /// previous row's), looked up in `builder` unless it is the previous row's; `None` for an id
-    /// that is not UTF-8 or that the builder does not have.
+    /// The builder slot of the customer id `id` (bytes), looked up in `builder` unless it is the
+    /// previous row's; `None` for an id that is not UTF-8 or that the builder does not have.
     pub(crate) fn slot(&mut self, builder: &PopulationBuilder, id: &[u8]) -> Option<u32> {
         if let Some((last, slot)) = &self.0
             && last.as_slice() == id
         {
             return Some(*slot);
         }
-        let slot = builder.customer_slot(std::str::from_utf8(id).ok()?)?;
+        let slot = builder.customer_slot(id)?;
         match &mut self.0 {
             Some((last, last_slot)) => {
                 last.clear();
@@ -586,19 +592,15 @@ impl CustomerLookups {
         for (&end, &offset) in self.ends.iter().zip(&self.offsets) {
             let id = self.ids.get(start..end).unwrap_or_default();
             start = end;
-            let text = std::str::from_utf8(id);
             let last = slots.last().copied();
             let after = last.filter(|_| in_order);
-            match text
-                .ok()
-                .and_then(|id| builder.customers.get_after(after, id))
-            {
+            match builder.customers.get_after(after, id) {
                 Some(slot) => {
                     in_order = last.is_some_and(|last| last.checked_add(1) == Some(slot));
                     slots.push(slot);
                 }
                 None => {
-                    let problem = match text {
+                    let problem = match std::str::from_utf8(id) {
                         Ok(_) => Problem::UnknownCustomer,
                         Err(_) => Problem::Unparsable {
                             expected: "UTF-8 text".to_owned(),
@@ -1226,8 +1228,9 @@ impl PopulationBuilder {
         Ok(())
     }
 
-    /// The builder slot of a customer id already seen, if any.
-    pub(crate) fn customer_slot(&self, id: &str) -> Option<u32> {
+    /// The builder slot of a customer id (as bytes) already seen, if any; `None` for bytes that
+    /// are not UTF-8, as no id is.
+    pub(crate) fn customer_slot(&self, id: &[u8]) -> Option<u32> {
         self.customers.get(id)
     }
 
@@ -1485,9 +1488,19 @@ impl PopulationBuilder {
 /// Replaces provisional indices (builder slots, in the order first seen) by their final ones
 /// (`rank`: the position of each slot in id order).
 fn renumber(indices: &mut [u32], rank: &[u32]) {
-    for i in indices {
-        *i = rank[*i as usize];
+    if rank.iter().enumerate().all(|(i, &r)| i == r as usize) {
+        return; // the slots were in id order already
     }
+    remap(indices, |i| rank[i as usize]);
+}
+
+/// Replaces each value `v` by `f(v)`, in parallel chunks: the columns have a value per event.
+fn remap(values: &mut [u32], f: impl Fn(u32) -> u32 + Sync + Send) {
+    crate::parallel::for_each_chunk_mut(values, 1 << 16, |chunk| {
+        for v in chunk {
+            *v = f(*v);
+        }
+    });
 }
 
 /// Sorts items by a text key: returns the order (item positions, sorted) and each item's rank.
@@ -1601,7 +1614,7 @@ fn gather<T: Copy + Send + Sync>(column: &[T], order: &[u32]) -> Vec<T> {
 fn build_interactions(
     rows: PendingInteractions,
     customer_rank: &[u32],
-    remap_topic: &impl Fn(u32) -> u32,
+    remap_topic: &(impl Fn(u32) -> u32 + Sync),
     customers: usize,
 ) -> InteractionColumns {
     let PendingInteractions {
@@ -1612,9 +1625,7 @@ fn build_interactions(
         mut topic,
     } = rows;
     renumber(&mut customer, customer_rank);
-    for t in &mut topic {
-        *t = remap_topic(*t);
-    }
+    remap(&mut topic, remap_topic);
     // The key is the whole record, so the order is fully determined by the records.
     let grouping = Grouping::new(&customer, customers, |r| {
         let r = r as usize;
@@ -1634,7 +1645,7 @@ fn build_interactions(
 fn build_ideas(
     rows: PendingIdeas,
     customer_rank: &[u32],
-    remap_topic: &impl Fn(u32) -> u32,
+    remap_topic: &(impl Fn(u32) -> u32 + Sync),
     customers: usize,
     locate: &impl Fn(Table, u64) -> Location,
 ) -> Result<IdeaColumns> {
@@ -1678,9 +1689,7 @@ fn build_ideas(
         ));
     }
     renumber(&mut author, customer_rank);
-    for t in &mut topic {
-        *t = remap_topic(*t);
-    }
+    remap(&mut topic, remap_topic);
     let grouping = Grouping::new(&author, customers, |r| {
         (submitted_at[r as usize], &id[r as usize])
     });

@@ -366,6 +366,32 @@ fn invalid_utf8_names_the_line() {
     assert!(err.to_string().contains("interactions.csv:2"), "{err}");
 }
 
+/// A customer id that is not UTF-8 is refused as such (not as an unknown customer), at its
+/// line, whether interactions (looked up in batches) or ideas (looked up row by row) name it.
+#[test]
+fn a_customer_id_that_is_not_utf8_names_the_line() {
+    let dir = folder("latin1_id");
+    write(&dir, "customers.csv", CUSTOMERS);
+    let mut bytes = b"customer_id,at,channel,kind,topic\nC1,2024-01-05,chat,question,\nC".to_vec();
+    bytes.extend([0xE9, b'1']);
+    bytes.extend(b",2024-01-06,chat,question,\n");
+    fs::write(dir.join("interactions.csv"), &bytes).unwrap();
+    let err = read_csv_folder(&dir).unwrap_err();
+    assert_at(err, ErrorKind::Unparsable, "interactions.csv", 3, "customer_id");
+
+    write(
+        &dir,
+        "interactions.csv",
+        "customer_id,at,channel,kind,topic\nC1,2024-01-05,chat,question,\n",
+    );
+    let mut bytes = b"id,customer_id,submitted_at,topic,status\nI1,C".to_vec();
+    bytes.extend([0xE9, b'1']);
+    bytes.extend(b",2024-01-06,,submitted\n");
+    fs::write(dir.join("ideas.csv"), &bytes).unwrap();
+    let err = read_csv_folder(&dir).unwrap_err();
+    assert_at(err, ErrorKind::Unparsable, "ideas.csv", 2, "customer_id");
+}
+
 #[test]
 fn csv_round_trips_through_a_population() {
     let base = Generator::new(GeneratorConfig {

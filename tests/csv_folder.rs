@@ -377,7 +377,13 @@ fn a_customer_id_that_is_not_utf8_names_the_line() {
     bytes.extend(b",2024-01-06,chat,question,\n");
     fs::write(dir.join("interactions.csv"), &bytes).unwrap();
     let err = read_csv_folder(&dir).unwrap_err();
-    assert_at(err, ErrorKind::Unparsable, "interactions.csv", 3, "customer_id");
+    assert_at(
+        err,
+        ErrorKind::Unparsable,
+        "interactions.csv",
+        3,
+        "customer_id",
+    );
 
     write(
         &dir,

@@ -38,7 +38,7 @@ pub(crate) use sheet::Batch;
 use sheet::Sheet;
 
 use crate::population::builder::{
-    CustomerBatch, IdeaBatch, IdeaFields, InteractionBatch, ParticipationFields,
+    CustomerBatch, IdeaBatch, IdeaFields, InteractionBatch, ParticipationFields, ResponseBatch,
 };
 use crate::{
     Channel, Error, IdeaStatus, InteractionKind, Population, PopulationBuilder, Problem,
@@ -378,12 +378,7 @@ fn response_row(
     let [customer, item, value, answered_at] = columns;
     let required =
         |column: Option<usize>, field| row.required_text(column.unwrap_or(usize::MAX), field);
-    let number = row
-        .number(value, "value")?
-        .ok_or_else(|| row.error("value", b"", Problem::Missing))?;
-    if !number.is_finite() {
-        return Err(row.error("value", number.to_string().as_bytes(), Problem::NonFinite));
-    }
+    let number = response_value(row, value)?;
     let mut response = crate::evidence::Response::new(
         required(customer, "customer_id")?,
         required(item, "item")?,
@@ -393,6 +388,17 @@ fn response_row(
         .time(answered_at, "answered_at")?
         .map(crate::population::timestamp);
     Ok((row.offset(), response))
+}
+
+/// An answer's value: a finite number.
+fn response_value(row: &Row<'_>, value: Option<usize>) -> Result<f64> {
+    let number = row
+        .number(value, "value")?
+        .ok_or_else(|| row.error("value", b"", Problem::Missing))?;
+    if !number.is_finite() {
+        return Err(row.error("value", number.to_string().as_bytes(), Problem::NonFinite));
+    }
+    Ok(number)
 }
 
 fn response_columns(sheet: &Sheet) -> Result<[Option<usize>; 4]> {
@@ -411,28 +417,28 @@ fn read_responses(
 ) -> Result<()> {
     let sheet = Sheet::open(path)?;
     builder.set_source(Table::Responses, sheet.locator());
-    let columns = response_columns(&sheet)?;
-    sheet.read(
-        &(),
-        builder,
-        &mut |bytes, finished| progress.file(bytes, finished),
-        |_, row, batch: &mut Vec<(u64, crate::evidence::Response)>| {
-            batch.push(response_row(row, columns)?);
-            Ok(())
-        },
-        |builder, batch| {
-            for (offset, r) in batch.drain(..) {
-                builder.response_at(
-                    offset,
-                    r.customer.as_str(),
-                    &r.item,
-                    r.value,
-                    r.answered_at.map(|t| t.as_second()),
-                )?;
-            }
-            Ok(())
-        },
-    )
+    let [customer, item, value, answered_at] = response_columns(&sheet)?;
+    let required = |column: Option<usize>| column.unwrap_or(usize::MAX);
+    // As interactions: answers are appended to those taken out of the builder (with the items'
+    // names) while the builder looks the next rows' customers up.
+    builder.appending_responses(|builder, appending| {
+        sheet.read(
+            builder,
+            appending,
+            &mut |bytes, finished| progress.file(bytes, finished),
+            |_, row, batch: &mut ResponseBatch| {
+                // The fields in the order `response_row` reads them, for the same first error.
+                let value = response_value(row, value)?;
+                let customer = row.customer_lookup(required(customer), &mut batch.customers)?;
+                row.required_text(required(item), "item")?;
+                let item = row.interned(item, "item", &mut batch.items)?;
+                let answered_at = row.time(answered_at, "answered_at")?;
+                batch.push(row.offset(), customer, item, value, answered_at);
+                Ok(())
+            },
+            |appending, batch| appending.append(batch),
+        )
+    })
 }
 
 /// Reads a `responses.csv` file on its own: each answer with the byte offset of its row (turn it

@@ -59,25 +59,25 @@ pub struct PopulationBuilder {
     added: [u64; TABLES],
     customers: Registry<crate::CustomerId, PendingCustomer>,
     sessions: Registry<SessionId, PendingSession>,
-    topics: TopicNames,
+    topics: Names,
     interactions: PendingInteractions,
     ideas: PendingIdeas,
     participations: PendingParticipations,
-    item_index: HashMap<Box<str>, u32>,
-    item_names: Vec<Box<str>>,
+    items: Names,
     segment_index: HashMap<Box<str>, u32>,
     segment_names: Vec<Box<str>>,
     responses: PendingResponses,
 }
 
-/// Topic names in the order first seen, each with its provisional id (its position).
+/// Names (of topics, of questionnaire items) in the order first seen, each with its provisional
+/// id (its position).
 #[derive(Debug, Default)]
-struct TopicNames {
+struct Names {
     index: HashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
 }
 
-impl TopicNames {
+impl Names {
     /// The id of a topic (trimmed; [`NO_TOPIC`] for none or a blank one), added if new.
     fn intern(&mut self, topic: Option<&str>) -> u32 {
         let Some(topic) = topic.and_then(text) else {
@@ -93,15 +93,15 @@ impl TopicNames {
     }
 }
 
-/// A table's rows read so far and the topic names, taken out of a builder while a CSV file of
-/// that table is read: blocks of rows are appended here while the next block is parsed, which
-/// looks customers up in the builder at the same time
+/// A table's rows read so far and the names its rows refer to (topics, or questionnaire items),
+/// taken out of a builder while a CSV file of that table is read: blocks of rows are appended
+/// here while the next block is parsed, which looks customers up in the builder at the same time
 /// (see [`PopulationBuilder::appending_interactions`]).
 #[cfg(feature = "csv")]
 #[derive(Debug)]
 pub(crate) struct Appending<R> {
     rows: R,
-    topics: TopicNames,
+    names: Names,
 }
 
 #[cfg(feature = "csv")]
@@ -122,7 +122,7 @@ impl Appending<PendingInteractions> {
                 ((file_bytes as f64 / per_row) * 1.02) as usize,
             ));
         }
-        let topics = batch.topics.merge_into(&mut self.topics, &from.topic);
+        let topics = batch.topics.merge_into(&mut self.names, &from.topic);
         let rows = &mut self.rows;
         rows.customer.extend_from_slice(&from.customer);
         rows.at.extend_from_slice(&from.at);
@@ -138,7 +138,7 @@ impl Appending<PendingIdeas> {
     /// Appends a batch of checked ideas whose authors are in the builder.
     pub(crate) fn append(&mut self, batch: &mut IdeaBatch) -> Result<()> {
         check_capacity(self.rows.id.len() + batch.rows.id.len(), Table::Ideas)?;
-        (self.rows.topic).extend(batch.topics.merge_into(&mut self.topics, &batch.rows.topic));
+        (self.rows.topic).extend(batch.topics.merge_into(&mut self.names, &batch.rows.topic));
         let (rows, from) = (&mut self.rows, &mut batch.rows);
         rows.id.append(&mut from.id);
         rows.position.extend_from_slice(&from.position);
@@ -147,6 +147,22 @@ impl Appending<PendingIdeas> {
         rows.status.extend_from_slice(&from.status);
         rows.votes.extend_from_slice(&from.votes);
         rows.decided_at.extend_from_slice(&from.decided_at);
+        Ok(())
+    }
+}
+
+#[cfg(feature = "csv")]
+impl Appending<PendingResponses> {
+    /// Appends a batch of answers whose customers are in the builder.
+    pub(crate) fn append(&mut self, batch: &ResponseBatch) -> Result<()> {
+        let (rows, from) = (&mut self.rows, &batch.rows);
+        check_capacity(rows.value.len() + from.value.len(), Table::Responses)?;
+        rows.customer.extend_from_slice(&from.customer);
+        rows.item
+            .extend(batch.items.merge_into(&mut self.names, &from.item));
+        rows.value.extend_from_slice(&from.value);
+        rows.answered_at.extend_from_slice(&from.answered_at);
+        rows.position.extend_from_slice(&from.position);
         Ok(())
     }
 }
@@ -458,12 +474,23 @@ struct PendingParticipations {
 }
 
 #[derive(Debug, Default)]
-struct PendingResponses {
+pub(crate) struct PendingResponses {
     customer: Vec<u32>,
     item: Vec<u32>,
     value: Vec<f64>,
     answered_at: Vec<i64>,
     position: Vec<u64>,
+}
+
+impl PendingResponses {
+    #[cfg(feature = "csv")]
+    fn clear(&mut self) {
+        self.customer.clear();
+        self.item.clear();
+        self.value.clear();
+        self.answered_at.clear();
+        self.position.clear();
+    }
 }
 
 /// Topics interned within a batch of rows, to be mapped to the builder's topics when merged.
@@ -495,7 +522,7 @@ impl LocalTopics {
 
     /// Maps the batch's topic ids to the builder's, interning the names there.
     #[cfg(feature = "csv")]
-    fn merge_into(&self, names: &mut TopicNames, topics: &[u32]) -> impl Iterator<Item = u32> {
+    fn merge_into(&self, names: &mut Names, topics: &[u32]) -> impl Iterator<Item = u32> {
         let ids: Vec<u32> = self
             .names
             .iter()
@@ -580,6 +607,26 @@ impl CustomerLookups {
         self.offsets.clear();
     }
 
+    /// Replaces each row's lookup in `customers` by the builder slot it finds, and forgets the
+    /// lookups (see [`resolve`](Self::resolve) for the errors). Called again, it does nothing.
+    #[cfg(feature = "csv")]
+    fn resolve_into(
+        &mut self,
+        builder: &PopulationBuilder,
+        path: &std::path::Path,
+        customers: &mut [u32],
+    ) -> Result<()> {
+        if self.ends.is_empty() {
+            return Ok(()); // no rows, or resolved already
+        }
+        let slots = self.resolve(builder, path)?;
+        for c in customers {
+            *c = slots[*c as usize];
+        }
+        self.clear();
+        Ok(())
+    }
+
     /// The builder slot of each lookup, in order; fails on the first id (in file order) that is
     /// not UTF-8 or that no customer has, naming the row of `path` where it first appeared.
     #[cfg(feature = "csv")]
@@ -638,15 +685,8 @@ impl crate::csv_folder::Batch for InteractionBatch {
     type Lookups = PopulationBuilder;
 
     fn resolve(&mut self, builder: &PopulationBuilder, path: &std::path::Path) -> Result<()> {
-        if self.customers.ends.is_empty() {
-            return Ok(()); // no rows, or resolved already
-        }
-        let slots = self.customers.resolve(builder, path)?;
-        for c in &mut self.rows.customer {
-            *c = slots[*c as usize];
-        }
-        self.customers.clear();
-        Ok(())
+        self.customers
+            .resolve_into(builder, path, &mut self.rows.customer)
     }
 
     fn clear(&mut self) {
@@ -738,6 +778,58 @@ impl CustomerBatch {
             relationship,
             since,
         });
+    }
+}
+
+/// Questionnaire answers parsed from one part of a CSV file, items interned within the batch.
+/// Each row's customer is a lookup of [`customers`](Self::customers) until the batch is
+/// resolved, and the builder's slot of the customer after.
+#[cfg(feature = "csv")]
+#[derive(Debug, Default)]
+pub(crate) struct ResponseBatch {
+    /// Items are the batch's.
+    rows: PendingResponses,
+    /// The items of the batch.
+    pub(crate) items: LocalTopics,
+    /// The rows' customer ids, to be looked up.
+    pub(crate) customers: CustomerLookups,
+}
+
+#[cfg(feature = "csv")]
+impl crate::csv_folder::Batch for ResponseBatch {
+    type Lookups = PopulationBuilder;
+
+    fn resolve(&mut self, builder: &PopulationBuilder, path: &std::path::Path) -> Result<()> {
+        self.customers
+            .resolve_into(builder, path, &mut self.rows.customer)
+    }
+
+    fn clear(&mut self) {
+        self.customers.clear();
+        self.items.clear();
+        self.rows.clear();
+    }
+}
+
+#[cfg(feature = "csv")]
+impl ResponseBatch {
+    /// Adds an answer, at byte `offset` of its file, of the customer of lookup `customer` (see
+    /// [`customers`](Self::customers)), to an item of the batch's [`items`](Self::items); the
+    /// value must be finite.
+    pub(crate) fn push(
+        &mut self,
+        offset: u64,
+        customer: u32,
+        item: u32,
+        value: f64,
+        answered_at: Option<i64>,
+    ) {
+        let rows = &mut self.rows;
+        rows.customer.push(customer);
+        rows.item.push(item);
+        rows.value.push(value);
+        rows.answered_at.push(answered_at.unwrap_or(UNDATED));
+        rows.position.push(offset);
     }
 }
 
@@ -1066,15 +1158,7 @@ impl PopulationBuilder {
             ));
         }
         let customer = self.reference_customer(customer, Table::Responses, position);
-        let item = match self.item_index.get(item) {
-            Some(&id) => id,
-            None => {
-                let id = self.item_names.len() as u32;
-                self.item_names.push(item.into());
-                self.item_index.insert(item.into(), id);
-                id
-            }
-        };
+        let item = self.items.intern(Some(item));
         let rows = &mut self.responses;
         rows.customer.push(customer);
         rows.item.push(item);
@@ -1102,7 +1186,10 @@ impl PopulationBuilder {
         &mut self,
         read: impl FnOnce(&Self, &mut Appending<PendingInteractions>) -> T,
     ) -> T {
-        self.appending(|builder| &mut builder.interactions, read)
+        self.appending(
+            |builder| (&mut builder.interactions, &mut builder.topics),
+            read,
+        )
     }
 
     /// [`appending_interactions`](Self::appending_interactions) for ideas.
@@ -1111,22 +1198,33 @@ impl PopulationBuilder {
         &mut self,
         read: impl FnOnce(&Self, &mut Appending<PendingIdeas>) -> T,
     ) -> T {
-        self.appending(|builder| &mut builder.ideas, read)
+        self.appending(|builder| (&mut builder.ideas, &mut builder.topics), read)
+    }
+
+    /// [`appending_interactions`](Self::appending_interactions) for questionnaire answers, with
+    /// the items' names.
+    #[cfg(feature = "csv")]
+    pub(crate) fn appending_responses<T>(
+        &mut self,
+        read: impl FnOnce(&Self, &mut Appending<PendingResponses>) -> T,
+    ) -> T {
+        self.appending(|builder| (&mut builder.responses, &mut builder.items), read)
     }
 
     #[cfg(feature = "csv")]
     fn appending<R: Default, T>(
         &mut self,
-        rows: fn(&mut Self) -> &mut R,
+        parts: fn(&mut Self) -> (&mut R, &mut Names),
         read: impl FnOnce(&Self, &mut Appending<R>) -> T,
     ) -> T {
+        let (rows, names) = parts(self);
         let mut appending = Appending {
-            rows: std::mem::take(rows(self)),
-            topics: std::mem::take(&mut self.topics),
+            rows: std::mem::take(rows),
+            names: std::mem::take(names),
         };
         let out = read(self, &mut appending);
-        *rows(self) = appending.rows;
-        self.topics = appending.topics;
+        let (rows, names) = parts(self);
+        (*rows, *names) = (appending.rows, appending.names);
         out
     }
 
@@ -1355,13 +1453,15 @@ impl PopulationBuilder {
             sources,
             customers,
             sessions,
-            topics: TopicNames {
+            topics: Names {
                 names: topic_names, ..
             },
             interactions,
             ideas,
             participations,
-            item_names,
+            items: Names {
+                names: item_names, ..
+            },
             responses,
             segment_names,
             ..

@@ -189,8 +189,8 @@ fn read_customers(
                 )?
                 .unwrap_or_default(),
                 since,
-            );
-            Ok(())
+                || row.location(),
+            )
         },
         |builder, batch| builder.append_customers(batch, file_bytes),
     )

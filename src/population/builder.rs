@@ -282,15 +282,17 @@ impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str> + From<String>, 
 
     /// Defines an id by its record at `position`; on a second definition, the error is the
     /// position of the first, with the id handed back (so that callers need not keep a copy).
+    /// `key` is the id's [`IdKey`].
     fn define(
         &mut self,
+        key: IdKey,
         id: String,
         record: R,
         position: u64,
     ) -> std::result::Result<(), (u64, String)> {
         // One hash of the id, whether it is new (as most are) or was referenced before.
         let next = self.slots.len() as u32;
-        match self.index.entry(IdKey::new(&id)) {
+        match self.index.entry(key) {
             std::collections::hash_map::Entry::Occupied(entry) => {
                 let slot = &mut self.slots[*entry.get() as usize];
                 if let Some((_, first)) = &slot.record {
@@ -730,16 +732,16 @@ pub(crate) struct CustomerBatch {
     span: Option<(u64, u64)>,
 }
 
+/// A customer's row, with what the merge needs of its id worked out while parsing, so that the
+/// merge (on one core) does not read the id's text again.
 #[cfg(feature = "csv")]
 #[derive(Debug)]
 struct CustomerRow {
     offset: u64,
+    key: IdKey,
     id: String,
-    name: Option<String>,
-    /// The batch's id of the segment ([`NO_TOPIC`] for none).
-    segment: u32,
-    relationship: Relationship,
-    since: Option<Date>,
+    /// The segment is the batch's.
+    customer: PendingCustomer,
 }
 
 #[cfg(feature = "csv")]
@@ -756,7 +758,10 @@ impl crate::csv_folder::Batch for CustomerBatch {
 #[cfg(feature = "csv")]
 impl CustomerBatch {
     /// Adds a customer, at byte `offset` of its file, in a segment of the batch's
-    /// [`segments`](Self::segments) ([`NO_TOPIC`] for none). The id is checked when merged.
+    /// [`segments`](Self::segments) ([`NO_TOPIC`] for none); fails as
+    /// [`PopulationBuilder::add_customer`] does on an id that is empty or has whitespace at
+    /// either end. The name is kept as given (trimmed already).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn push(
         &mut self,
         offset: u64,
@@ -765,19 +770,25 @@ impl CustomerBatch {
         segment: u32,
         relationship: Relationship,
         since: Option<Date>,
-    ) {
+        locate: impl Fn() -> Location,
+    ) -> Result<()> {
+        check_id(id, "id", locate)?;
         self.span = Some(
             self.span
                 .map_or((offset, offset), |(first, _)| (first, offset)),
         );
         self.rows.push(CustomerRow {
             offset,
+            key: IdKey::new(id),
             id: id.to_owned(),
-            name: name.map(str::to_owned),
-            segment,
-            relationship,
-            since,
+            customer: PendingCustomer {
+                name: name.map(str::to_owned),
+                segment,
+                relationship,
+                since,
+            },
         });
+        Ok(())
     }
 }
 
@@ -1237,8 +1248,15 @@ impl PopulationBuilder {
         relationship: Relationship,
         since: Option<Date>,
     ) -> Result<()> {
+        check_id(&id, "id", || self.location(Table::Customers, position))?;
         let segment = self.segment_id(segment.as_deref());
-        self.define_customer(position, id, name, segment, relationship, since)
+        let customer = PendingCustomer {
+            name: trimmed(name),
+            segment,
+            relationship,
+            since,
+        };
+        self.define_customer(position, IdKey::new(&id), id, customer)
     }
 
     /// The builder's id of a segment (trimmed; [`NO_TOPIC`] for none or a blank one), added if
@@ -1258,23 +1276,16 @@ impl PopulationBuilder {
     }
 
     /// Defines a customer whose segment is interned already.
+    /// Defines a customer of a checked id (`key` its [`IdKey`]), whose record's name is trimmed
+    /// and segment interned already.
     fn define_customer(
         &mut self,
         position: u64,
+        key: IdKey,
         id: String,
-        name: Option<String>,
-        segment: u32,
-        relationship: Relationship,
-        since: Option<Date>,
+        record: PendingCustomer,
     ) -> Result<()> {
-        check_id(&id, "id", || self.location(Table::Customers, position))?;
-        let record = PendingCustomer {
-            name: trimmed(name),
-            segment,
-            relationship,
-            since,
-        };
-        if let Err((first, id)) = self.customers.define(id, record, position) {
+        if let Err((first, id)) = self.customers.define(key, id, record, position) {
             return Err(record_error(
                 self.location(Table::Customers, position),
                 "id",
@@ -1309,19 +1320,11 @@ impl PopulationBuilder {
         let segments: Vec<u32> = (batch.segments.names.iter())
             .map(|name| self.segment_id(Some(name)))
             .collect();
-        for row in batch.rows.drain(..) {
-            let segment = match row.segment {
-                NO_TOPIC => NO_TOPIC,
-                s => segments[s as usize],
-            };
-            self.define_customer(
-                row.offset,
-                row.id,
-                row.name,
-                segment,
-                row.relationship,
-                row.since,
-            )?;
+        for mut row in batch.rows.drain(..) {
+            if row.customer.segment != NO_TOPIC {
+                row.customer.segment = segments[row.customer.segment as usize];
+            }
+            self.define_customer(row.offset, row.key, row.id, row.customer)?;
         }
         Ok(())
     }
@@ -1369,7 +1372,10 @@ impl PopulationBuilder {
             topic,
             title: trimmed(title),
         };
-        if let Err((first, _)) = self.sessions.define(id.to_owned(), record, position) {
+        if let Err((first, _)) =
+            self.sessions
+                .define(IdKey::new(id), id.to_owned(), record, position)
+        {
             return Err(record_error(
                 self.location(Table::Sessions, position),
                 "id",

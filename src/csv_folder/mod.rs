@@ -264,8 +264,8 @@ fn read_ideas(
             builder,
             appending,
             &mut |bytes, finished| progress.file(bytes, finished),
-            |builder, row, batch: &mut IdeaBatch| {
-                let slot = row.customer(author, builder, &mut batch.last_customer)?;
+            |_, row, batch: &mut IdeaBatch| {
+                let slot = row.customer_lookup(author, &mut batch.customers)?;
                 let topic_id = row.topic(topic, &mut batch.topics)?;
                 let fields = IdeaFields {
                     id: row.required_text(id, "id")?,

@@ -5,9 +5,8 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use crate::PopulationBuilder;
 use crate::population::NO_TOPIC;
-use crate::population::builder::{CustomerLookups, LastCustomer, LocalTopics};
+use crate::population::builder::{CustomerLookups, LocalTopics};
 use crate::time::{EXPECTED_TIME, parse_seconds};
 use crate::{Error, Location, Problem, Result};
 
@@ -73,24 +72,6 @@ impl Row<'_> {
             .and_then(|c| self.fields.get(c))
             .map(<[u8]>::trim_ascii)
             .filter(|b| !b.is_empty())
-    }
-
-    /// The builder slot of the customer whose id is in a required cell. Customers are read
-    /// first, so an id the builder does not have is unknown.
-    pub fn customer(
-        &self,
-        column: usize,
-        builder: &PopulationBuilder,
-        last: &mut LastCustomer,
-    ) -> Result<u32> {
-        let id = self
-            .bytes(Some(column))
-            .ok_or_else(|| self.error("customer_id", b"", Problem::Missing))?;
-        last.slot(builder, id)
-            .ok_or_else(|| match std::str::from_utf8(id) {
-                Ok(_) => self.error("customer_id", id, Problem::UnknownCustomer),
-                Err(_) => self.error("customer_id", id, unparsable("UTF-8 text")),
-            })
     }
 
     /// The lookup of the customer id in a required cell, to be resolved with the batch's rows

@@ -540,33 +540,6 @@ impl LocalTopics {
     }
 }
 
-/// The last customer id a batch looked up and its builder slot: exports often list a customer's
-/// rows together, so most rows skip the hash lookup.
-#[derive(Debug, Default)]
-pub(crate) struct LastCustomer(Option<(Vec<u8>, u32)>);
-
-impl LastCustomer {
-    /// The builder slot of the customer id `id` (bytes), looked up in `builder` unless it is the
-    /// previous row's; `None` for an id that is not UTF-8 or that the builder does not have.
-    pub(crate) fn slot(&mut self, builder: &PopulationBuilder, id: &[u8]) -> Option<u32> {
-        if let Some((last, slot)) = &self.0
-            && last.as_slice() == id
-        {
-            return Some(*slot);
-        }
-        let slot = builder.customer_slot(id)?;
-        match &mut self.0 {
-            Some((last, last_slot)) => {
-                last.clear();
-                last.extend_from_slice(id);
-                *last_slot = slot;
-            }
-            None => self.0 = Some((id.to_vec(), slot)),
-        }
-        Some(slot)
-    }
-}
-
 /// The customer ids of a batch's rows, looked up in the builder all at once when the batch is
 /// parsed, rather than row by row.
 ///
@@ -844,28 +817,36 @@ impl ResponseBatch {
     }
 }
 
-/// Ideas parsed from one part of a CSV file, checked, authors resolved to the builder's slots.
+/// Ideas parsed from one part of a CSV file, checked, topics interned within the batch. Each
+/// row's author is a lookup of [`customers`](Self::customers) until the batch is resolved, and
+/// the builder's slot of the customer after.
 #[derive(Debug, Default)]
 pub(crate) struct IdeaBatch {
     rows: PendingIdeas,
     /// The topics of the batch.
     pub(crate) topics: LocalTopics,
-    /// The author lookup of the rows before.
-    pub(crate) last_customer: LastCustomer,
+    /// The rows' authors' ids, to be looked up.
+    pub(crate) customers: CustomerLookups,
 }
 
 #[cfg(feature = "csv")]
 impl crate::csv_folder::Batch for IdeaBatch {
     type Lookups = PopulationBuilder;
 
+    fn resolve(&mut self, builder: &PopulationBuilder, path: &std::path::Path) -> Result<()> {
+        self.customers
+            .resolve_into(builder, path, &mut self.rows.author)
+    }
+
     fn clear(&mut self) {
+        self.customers.clear();
         self.rows.clear();
         self.topics.clear();
     }
 }
 
 impl IdeaBatch {
-    /// Adds an idea, at `position`, by the customer in builder slot `author`, on a topic of the
+    /// Adds an idea, at `position`, by the customer of lookup `author`, on a topic of the
     /// batch's [`topics`](Self::topics) ([`NO_TOPIC`] for none; `fields.author` and
     /// `fields.topic` are not read); fails as [`PopulationBuilder::add_idea`] does on an id
     /// that is empty or has whitespace at either end, or a decision before submission.
@@ -1327,12 +1308,6 @@ impl PopulationBuilder {
             self.define_customer(row.offset, row.key, row.id, row.customer)?;
         }
         Ok(())
-    }
-
-    /// The builder slot of a customer id (as bytes) already seen, if any; `None` for bytes that
-    /// are not UTF-8, as no id is.
-    pub(crate) fn customer_slot(&self, id: &[u8]) -> Option<u32> {
-        self.customers.get(id)
     }
 
     pub(crate) fn interaction_at(

@@ -148,13 +148,6 @@ impl Sheet {
                     continue;
                 }
             };
-            if memchr::memchr(b'"', &buffer[..end]).is_some() {
-                merge_all(&mut merge, sink, &mut merging[..to_merge])?;
-                let rest = std::io::Cursor::new(std::mem::take(&mut buffer)).chain(file);
-                self.read_in_order(rest, offset, lookups, sink, &parse, &mut merge)?;
-                progress(length, true);
-                return Ok(());
-            }
             let parts = split_at_line_breaks(&buffer[..end], parts_per_block());
             parsing.resize_with(parts.len().max(parsing.len()), B::default);
             // Parse this block's parts while the previous block's are merged and the next block
@@ -169,7 +162,10 @@ impl Sheet {
                         let parsed =
                             self.parse_slice(part, offset + start as u64, lookups, &parse, batch);
                         // An error resolving is about a row before any parse error.
-                        batch.resolve(lookups, &self.path).and(parsed)
+                        match parsed {
+                            Ok(Parsed::Quoted) => Ok(Parsed::Quoted),
+                            parsed => batch.resolve(lookups, &self.path).and(parsed),
+                        }
                     })
                 },
                 || {
@@ -187,6 +183,24 @@ impl Sheet {
             // in its own batch), as they may hold an earlier one. (Checks that need every file,
             // made when the population is built, come after any of these.)
             merged?;
+            if parsed.iter().any(|p| matches!(p, Ok(Parsed::Quoted))) {
+                // A quote character: the lines of this block may not be records. Its parts'
+                // rows are dropped, and the rest of the file is read in order from the block's
+                // start (which finds again any error they held).
+                for batch in &mut parsing[..parts.len()] {
+                    batch.clear();
+                }
+                read.map_err(|source| io_error(&self.path, source))?;
+                // The block's lines, then the bytes read after them (`spare` begins with the
+                // unfinished line at the block's end), then the rest of the file.
+                buffer.truncate(end);
+                let rest = std::io::Cursor::new(std::mem::take(&mut buffer))
+                    .chain(std::io::Cursor::new(std::mem::take(&mut spare)))
+                    .chain(file);
+                self.read_in_order(rest, offset, lookups, sink, &parse, &mut merge)?;
+                progress(length, true);
+                return Ok(());
+            }
             if let Some(failed) = parsed.iter().position(Result::is_err) {
                 merge_all(&mut merge, sink, &mut parsing[..=failed])?;
             }
@@ -203,8 +217,8 @@ impl Sheet {
         }
     }
 
-    /// Parses the rows of a slice of whole records, free of quote characters, that starts at
-    /// byte `base` of the file.
+    /// Parses the rows of a slice of whole lines that starts at byte `base` of the file, unless
+    /// it holds a quote character ([`Parsed::Quoted`]: its lines may not be whole records).
     ///
     /// Without quotes and carriage returns, a line break ends a record and a comma ends a field,
     /// and nothing else does: the slice is cut at those bytes directly, which is what the CSV
@@ -217,12 +231,21 @@ impl Sheet {
         lookups: &B::Lookups,
         parse: &P,
         batch: &mut B,
-    ) -> Result<()>
+    ) -> Result<Parsed>
     where
         P: Fn(&B::Lookups, &Row<'_>, &mut B) -> Result<()>,
     {
+        // One pass looks for both.
+        let (quote, carriage_return) = match memchr::memchr2(b'"', b'\r', bytes) {
+            None => (false, false),
+            Some(at) if bytes[at] == b'"' => (true, true),
+            Some(at) => (memchr::memchr(b'"', &bytes[at..]).is_some(), true),
+        };
+        if quote {
+            return Ok(Parsed::Quoted);
+        }
         let mut fields: Vec<&[u8]> = Vec::with_capacity(self.header.len());
-        if memchr::memchr(b'\r', bytes).is_none() {
+        if !carriage_return {
             // One pass over the delimiters: a comma ends a field, a line break a record.
             let (mut line_start, mut field_start) = (0, 0);
             let ends = memchr::memchr2_iter(b',', b'\n', bytes).chain(std::iter::once(bytes.len()));
@@ -244,7 +267,7 @@ impl Sheet {
                 fields.clear();
                 line_start = at + 1;
             }
-            return Ok(());
+            return Ok(Parsed::Rows);
         }
         let mut reader = ReaderBuilder::new()
             .has_headers(false)
@@ -255,7 +278,7 @@ impl Sheet {
             let offset = base + record.position().map_or(0, |p| p.byte());
             parse(lookups, &self.row(Fields::Record(&record), offset)?, batch)?;
         }
-        Ok(())
+        Ok(Parsed::Rows)
     }
 
     /// Parses the rest of the file through one CSV reader, merging every so many rows.
@@ -348,6 +371,14 @@ impl Sheet {
         }
         Ok(row)
     }
+}
+
+/// What became of a part of a block.
+enum Parsed {
+    /// Its rows are in its batch.
+    Rows,
+    /// It holds a quote character, and was not parsed.
+    Quoted,
 }
 
 /// What rows are parsed into: kept between blocks, and emptied after each merge so that its
@@ -517,6 +548,11 @@ mod tests {
         for (name, text) in [
             ("short.csv", "a,b\nx,1\ny,2\n\nz\nw,4\n"),
             ("short-crlf.csv", "a,b\r\nx,1\r\ny,2\r\n\r\nz\r\nw,4\r\n"),
+            // A quote after the error, in the same block: the block is read again in order.
+            (
+                "short-quoted.csv",
+                "a,b\nx,1\ny,2\n\nz\nw,4\n\"v\",5\nu,6\n",
+            ),
         ] {
             let path = file(name, text);
             for block in [3, 8, 1 << 20] {

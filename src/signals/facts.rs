@@ -1,6 +1,6 @@
 //! What one customer did up to the as-of time, counted for the sentences that explain a score.
 
-use super::tally::{AsOf, CHANNELS, Clock, EarlyTopic, KINDS, Tally};
+use super::tally::{AsOf, CHANNELS, Clock, Decay, EarlyTopic, KINDS, Tally};
 use super::{SignalParams, TopicCurves};
 use crate::population::UNDATED;
 use crate::{IdeaStatus, Population};
@@ -49,6 +49,7 @@ impl Facts {
             c,
             &AsOf {
                 clock,
+                decay: &Decay::new(clock.lambda),
                 curves,
                 horizon: &curves.mentions,
                 latest: population.latest,

@@ -8,7 +8,7 @@
 //! that each event is consumed once.
 
 use super::context::{Context, TopicCurves};
-use super::tally::{AsOf, Clock, Components, Tally, is_own};
+use super::tally::{AsOf, Clock, Components, Decay, Tally, is_own};
 use super::{SIGNALS, Signal, SignalParams, SignalTable, check_as_of, survey};
 use crate::btyd::AliveModel;
 use crate::parallel::{CHUNK, map_each};
@@ -101,8 +101,10 @@ pub(crate) fn one_date(
     params.check()?;
     let t = check_as_of(population, as_of)?;
     let curves = TopicCurves::at(population, t, params);
+    let clock = Clock::new(t, params);
     let date = AsOf {
-        clock: Clock::new(t, params),
+        clock,
+        decay: &Decay::new(clock.lambda),
         curves: &curves,
         horizon: &curves.mentions,
         latest: population.latest,
@@ -140,6 +142,8 @@ pub(crate) fn one_date(
 pub(crate) struct SignalSweep<'p> {
     population: &'p Population,
     params: SignalParams,
+    /// The weights of the parameters' decay rate.
+    decay: Decay,
     wanted: Wanted,
     own: Vec<Signal>,
     /// The last date, and each topic's mentions by then.
@@ -173,6 +177,7 @@ impl<'p> SignalSweep<'p> {
             until: t_last,
             horizon: TopicCurves::at(population, t_last, params).mentions,
             params: params.clone(),
+            decay: Decay::new(params.decay_rate()),
             own: own_signals(&wanted),
             wanted,
             tallies: vec![Vec::new(); population.len().div_ceil(CHUNK)],
@@ -229,6 +234,7 @@ impl<'p> SignalSweep<'p> {
                 .iter()
                 .map(|(clock, curves, _)| AsOf {
                     clock: *clock,
+                    decay: &self.decay,
                     curves,
                     horizon: &self.horizon,
                     latest: population.latest,

@@ -208,7 +208,7 @@ fn tails(x: &[f64], p: f64) -> (f64, f64) {
 /// Buffers for ranking a column, kept between columns.
 #[derive(Debug, Default)]
 pub(crate) struct RankScratch {
-    /// Per value to sort: its key, then the prefix of its key above its index.
+    /// Per value to sort: its key, then the bits kept of its key above its index.
     packed: Vec<u64>,
     packed_spare: Vec<u64>,
     /// The indices of the values to sort, before they are packed.
@@ -335,7 +335,7 @@ fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratc
         if run.len() == 1 {
             out[index(run[0])] = mean_rank(among_all(start), 1) / n as f64;
         } else {
-            // Values sharing the prefix sorted by: by the bits kept below it.
+            // Values sharing the prefix the radix sort ordered: by the bits kept below it.
             if below > 0 && !run.is_sorted_by_key(|&p| p >> shift) {
                 run.sort_unstable_by_key(|&p| p >> shift);
             }

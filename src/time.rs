@@ -60,11 +60,14 @@ pub(crate) const EXPECTED_TIME: &str = "a date YYYY-MM-DD or an RFC 3339 timesta
 /// Parses a time to whole seconds since the epoch: a fast path for the two common shapes
 /// (`YYYY-MM-DD` and `YYYY-MM-DDTHH:MM:SSZ`), jiff for everything else.
 pub(crate) fn parse_seconds(text: &[u8]) -> Option<i64> {
+    // The fast paths read any four-digit year; jiff's range ends in the last days of 9999, and
+    // a time past it is refused as jiff refuses it.
+    let in_range = |seconds: i64| seconds <= Timestamp::MAX.as_second();
     match text.len() {
-        10 => fast_date(text).or_else(|| slow_parse(text)),
+        10 => (fast_date(text).filter(|&s| in_range(s))).or_else(|| slow_parse(text)),
         20 if text[19] == b'Z' && text[10] == b'T' => {
             match (fast_date(&text[..10]), fast_clock(&text[11..19])) {
-                (Some(day), Some(secs)) => Some(day + secs),
+                (Some(day), Some(secs)) if in_range(day + secs) => Some(day + secs),
                 _ => slow_parse(text),
             }
         }
@@ -236,6 +239,24 @@ mod tests {
         ] {
             assert!(parse_seconds(text.as_bytes()).is_none(), "{text}");
         }
+    }
+
+    /// The fast paths end where jiff's range does.
+    #[test]
+    fn times_past_jiffs_range_are_refused_in_every_shape() {
+        let last = Timestamp::MAX.as_second();
+        for text in [
+            "9999-12-30",
+            "9999-12-30T22:00:00Z",
+            "9999-12-30T22:00:01Z",
+            "9999-12-31",
+        ] {
+            let (fast, slow) = (parse_seconds(text.as_bytes()), slow_parse(text.as_bytes()));
+            assert_eq!(fast, slow, "{text}");
+            assert!(fast.is_none_or(|s| s <= last), "{text}");
+        }
+        assert!(parse_seconds(b"9999-12-31").is_none());
+        assert!(parse_seconds(b"9999-12-30").is_some());
     }
 
     #[test]

@@ -367,7 +367,7 @@ fn invalid_utf8_names_the_line() {
 }
 
 /// A customer id that is not UTF-8 is refused as such (not as an unknown customer), at its
-/// line, whether interactions (looked up in batches) or ideas (looked up row by row) name it.
+/// line, whether interactions or ideas name it.
 #[test]
 fn a_customer_id_that_is_not_utf8_names_the_line() {
     let dir = folder("latin1_id");
@@ -541,6 +541,82 @@ fn an_answer_of_an_unknown_customer_names_its_line() {
         3,
         "customer_id",
     );
+}
+
+/// Customers are read before any other file, so an unknown customer is an error at its row
+/// when its file is read: before a bad value on a later row of the same file, and after an
+/// unknown customer in a file read earlier (participants before responses; ideas likewise).
+#[test]
+fn an_unknown_customer_is_reported_in_file_order() {
+    let err = error_with(
+        "unknown_then_bad",
+        "responses.csv",
+        "customer_id,item,value\nC9,at1,4\nC1,at2,many\n",
+    );
+    assert_at(
+        err,
+        ErrorKind::UnknownCustomer,
+        "responses.csv",
+        2,
+        "customer_id",
+    );
+
+    let err = error_with(
+        "idea_unknown_then_bad",
+        "ideas.csv",
+        "id,customer_id,submitted_at,topic,status\nI1,C9,2024-01-06,,submitted\nI2,C1,soon,,submitted\n",
+    );
+    assert_at(
+        err,
+        ErrorKind::UnknownCustomer,
+        "ideas.csv",
+        2,
+        "customer_id",
+    );
+
+    let dir = folder("unknown_in_two_files");
+    write(&dir, "customers.csv", CUSTOMERS);
+    write(&dir, "interactions.csv", INTERACTIONS);
+    write(
+        &dir,
+        "sessions.csv",
+        "id,held_at,topic,title\nS1,2024-04-01,,\n",
+    );
+    write(
+        &dir,
+        "participants.csv",
+        "session_id,customer_id,invited,attended,contributions,rating\nS1,C9,true,false,0,\n",
+    );
+    write(&dir, "responses.csv", "customer_id,item,value\nC8,at1,4\n");
+    let err = read_csv_folder(&dir).unwrap_err();
+    assert_at(
+        err,
+        ErrorKind::UnknownCustomer,
+        "participants.csv",
+        2,
+        "customer_id",
+    );
+}
+
+/// Segment and item names that are not UTF-8 are refused at their line, naming the field.
+#[test]
+fn segment_and_item_names_that_are_not_utf8_name_their_field() {
+    let dir = folder("latin1_names");
+    let mut bytes = b"id,name,segment,relationship,since\nC1,Ada,caf".to_vec();
+    bytes.extend([0xE9]);
+    bytes.extend(b",customer,\n");
+    fs::write(dir.join("customers.csv"), &bytes).unwrap();
+    write(&dir, "interactions.csv", INTERACTIONS);
+    let err = read_csv_folder(&dir).unwrap_err();
+    assert_at(err, ErrorKind::Unparsable, "customers.csv", 2, "segment");
+
+    write(&dir, "customers.csv", CUSTOMERS);
+    let mut bytes = b"customer_id,item,value\nC1,at1,4\nC1,caf".to_vec();
+    bytes.extend([0xE9]);
+    bytes.extend(b",3\n");
+    fs::write(dir.join("responses.csv"), &bytes).unwrap();
+    let err = read_csv_folder(&dir).unwrap_err();
+    assert_at(err, ErrorKind::Unparsable, "responses.csv", 3, "item");
 }
 
 /// An export sorted by time (every row another customer's, as helpdesks write them) loads into

@@ -290,18 +290,18 @@ impl CohortRequest {
                 ),
             ));
         }
-        if let Some(max) = self.max_prospects {
-            if self.min_prospects > max {
-                return Err(infeasible(
-                    Constraint::MinProspects,
-                    self.min_prospects,
-                    max,
-                    format!(
-                        "min_prospects {} is above max_prospects {max}",
-                        self.min_prospects
-                    ),
-                ));
-            }
+        if let Some(max) = self.max_prospects
+            && self.min_prospects > max
+        {
+            return Err(infeasible(
+                Constraint::MinProspects,
+                self.min_prospects,
+                max,
+                format!(
+                    "min_prospects {} is above max_prospects {max}",
+                    self.min_prospects
+                ),
+            ));
         }
         if self.include.len() > self.size {
             return Err(infeasible(

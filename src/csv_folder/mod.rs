@@ -355,6 +355,7 @@ fn read_participants(
             for (offset, session, customer, invited, attended, contributions, rating) in
                 batch.drain(..)
             {
+                builder.check_customer(&customer, Table::Participants, offset)?;
                 let fields = ParticipationFields {
                     session: &session,
                     customer: &customer,
@@ -427,7 +428,9 @@ fn read_responses(
             appending,
             &mut |bytes, finished| progress.file(bytes, finished),
             |_, row, batch: &mut ResponseBatch| {
-                // The fields in the order `response_row` reads them, for the same first error.
+                // The fields in the order `response_row` reads them, for the same first error:
+                // the customer's lookup is recorded before the later fields can fail, so an
+                // unknown customer at this row is found (when the batch is resolved) before them.
                 let value = response_value(row, value)?;
                 let customer = row.customer_lookup(required(customer), &mut batch.customers)?;
                 row.required_text(required(item), "item")?;

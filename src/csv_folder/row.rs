@@ -6,7 +6,7 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 
 use crate::population::NO_TOPIC;
-use crate::population::builder::{CustomerLookups, LocalTopics};
+use crate::population::builder::{CustomerLookups, LocalNames};
 use crate::time::{EXPECTED_TIME, parse_seconds};
 use crate::{Error, Location, Problem, Result};
 
@@ -84,7 +84,7 @@ impl Row<'_> {
     }
 
     /// The batch's id of the topic in an optional cell ([`NO_TOPIC`] when empty).
-    pub fn topic(&self, column: Option<usize>, topics: &mut LocalTopics) -> Result<u32> {
+    pub fn topic(&self, column: Option<usize>, topics: &mut LocalNames) -> Result<u32> {
         self.interned(column, "topic", topics)
     }
 
@@ -94,7 +94,7 @@ impl Row<'_> {
         &self,
         column: Option<usize>,
         field: &'static str,
-        names: &mut LocalTopics,
+        names: &mut LocalNames,
     ) -> Result<u32> {
         match self.bytes(column) {
             None => Ok(NO_TOPIC),

@@ -190,9 +190,11 @@ impl Sheet {
                 for batch in &mut parsing[..parts.len()] {
                     batch.clear();
                 }
-                read.map_err(|source| io_error(&self.path, source))?;
                 // The block's lines, then the bytes read after them (`spare` begins with the
-                // unfinished line at the block's end), then the rest of the file.
+                // unfinished line at the block's end; if reading them failed, it holds what was
+                // read, and reading the file again meets the failure after the rows before it),
+                // then the rest of the file.
+                drop(read);
                 buffer.truncate(end);
                 let rest = std::io::Cursor::new(std::mem::take(&mut buffer))
                     .chain(std::io::Cursor::new(std::mem::take(&mut spare)))
@@ -235,15 +237,13 @@ impl Sheet {
     where
         P: Fn(&B::Lookups, &Row<'_>, &mut B) -> Result<()>,
     {
-        // One pass looks for both.
-        let (quote, carriage_return) = match memchr::memchr2(b'"', b'\r', bytes) {
-            None => (false, false),
-            Some(at) if bytes[at] == b'"' => (true, true),
-            Some(at) => (memchr::memchr(b'"', &bytes[at..]).is_some(), true),
+        // One pass looks for both (a carriage return is looked for only until a quote is seen).
+        let carriage_return = match memchr::memchr2(b'"', b'\r', bytes) {
+            None => false,
+            Some(at) if bytes[at] == b'"' => return Ok(Parsed::Quoted),
+            Some(at) if memchr::memchr(b'"', &bytes[at..]).is_some() => return Ok(Parsed::Quoted),
+            Some(_) => true,
         };
-        if quote {
-            return Ok(Parsed::Quoted);
-        }
         let mut fields: Vec<&[u8]> = Vec::with_capacity(self.header.len());
         if !carriage_return {
             // One pass over the delimiters: a comma ends a field, a line break a record.
@@ -540,6 +540,27 @@ mod tests {
                     "row101"
                 }
             );
+        }
+    }
+
+    /// A quoted field holding line breaks, one of its lines a row of three fields on its own:
+    /// whichever part that line falls in, the block is read in order, with no error.
+    #[test]
+    fn a_line_inside_a_quoted_field_is_not_a_row_whatever_the_block_size() {
+        let mut text = String::from("a,b\n");
+        for i in 0..40 {
+            text.push_str(&format!("row{i},{i}\n"));
+        }
+        text.push_str("\"q\nline,with,commas\nend\",2\n");
+        for i in 40..80 {
+            text.push_str(&format!("row{i},{i}\n"));
+        }
+        let path = file("quoted_lines.csv", &text);
+        let whole = rows(&path, 1 << 20).unwrap();
+        assert_eq!(whole.len(), 81);
+        assert_eq!(whole[40].0, "q\nline,with,commas\nend");
+        for block in [9, 16, 40, 64, 100, 333, 999] {
+            assert_eq!(rows(&path, block).unwrap(), whole, "block {block}");
         }
     }
 

@@ -78,17 +78,17 @@ struct Names {
 }
 
 impl Names {
-    /// The id of a topic (trimmed; [`NO_TOPIC`] for none or a blank one), added if new.
-    fn intern(&mut self, topic: Option<&str>) -> u32 {
-        let Some(topic) = topic.and_then(text) else {
+    /// The id of a name (trimmed; [`NO_TOPIC`] for none or a blank one), added if new.
+    fn intern(&mut self, name: Option<&str>) -> u32 {
+        let Some(name) = name.and_then(text) else {
             return NO_TOPIC;
         };
-        if let Some(&id) = self.index.get(topic) {
+        if let Some(&id) = self.index.get(name) {
             return id;
         }
         let id = self.names.len() as u32;
-        self.names.push(topic.into());
-        self.index.insert(topic.into(), id);
+        self.names.push(name.into());
+        self.index.insert(name.into(), id);
         id
     }
 }
@@ -341,11 +341,12 @@ impl<K: std::hash::Hash + Eq + Clone + std::borrow::Borrow<str> + From<String>, 
         Ok((sorted, rank))
     }
 
-    /// Makes room for `additional` more ids.
+    /// Makes room for `additional` more ids, if the memory is there: it is an estimate, so a
+    /// failure only means growing as needed.
     #[cfg(feature = "csv")]
     fn reserve(&mut self, additional: usize) {
-        self.index.reserve(additional);
-        self.slots.reserve(additional);
+        let _ = self.index.try_reserve(additional);
+        let _ = self.slots.try_reserve(additional);
     }
 
     fn push(
@@ -407,11 +408,12 @@ impl PendingInteractions {
     }
 
     fn reserve(&mut self, extra: usize) {
-        self.customer.reserve(extra);
-        self.at.reserve(extra);
-        self.channel.reserve(extra);
-        self.kind.reserve(extra);
-        self.topic.reserve(extra);
+        // An estimate: without the memory for it, the columns grow as needed.
+        let _ = self.customer.try_reserve(extra);
+        let _ = self.at.try_reserve(extra);
+        let _ = self.channel.try_reserve(extra);
+        let _ = self.kind.try_reserve(extra);
+        let _ = self.topic.try_reserve(extra);
     }
 
     /// Empties the columns, keeping their memory.
@@ -475,6 +477,7 @@ struct PendingParticipations {
     rating: Vec<Option<f64>>,
 }
 
+/// Questionnaire answers added so far, one column per field, in the order added.
 #[derive(Debug, Default)]
 pub(crate) struct PendingResponses {
     customer: Vec<u32>,
@@ -485,6 +488,7 @@ pub(crate) struct PendingResponses {
 }
 
 impl PendingResponses {
+    /// Empties the columns, keeping their memory.
     #[cfg(feature = "csv")]
     fn clear(&mut self) {
         self.customer.clear();
@@ -495,15 +499,16 @@ impl PendingResponses {
     }
 }
 
-/// Topics interned within a batch of rows, to be mapped to the builder's topics when merged.
+/// Names (topics, segments, questionnaire items) interned within a batch of rows, to be mapped
+/// to the builder's when merged.
 #[derive(Debug, Default)]
-pub(crate) struct LocalTopics {
+pub(crate) struct LocalNames {
     names: Vec<Box<str>>,
     /// By the name's bytes: a known topic is found without checking its UTF-8 again.
     index: HashMap<Box<[u8]>, u32>,
 }
 
-impl LocalTopics {
+impl LocalNames {
     /// Forgets the batch's topics, keeping the memory.
     fn clear(&mut self) {
         self.names.clear();
@@ -648,7 +653,7 @@ impl CustomerLookups {
 pub(crate) struct InteractionBatch {
     rows: PendingInteractions,
     /// The topics of the batch.
-    pub(crate) topics: LocalTopics,
+    pub(crate) topics: LocalNames,
     /// The rows' customer ids, to be looked up.
     pub(crate) customers: CustomerLookups,
     /// The byte offsets of the first and the last row, to estimate the rows of a whole file.
@@ -700,7 +705,7 @@ impl InteractionBatch {
 pub(crate) struct CustomerBatch {
     rows: Vec<CustomerRow>,
     /// The segments of the batch.
-    pub(crate) segments: LocalTopics,
+    pub(crate) segments: LocalNames,
     /// The byte offsets of the first and the last row, to estimate the rows of a whole file.
     span: Option<(u64, u64)>,
 }
@@ -710,10 +715,12 @@ pub(crate) struct CustomerBatch {
 #[cfg(feature = "csv")]
 #[derive(Debug)]
 struct CustomerRow {
+    /// Where the row starts in its file.
     offset: u64,
+    /// The id's key in the builder's index.
     key: IdKey,
     id: String,
-    /// The segment is the batch's.
+    /// The customer's record; its segment is the batch's.
     customer: PendingCustomer,
 }
 
@@ -774,7 +781,7 @@ pub(crate) struct ResponseBatch {
     /// Items are the batch's.
     rows: PendingResponses,
     /// The items of the batch.
-    pub(crate) items: LocalTopics,
+    pub(crate) items: LocalNames,
     /// The rows' customer ids, to be looked up.
     pub(crate) customers: CustomerLookups,
 }
@@ -824,7 +831,7 @@ impl ResponseBatch {
 pub(crate) struct IdeaBatch {
     rows: PendingIdeas,
     /// The topics of the batch.
-    pub(crate) topics: LocalTopics,
+    pub(crate) topics: LocalNames,
     /// The rows' authors' ids, to be looked up.
     pub(crate) customers: CustomerLookups,
 }
@@ -1256,7 +1263,6 @@ impl PopulationBuilder {
         s
     }
 
-    /// Defines a customer whose segment is interned already.
     /// Defines a customer of a checked id (`key` its [`IdKey`]), whose record's name is trimmed
     /// and segment interned already.
     fn define_customer(
@@ -1361,6 +1367,25 @@ impl PopulationBuilder {
             ));
         }
         Ok(())
+    }
+
+    /// Fails with [`Problem::UnknownCustomer`] at record `position` of `table` if no customer
+    /// has the id `id` yet. When loading a CSV folder, every customer is defined before any
+    /// other file is read, so an unknown id is an error at its row, as the other files report it
+    /// when their blocks are read (not only when the population is built, after them).
+    #[cfg(feature = "csv")]
+    pub(crate) fn check_customer(&self, id: &str, table: Table, position: u64) -> Result<()> {
+        let defined = (self.customers.get(id.as_bytes()))
+            .is_some_and(|slot| self.customers.slots[slot as usize].record.is_some());
+        if defined {
+            return Ok(());
+        }
+        Err(record_error(
+            self.location(table, position),
+            "customer_id",
+            id,
+            Problem::UnknownCustomer,
+        ))
     }
 
     pub(crate) fn participation_at(
@@ -1919,20 +1944,27 @@ fn build_topic_mentions(
     const MAX_BUCKETS: u64 = 1 << 24;
     /// Rows per chunk of the first pass (fewer in unit tests, so that they cross chunks).
     const ROWS: usize = if cfg!(test) { 1 << 10 } else { 1 << 20 };
+    /// Groups of topics at most (fewer in unit tests, so that groups hold several topics): each
+    /// chunk of rows keeps a list of mentions per group, not per topic, so that free-text topics
+    /// by the hundred thousand do not make a list per chunk and topic.
+    const GROUPS: usize = if cfg!(test) { 3 } else { 256 };
     /// A mention's time and row.
     type Mention = (i64, u32);
     /// A mention's row and its rank among its topic's mentions.
     type Ranked = (u32, u32);
-    type PerTopic = Vec<Vec<Mention>>;
+    /// Per group of topics, its mentions: time, row and topic.
+    type PerGroup = Vec<Vec<(i64, u32, u32)>>;
     let from_interactions = interactions.topic.len();
     let rows = from_interactions + ideas.topic.len();
-    // Per chunk of rows, per topic: its mentions as (time, row), in row order; rows of ideas
-    // follow the rows of interactions. Not concatenated: no copy of them all at once.
-    // Also, per chunk, the first and the last time mentioned.
-    let chunks: Vec<(PerTopic, i64, i64)> = {
+    let per_group = topics.div_ceil(GROUPS).max(1);
+    let groups = topics.div_ceil(per_group);
+    // Per chunk of rows, per group of topics: its mentions, in row order; rows of ideas follow
+    // the rows of interactions. Not concatenated: no copy of them all at once. Also, per chunk,
+    // the first and the last time mentioned.
+    let chunks: Vec<(PerGroup, i64, i64)> = {
         let (interactions, ideas) = (&*interactions, &*ideas);
         crate::parallel::map_chunks(rows, ROWS, |range| {
-            let mut per_topic = vec![Vec::new(); topics];
+            let mut lists = vec![Vec::new(); groups];
             let (mut first, mut last) = (i64::MAX, i64::MIN);
             for row in range {
                 let (at, topic) = if row < from_interactions {
@@ -1945,20 +1977,17 @@ fn build_topic_mentions(
                     (ideas.submitted_at[r], ideas.topic[r])
                 };
                 // No topic (`NO_TOPIC`) is no mention.
-                if let Some(mentions) = per_topic.get_mut(topic as usize) {
-                    mentions.push((at, row as u32));
+                if let Some(mentions) = lists.get_mut(topic as usize / per_group) {
+                    mentions.push((at, row as u32, topic));
                     (first, last) = (first.min(at), last.max(at));
                 }
             }
-            (per_topic, first, last)
+            (lists, first, last)
         })
     };
-    let of_topic = |t: usize| chunks.iter().flat_map(move |(chunk, _, _)| &chunk[t]);
-    let mut offsets = vec![0usize; topics + 1];
-    for t in 0..topics {
-        offsets[t + 1] = offsets[t] + chunks.iter().map(|(c, _, _)| c[t].len()).sum::<usize>();
-    }
-    let count = offsets[topics];
+    let of_group = |g: usize| chunks.iter().flat_map(move |(chunk, _, _)| &chunk[g]);
+    let group_len = |g: usize| chunks.iter().map(|(c, _, _)| c[g].len()).sum::<usize>();
+    let count = (0..groups).map(group_len).sum::<usize>();
     let (first, last) = (chunks.iter())
         .fold((i64::MAX, i64::MIN), |(lo, hi), &(_, first, last)| {
             (lo.min(first), hi.max(last))
@@ -1974,48 +2003,65 @@ fn build_topic_mentions(
     let cap = MAX_BUCKETS.min((4 * count as u64).max(1 << 10));
     let width = (days * topics as u64).div_ceil(cap).max(1) as i64;
     let per_topic = ((days as i64 + width - 1) / width) as usize;
-    let bucket = |at: i64| ((at.div_euclid(DAY) - first_day) / width) as usize;
+    let day_bucket = |at: i64| ((at.div_euclid(DAY) - first_day) / width) as usize;
 
     // Each topic's mentions sorted by time (then row, so that the order depends on the records
-    // alone), topics in parallel: a counting sort into buckets of `width` days, then a sort
-    // within each bucket. Each mention's rank is the number of mentions of its topic strictly
-    // before it.
+    // alone), groups of topics in parallel: a counting sort into buckets of a topic and `width`
+    // days, then a sort within each bucket. Each mention's rank is the number of mentions of its
+    // topic strictly before it.
     let mut slots = vec![(0i64, 0u32); count];
     let mut ranks = vec![(0u32, 0u32); count];
-    let mut pieces: Vec<(usize, &mut [Mention], &mut [Ranked])> = Vec::with_capacity(topics);
+    let mut pieces: Vec<(usize, &mut [Mention], &mut [Ranked])> = Vec::with_capacity(groups);
     let (mut rest, mut rest_ranks) = (slots.as_mut_slice(), ranks.as_mut_slice());
-    for t in 0..topics {
-        let len = offsets[t + 1] - offsets[t];
+    for g in 0..groups {
+        let len = group_len(g);
         let (piece, tail) = rest.split_at_mut(len);
         let (piece_ranks, tail_ranks) = rest_ranks.split_at_mut(len);
-        pieces.push((t, piece, piece_ranks));
+        pieces.push((g, piece, piece_ranks));
         (rest, rest_ranks) = (tail, tail_ranks);
     }
-    crate::parallel::for_each_mut(&mut pieces, |_, (topic, slots, ranks)| {
-        let mut starts = vec![0usize; per_topic + 1];
-        for &(at, _) in of_topic(*topic) {
-            starts[bucket(at) + 1] += 1;
+    // Per group, the number of mentions of each of its topics.
+    let counts = crate::parallel::for_each_mut(&mut pieces, |_, (group, slots, ranks)| {
+        let first_topic = *group * per_group;
+        let group_topics = per_group.min(topics - first_topic);
+        let bucket =
+            |at: i64, topic: u32| (topic as usize - first_topic) * per_topic + day_bucket(at);
+        let mut starts = vec![0usize; group_topics * per_topic + 1];
+        for &(at, _, topic) in of_group(*group) {
+            starts[bucket(at, topic) + 1] += 1;
         }
-        for b in 0..per_topic {
+        for b in 0..group_topics * per_topic {
             starts[b + 1] += starts[b];
         }
         let mut next = starts.clone();
-        for &(at, row) in of_topic(*topic) {
-            let slot = &mut next[bucket(at)];
+        for &(at, row, topic) in of_group(*group) {
+            let slot = &mut next[bucket(at, topic)];
             slots[*slot] = (at, row);
             *slot += 1;
         }
         for pair in starts.windows(2) {
             slots[pair[0]..pair[1]].sort_unstable();
         }
-        let mut rank = 0;
-        for k in 0..slots.len() {
-            if k > 0 && slots[k].0 != slots[k - 1].0 {
-                rank = k as u32;
+        let topic_start = |t: usize| starts[t * per_topic];
+        for t in 0..group_topics {
+            let (from, to) = (topic_start(t), topic_start(t + 1));
+            let mut rank = 0;
+            for k in from..to {
+                if k > from && slots[k].0 != slots[k - 1].0 {
+                    rank = (k - from) as u32;
+                }
+                ranks[k] = (slots[k].1, rank);
             }
-            ranks[k] = (slots[k].1, rank);
         }
+        (0..group_topics)
+            .map(|t| topic_start(t + 1) - topic_start(t))
+            .collect::<Vec<usize>>()
     });
+    let mut offsets = Vec::with_capacity(topics + 1);
+    offsets.push(0);
+    for n in counts.into_iter().flatten() {
+        offsets.push(offsets[offsets.len() - 1] + n);
+    }
     drop(pieces);
     drop(chunks);
 
@@ -2061,9 +2107,45 @@ mod tests {
         .generate()
         .unwrap()
         .population;
+        // Several chunks of the first pass, and several groups of topics.
+        let rows = p.interactions.at.len() + p.ideas.topic.len();
+        assert!(rows > 3 << 10 && p.topics.len() > 6, "{rows} rows");
+        assert_topic_ranks_count_the_earlier_mentions(&p);
+    }
+
+    /// The same with a mention centuries before the others, so that the buckets of the counting
+    /// sort span many days each.
+    #[test]
+    fn topic_ranks_count_the_earlier_mentions_across_centuries() {
+        use crate::{Channel, Customer, Interaction, InteractionKind, Population};
+        let mut b = Population::builder();
+        let at = |text: &str| crate::time::parse_timestamp(text).unwrap();
+        for c in 0..40 {
+            b.add_customer(Customer::new(format!("C{c}"))).unwrap();
+            for (k, when) in [
+                "1700-03-01",
+                "2024-05-01",
+                "2024-05-01T10:00:00Z",
+                "2025-01-09",
+            ]
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| (c + k) % 3 != 0)
+            {
+                let topic = ["a", "b", "c", "d", "e"][(c * 7 + k) % 5];
+                let kind = [InteractionKind::Question, InteractionKind::Outreach][(c + k) % 2];
+                b.add_interaction(
+                    Interaction::new(format!("C{c}"), at(when), Channel::Chat, kind)
+                        .with_topic(topic),
+                )
+                .unwrap();
+            }
+        }
+        assert_topic_ranks_count_the_earlier_mentions(&b.build().unwrap());
+    }
+
+    fn assert_topic_ranks_count_the_earlier_mentions(p: &crate::Population) {
         let (i, d) = (&p.interactions, &p.ideas);
-        // Several chunks of the first pass.
-        assert!(i.at.len() + d.topic.len() > 3 << 10, "{} rows", i.at.len());
         let mut mentions: Vec<(u32, i64)> = (0..i.at.len())
             .filter(|&r| i.topic[r] != super::NO_TOPIC && !i.kind[r].is_company_initiated())
             .map(|r| (i.topic[r], i.at[r]))

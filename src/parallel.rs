@@ -88,6 +88,25 @@ where
     }
 }
 
+/// `f` of each item, in order: in parallel with the `parallel` feature, each result written
+/// straight into its place in the returned vector.
+pub(crate) fn map_slice<I, T, F>(items: &[I], f: F) -> Vec<T>
+where
+    I: Sync,
+    T: Send,
+    F: Fn(&I) -> T + Sync + Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        items.par_iter().with_min_len(1 << 14).map(f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        items.iter().map(f).collect()
+    }
+}
+
 /// Runs two closures, at once with the `parallel` feature, one after the other without.
 pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
 where

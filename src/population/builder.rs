@@ -1622,14 +1622,30 @@ fn sorted_ranks<T>(items: &[T], key: impl Fn(&T) -> &str) -> (Vec<u32>, Vec<u32>
 
 /// Groups rows by key with a stable counting sort: `order` lists row positions group by group,
 /// and group `g` owns `order[offsets[g]..offsets[g + 1]]`.
+///
+/// With the `parallel` feature and many rows, the groups are split in two halves of about as
+/// many rows, and each half's rows are placed by a core of its own (each reads every key, and
+/// writes only its half's rows).
 pub(crate) fn group_rows(keys: &[u32], groups: usize) -> (Groups, Vec<u32>) {
     let offsets = group_offsets(keys, groups);
-    let mut next = offsets.clone();
     let mut order = vec![0u32; keys.len()];
-    for (row, &k) in keys.iter().enumerate() {
-        let slot = &mut next[k as usize];
-        order[*slot] = row as u32;
-        *slot += 1;
+    // Places the rows of groups `from..to` into `order`, which starts at group `from`'s rows.
+    let place = |order: &mut [u32], from: usize, to: usize| {
+        let base = offsets[from];
+        let mut next: Vec<usize> = offsets[from..to].iter().map(|&o| o - base).collect();
+        for (row, &k) in keys.iter().enumerate() {
+            if let Some(slot) = (k as usize).checked_sub(from).and_then(|g| next.get_mut(g)) {
+                order[*slot] = row as u32;
+                *slot += 1;
+            }
+        }
+    };
+    if cfg!(feature = "parallel") && keys.len() >= 1 << 16 {
+        let mid = offsets.partition_point(|&o| o < keys.len() / 2).min(groups);
+        let (first, second) = order.split_at_mut(offsets[mid]);
+        crate::parallel::join(|| place(first, 0, mid), || place(second, mid, groups));
+    } else {
+        place(&mut order, 0, groups);
     }
     (Groups { offsets }, order)
 }
@@ -1707,14 +1723,10 @@ fn sort_groups<K: Ord>(groups: &Groups, order: &mut [u32], key: &(impl Fn(u32) -
     });
 }
 
+/// `column` in the order of `order`, gathered in parallel straight into the result (not in
+/// pieces concatenated afterwards, which copied every value once more, on one core).
 fn gather<T: Copy + Send + Sync>(column: &[T], order: &[u32]) -> Vec<T> {
-    crate::parallel::map_chunks(order.len(), 1 << 16, |range| {
-        order[range]
-            .iter()
-            .map(|&r| column[r as usize])
-            .collect::<Vec<T>>()
-    })
-    .concat()
+    crate::parallel::map_slice(order, |&r| column[r as usize])
 }
 
 fn build_interactions(

@@ -1671,18 +1671,34 @@ struct Grouping {
 }
 
 impl Grouping {
-    /// Groups rows by `keys` and sorts each group by `key(row)`, which must order the rows
-    /// completely (ties only between identical records), so the result depends on the records
-    /// alone, not on the order they came in.
-    fn new<K: Ord>(keys: &[u32], groups: usize, key: impl Fn(u32) -> K + Sync) -> Grouping {
+    /// Groups rows by `keys` and sorts each group by `(time[row], rest(row))`, which must order
+    /// the rows completely (ties only between identical records), so the result depends on the
+    /// records alone, not on the order they came in.
+    ///
+    /// Whether a group is in order already (as each customer's rows are, in exports sorted by
+    /// customer or by time) is checked on the times, and on `rest` only between rows at the same
+    /// time: when the rows are grouped here, each of those reads is at a scattered row, and
+    /// `rest` reads several columns.
+    fn new<K: Ord>(
+        keys: &[u32],
+        groups: usize,
+        time: &[i64],
+        rest: impl Fn(u32) -> K + Sync,
+    ) -> Grouping {
+        let key = |r: u32| (time[r as usize], rest(r));
+        let in_order = |a: u32, b: u32| {
+            let (ta, tb) = (time[a as usize], time[b as usize]);
+            ta < tb || (ta == tb && rest(a) <= rest(b))
+        };
         if keys.is_sorted() {
             let groups = Groups {
                 offsets: group_offsets(keys, groups),
             };
             let sorted = crate::parallel::map_chunks(groups.offsets.len() - 1, 1 << 14, |range| {
-                range
-                    .into_iter()
-                    .all(|g| groups.range(g).is_sorted_by_key(|r| key(r as u32)))
+                range.into_iter().all(|g| {
+                    let rows = groups.range(g);
+                    (rows.clone().zip(rows.skip(1))).all(|(a, b)| in_order(a as u32, b as u32))
+                })
             });
             if sorted.into_iter().all(|s| s) {
                 return Grouping {
@@ -1698,7 +1714,11 @@ impl Grouping {
             };
         }
         let (groups, mut order) = group_rows(keys, groups);
-        sort_groups(&groups, &mut order, &key);
+        crate::parallel::for_each_group_mut(&mut order, &groups.offsets, |rows| {
+            if !rows.windows(2).all(|pair| in_order(pair[0], pair[1])) {
+                rows.sort_unstable_by_key(|&r| key(r));
+            }
+        });
         Grouping {
             groups,
             order: Some(order),
@@ -1745,9 +1765,9 @@ fn build_interactions(
     renumber(&mut customer, customer_rank);
     remap(&mut topic, remap_topic);
     // The key is the whole record, so the order is fully determined by the records.
-    let grouping = Grouping::new(&customer, customers, |r| {
+    let grouping = Grouping::new(&customer, customers, &at, |r| {
         let r = r as usize;
-        (at[r], kind[r], channel[r], topic[r])
+        (kind[r], channel[r], topic[r])
     });
     drop(customer);
     InteractionColumns {
@@ -1808,9 +1828,7 @@ fn build_ideas(
     }
     renumber(&mut author, customer_rank);
     remap(&mut topic, remap_topic);
-    let grouping = Grouping::new(&author, customers, |r| {
-        (submitted_at[r as usize], &id[r as usize])
-    });
+    let grouping = Grouping::new(&author, customers, &submitted_at, |r| &id[r as usize]);
     let id = match &grouping.order {
         None => id,
         Some(order) => order.iter().map(|&r| id[r as usize].clone()).collect(),

@@ -38,7 +38,8 @@ pub(crate) use sheet::Batch;
 use sheet::Sheet;
 
 use crate::population::builder::{
-    CustomerBatch, IdeaBatch, IdeaFields, InteractionBatch, ParticipationFields, ResponseBatch,
+    CustomerBatch, IdeaBatch, IdeaFields, InteractionBatch, ParticipationFields, PendingIdeas,
+    PendingInteractions, PendingResponses, ResponseBatch,
 };
 use crate::{
     Channel, Error, IdeaStatus, InteractionKind, Population, PopulationBuilder, Problem,
@@ -215,14 +216,14 @@ fn read_interactions(
     let topic = sheet.column("topic");
     // Rows are appended to the interactions taken out of the builder while the builder looks
     // the next rows' customers up.
-    builder.appending_interactions(|builder, appending| {
+    builder.appending::<PendingInteractions, _>(|builder, appending| {
         sheet.read(
             builder,
             appending,
             &mut |bytes, finished| progress.file(bytes, finished),
             |_, row, batch: &mut InteractionBatch| {
                 let slot = row.customer_lookup(customer, &mut batch.customers)?;
-                let topic = row.topic(topic, &mut batch.topics)?;
+                let topic = row.topic(topic, &mut batch.names)?;
                 batch.push(
                     row.offset(),
                     slot,
@@ -259,14 +260,14 @@ fn read_ideas(
         sheet.column("votes"),
         sheet.column("decided_at"),
     );
-    builder.appending_ideas(|builder, appending| {
+    builder.appending::<PendingIdeas, _>(|builder, appending| {
         sheet.read(
             builder,
             appending,
             &mut |bytes, finished| progress.file(bytes, finished),
             |_, row, batch: &mut IdeaBatch| {
                 let slot = row.customer_lookup(author, &mut batch.customers)?;
-                let topic_id = row.topic(topic, &mut batch.topics)?;
+                let topic_id = row.topic(topic, &mut batch.names)?;
                 let fields = IdeaFields {
                     id: row.required_text(id, "id")?,
                     author: "",
@@ -422,7 +423,7 @@ fn read_responses(
     let required = |column: Option<usize>| column.unwrap_or(usize::MAX);
     // As interactions: answers are appended to those taken out of the builder (with the items'
     // names) while the builder looks the next rows' customers up.
-    builder.appending_responses(|builder, appending| {
+    builder.appending::<PendingResponses, _>(|builder, appending| {
         sheet.read(
             builder,
             appending,
@@ -434,7 +435,7 @@ fn read_responses(
                 let value = response_value(row, value)?;
                 let customer = row.customer_lookup(required(customer), &mut batch.customers)?;
                 row.required_text(required(item), "item")?;
-                let item = row.interned(item, "item", &mut batch.items)?;
+                let item = row.interned(item, "item", &mut batch.names)?;
                 let answered_at = row.time(answered_at, "answered_at")?;
                 batch.push(row.offset(), customer, item, value, answered_at);
                 Ok(())

@@ -72,7 +72,7 @@ pub struct PopulationBuilder {
 /// Names (of topics, of questionnaire items) in the order first seen, each with its provisional
 /// id (its position).
 #[derive(Debug, Default)]
-struct Names {
+pub(crate) struct Names {
     index: HashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
 }
@@ -96,7 +96,7 @@ impl Names {
 /// A table's rows read so far and the names its rows refer to (topics, or questionnaire items),
 /// taken out of a builder while a CSV file of that table is read: blocks of rows are appended
 /// here while the next block is parsed, which looks customers up in the builder at the same time
-/// (see [`PopulationBuilder::appending_interactions`]).
+/// (see [`PopulationBuilder::appending`]).
 #[cfg(feature = "csv")]
 #[derive(Debug)]
 pub(crate) struct Appending<R> {
@@ -112,17 +112,13 @@ impl Appending<PendingInteractions> {
     pub(crate) fn append(&mut self, batch: &InteractionBatch, file_bytes: u64) -> Result<()> {
         let from = &batch.rows;
         check_capacity(self.rows.at.len() + from.at.len(), Table::Interactions)?;
-        if let (true, Some((first, last))) = (self.rows.at.is_empty(), batch.span)
-            && from.at.len() > 1
-            && last > first
-        {
-            let per_row = (last - first) as f64 / (from.at.len() - 1) as f64;
-            self.rows.reserve(rows_estimate(
-                self.rows.at.len(),
-                ((file_bytes as f64 / per_row) * 1.02) as usize,
-            ));
+        if let (true, Some(rows)) = (
+            self.rows.at.is_empty(),
+            batch.span.file_rows(from.at.len(), file_bytes),
+        ) {
+            self.rows.reserve(rows);
         }
-        let topics = batch.topics.merge_into(&mut self.names, &from.topic);
+        let topics = batch.names.merge_into(&mut self.names, &from.topic);
         let rows = &mut self.rows;
         rows.customer.extend_from_slice(&from.customer);
         rows.at.extend_from_slice(&from.at);
@@ -138,7 +134,7 @@ impl Appending<PendingIdeas> {
     /// Appends a batch of checked ideas whose authors are in the builder.
     pub(crate) fn append(&mut self, batch: &mut IdeaBatch) -> Result<()> {
         check_capacity(self.rows.id.len() + batch.rows.id.len(), Table::Ideas)?;
-        (self.rows.topic).extend(batch.topics.merge_into(&mut self.names, &batch.rows.topic));
+        (self.rows.topic).extend(batch.names.merge_into(&mut self.names, &batch.rows.topic));
         let (rows, from) = (&mut self.rows, &mut batch.rows);
         rows.id.append(&mut from.id);
         rows.position.extend_from_slice(&from.position);
@@ -159,7 +155,7 @@ impl Appending<PendingResponses> {
         check_capacity(rows.value.len() + from.value.len(), Table::Responses)?;
         rows.customer.extend_from_slice(&from.customer);
         rows.item
-            .extend(batch.items.merge_into(&mut self.names, &from.item));
+            .extend(batch.names.merge_into(&mut self.names, &from.item));
         rows.value.extend_from_slice(&from.value);
         rows.answered_at.extend_from_slice(&from.answered_at);
         rows.position.extend_from_slice(&from.position);
@@ -646,40 +642,135 @@ impl CustomerLookups {
     }
 }
 
-/// Interactions parsed from one part of a CSV file, topics interned within the batch. Each row's
-/// customer is a lookup of [`customers`](Self::customers) until the batch is resolved, and the
-/// builder's slot of the customer after.
-#[derive(Debug, Default)]
-pub(crate) struct InteractionBatch {
-    rows: PendingInteractions,
-    /// The topics of the batch.
-    pub(crate) topics: LocalNames,
-    /// The rows' customer ids, to be looked up.
-    pub(crate) customers: CustomerLookups,
-    /// The byte offsets of the first and the last row, to estimate the rows of a whole file.
-    span: Option<(u64, u64)>,
-}
+/// The byte offsets of the first and the last row of a batch: what it tells of how many rows
+/// its whole file holds.
+#[cfg(feature = "csv")]
+#[derive(Debug, Default, Clone, Copy)]
+struct Span(Option<(u64, u64)>);
 
 #[cfg(feature = "csv")]
-impl crate::csv_folder::Batch for InteractionBatch {
+impl Span {
+    /// Takes in a row starting at byte `offset`, after the rows before.
+    fn note(&mut self, offset: u64) {
+        self.0 = Some(
+            self.0
+                .map_or((offset, offset), |(first, _)| (first, offset)),
+        );
+    }
+
+    /// How many rows a file of `file_bytes` bytes likely holds, when `rows` rows took this span
+    /// (2% more, so that the estimate is rarely short); `None` with fewer than two rows.
+    fn file_rows(self, rows: usize, file_bytes: u64) -> Option<usize> {
+        let (first, last) = self.0?;
+        (rows > 1 && last > first).then(|| {
+            let per_row = (last - first) as f64 / (rows - 1) as f64;
+            rows_estimate(0, ((file_bytes as f64 / per_row) * 1.02) as usize)
+        })
+    }
+}
+
+/// The columns of a table whose rows each name a customer, as a [`RowBatch`] holds them.
+#[cfg(feature = "csv")]
+pub(crate) trait BatchRows: Default + Send {
+    /// The column of the rows' customers.
+    fn customers(&mut self) -> &mut [u32];
+    /// Empties the columns, keeping their memory.
+    fn clear(&mut self);
+    /// The builder's rows of this table read so far, and the names they refer to.
+    fn in_builder(builder: &mut PopulationBuilder) -> (&mut Self, &mut Names);
+}
+
+/// Rows of one table parsed from one part of a CSV file, with the names they refer to (topics,
+/// or questionnaire items) interned within the batch. Each row's customer is a lookup of
+/// [`customers`](Self::customers) until the batch is resolved, and the builder's slot of the
+/// customer after.
+#[cfg(feature = "csv")]
+#[derive(Debug, Default)]
+pub(crate) struct RowBatch<R> {
+    rows: R,
+    /// The names of the batch.
+    pub(crate) names: LocalNames,
+    /// The rows' customer ids, to be looked up.
+    pub(crate) customers: CustomerLookups,
+    span: Span,
+}
+
+/// Interactions parsed from one part of a CSV file.
+#[cfg(feature = "csv")]
+pub(crate) type InteractionBatch = RowBatch<PendingInteractions>;
+/// Ideas parsed (and checked) from one part of a CSV file.
+#[cfg(feature = "csv")]
+pub(crate) type IdeaBatch = RowBatch<PendingIdeas>;
+/// Questionnaire answers parsed from one part of a CSV file.
+#[cfg(feature = "csv")]
+pub(crate) type ResponseBatch = RowBatch<PendingResponses>;
+
+#[cfg(feature = "csv")]
+impl<R: BatchRows> crate::csv_folder::Batch for RowBatch<R> {
     type Lookups = PopulationBuilder;
 
     fn resolve(&mut self, builder: &PopulationBuilder, path: &std::path::Path) -> Result<()> {
         self.customers
-            .resolve_into(builder, path, &mut self.rows.customer)
+            .resolve_into(builder, path, self.rows.customers())
     }
 
     fn clear(&mut self) {
         self.customers.clear();
+        self.names.clear();
         self.rows.clear();
-        self.topics.clear();
-        self.span = None;
+        self.span = Span::default();
     }
 }
 
+#[cfg(feature = "csv")]
+impl BatchRows for PendingInteractions {
+    fn customers(&mut self) -> &mut [u32] {
+        &mut self.customer
+    }
+
+    fn clear(&mut self) {
+        PendingInteractions::clear(self);
+    }
+
+    fn in_builder(builder: &mut PopulationBuilder) -> (&mut Self, &mut Names) {
+        (&mut builder.interactions, &mut builder.topics)
+    }
+}
+
+#[cfg(feature = "csv")]
+impl BatchRows for PendingIdeas {
+    fn customers(&mut self) -> &mut [u32] {
+        &mut self.author
+    }
+
+    fn clear(&mut self) {
+        PendingIdeas::clear(self);
+    }
+
+    fn in_builder(builder: &mut PopulationBuilder) -> (&mut Self, &mut Names) {
+        (&mut builder.ideas, &mut builder.topics)
+    }
+}
+
+#[cfg(feature = "csv")]
+impl BatchRows for PendingResponses {
+    fn customers(&mut self) -> &mut [u32] {
+        &mut self.customer
+    }
+
+    fn clear(&mut self) {
+        PendingResponses::clear(self);
+    }
+
+    fn in_builder(builder: &mut PopulationBuilder) -> (&mut Self, &mut Names) {
+        (&mut builder.responses, &mut builder.items)
+    }
+}
+
+#[cfg(feature = "csv")]
 impl InteractionBatch {
     /// Adds an interaction, at byte `offset` of its file, of the customer of lookup `customer`
-    /// (see [`customers`](Self::customers)), on a topic of the batch's [`topics`](Self::topics)
+    /// (see [`customers`](Self::customers)), on a topic of the batch's [`names`](Self::names)
     /// ([`NO_TOPIC`] for none).
     pub(crate) fn push(
         &mut self,
@@ -690,10 +781,7 @@ impl InteractionBatch {
         kind: InteractionKind,
         topic: u32,
     ) {
-        self.span = Some(
-            self.span
-                .map_or((offset, offset), |(first, _)| (first, offset)),
-        );
+        self.span.note(offset);
         self.rows.push(customer, at, channel, kind, topic);
     }
 }
@@ -706,8 +794,7 @@ pub(crate) struct CustomerBatch {
     rows: Vec<CustomerRow>,
     /// The segments of the batch.
     pub(crate) segments: LocalNames,
-    /// The byte offsets of the first and the last row, to estimate the rows of a whole file.
-    span: Option<(u64, u64)>,
+    span: Span,
 }
 
 /// A customer's row, with what the merge needs of its id worked out while parsing, so that the
@@ -731,7 +818,7 @@ impl crate::csv_folder::Batch for CustomerBatch {
     fn clear(&mut self) {
         self.rows.clear();
         self.segments.clear();
-        self.span = None;
+        self.span = Span::default();
     }
 }
 
@@ -753,10 +840,7 @@ impl CustomerBatch {
         locate: impl Fn() -> Location,
     ) -> Result<()> {
         check_id(id, "id", locate)?;
-        self.span = Some(
-            self.span
-                .map_or((offset, offset), |(first, _)| (first, offset)),
-        );
+        self.span.note(offset);
         self.rows.push(CustomerRow {
             offset,
             key: IdKey::new(id),
@@ -772,40 +856,10 @@ impl CustomerBatch {
     }
 }
 
-/// Questionnaire answers parsed from one part of a CSV file, items interned within the batch.
-/// Each row's customer is a lookup of [`customers`](Self::customers) until the batch is
-/// resolved, and the builder's slot of the customer after.
-#[cfg(feature = "csv")]
-#[derive(Debug, Default)]
-pub(crate) struct ResponseBatch {
-    /// Items are the batch's.
-    rows: PendingResponses,
-    /// The items of the batch.
-    pub(crate) items: LocalNames,
-    /// The rows' customer ids, to be looked up.
-    pub(crate) customers: CustomerLookups,
-}
-
-#[cfg(feature = "csv")]
-impl crate::csv_folder::Batch for ResponseBatch {
-    type Lookups = PopulationBuilder;
-
-    fn resolve(&mut self, builder: &PopulationBuilder, path: &std::path::Path) -> Result<()> {
-        self.customers
-            .resolve_into(builder, path, &mut self.rows.customer)
-    }
-
-    fn clear(&mut self) {
-        self.customers.clear();
-        self.items.clear();
-        self.rows.clear();
-    }
-}
-
 #[cfg(feature = "csv")]
 impl ResponseBatch {
     /// Adds an answer, at byte `offset` of its file, of the customer of lookup `customer` (see
-    /// [`customers`](Self::customers)), to an item of the batch's [`items`](Self::items); the
+    /// [`customers`](Self::customers)), to an item of the batch's [`names`](Self::names); the
     /// value must be finite.
     pub(crate) fn push(
         &mut self,
@@ -824,37 +878,10 @@ impl ResponseBatch {
     }
 }
 
-/// Ideas parsed from one part of a CSV file, checked, topics interned within the batch. Each
-/// row's author is a lookup of [`customers`](Self::customers) until the batch is resolved, and
-/// the builder's slot of the customer after.
-#[derive(Debug, Default)]
-pub(crate) struct IdeaBatch {
-    rows: PendingIdeas,
-    /// The topics of the batch.
-    pub(crate) topics: LocalNames,
-    /// The rows' authors' ids, to be looked up.
-    pub(crate) customers: CustomerLookups,
-}
-
 #[cfg(feature = "csv")]
-impl crate::csv_folder::Batch for IdeaBatch {
-    type Lookups = PopulationBuilder;
-
-    fn resolve(&mut self, builder: &PopulationBuilder, path: &std::path::Path) -> Result<()> {
-        self.customers
-            .resolve_into(builder, path, &mut self.rows.author)
-    }
-
-    fn clear(&mut self) {
-        self.customers.clear();
-        self.rows.clear();
-        self.topics.clear();
-    }
-}
-
 impl IdeaBatch {
     /// Adds an idea, at `position`, by the customer of lookup `author`, on a topic of the
-    /// batch's [`topics`](Self::topics) ([`NO_TOPIC`] for none; `fields.author` and
+    /// batch's [`names`](Self::names) ([`NO_TOPIC`] for none; `fields.author` and
     /// `fields.topic` are not read); fails as [`PopulationBuilder::add_idea`] does on an id
     /// that is empty or has whitespace at either end, or a decision before submission.
     pub(crate) fn push(
@@ -1177,52 +1204,21 @@ impl PopulationBuilder {
         self.sessions.reference(id, Table::Participants, position)
     }
 
-    /// Runs `read` with the interactions read so far and the topic names taken out of the
-    /// builder, to append a CSV file's rows to, and with the builder itself, read-only, to look
-    /// the rows' customers up in at the same time; then puts them back.
+    /// Runs `read` with the rows of table `R` read so far and the names they refer to, taken out
+    /// of the builder, to append a CSV file's rows to, and with the builder itself, read-only, to
+    /// look the rows' customers up in at the same time; then puts them back.
     #[cfg(feature = "csv")]
-    pub(crate) fn appending_interactions<T>(
+    pub(crate) fn appending<R: BatchRows, T>(
         &mut self,
-        read: impl FnOnce(&Self, &mut Appending<PendingInteractions>) -> T,
-    ) -> T {
-        self.appending(
-            |builder| (&mut builder.interactions, &mut builder.topics),
-            read,
-        )
-    }
-
-    /// [`appending_interactions`](Self::appending_interactions) for ideas.
-    #[cfg(feature = "csv")]
-    pub(crate) fn appending_ideas<T>(
-        &mut self,
-        read: impl FnOnce(&Self, &mut Appending<PendingIdeas>) -> T,
-    ) -> T {
-        self.appending(|builder| (&mut builder.ideas, &mut builder.topics), read)
-    }
-
-    /// [`appending_interactions`](Self::appending_interactions) for questionnaire answers, with
-    /// the items' names.
-    #[cfg(feature = "csv")]
-    pub(crate) fn appending_responses<T>(
-        &mut self,
-        read: impl FnOnce(&Self, &mut Appending<PendingResponses>) -> T,
-    ) -> T {
-        self.appending(|builder| (&mut builder.responses, &mut builder.items), read)
-    }
-
-    #[cfg(feature = "csv")]
-    fn appending<R: Default, T>(
-        &mut self,
-        parts: fn(&mut Self) -> (&mut R, &mut Names),
         read: impl FnOnce(&Self, &mut Appending<R>) -> T,
     ) -> T {
-        let (rows, names) = parts(self);
+        let (rows, names) = R::in_builder(self);
         let mut appending = Appending {
             rows: std::mem::take(rows),
             names: std::mem::take(names),
         };
         let out = read(self, &mut appending);
-        let (rows, names) = parts(self);
+        let (rows, names) = R::in_builder(self);
         (*rows, *names) = (appending.rows, appending.names);
         out
     }
@@ -1294,15 +1290,11 @@ impl PopulationBuilder {
         batch: &mut CustomerBatch,
         file_bytes: u64,
     ) -> Result<()> {
-        if let (true, Some((first, last))) = (self.customers.slots.is_empty(), batch.span)
-            && batch.rows.len() > 1
-            && last > first
-        {
-            let per_row = (last - first) as f64 / (batch.rows.len() - 1) as f64;
-            self.customers.reserve(rows_estimate(
-                0,
-                ((file_bytes as f64 / per_row) * 1.02) as usize,
-            ));
+        if let (true, Some(rows)) = (
+            self.customers.slots.is_empty(),
+            batch.span.file_rows(batch.rows.len(), file_bytes),
+        ) {
+            self.customers.reserve(rows);
         }
         let segments: Vec<u32> = (batch.segments.names.iter())
             .map(|name| self.segment_id(Some(name)))

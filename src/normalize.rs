@@ -323,79 +323,43 @@ fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratc
     };
     let index = |p: u64| (p & low) as usize;
     let key_of = |p: u64| order_key(x[index(p)]);
-    let sorted_by = |p: u64| p >> shift >> below;
-    let mut start = 0;
-    while start < packed.len() {
-        let prefix = sorted_by(packed[start]);
-        let mut end = start + 1;
-        while end < packed.len() && sorted_by(packed[end]) == prefix {
-            end += 1;
+    // A group of equal values, starting at `position` among the values sorted, shares the mean
+    // of its ranks.
+    let mut ties = |position: usize, group: &[u64]| {
+        let rank = mean_rank(among_all(position), group.len()) / n as f64;
+        for &p in group {
+            out[index(p)] = rank;
         }
-        let run = &mut packed[start..end];
-        if run.len() == 1 {
-            out[index(run[0])] = mean_rank(among_all(start), 1) / n as f64;
-        } else {
-            // Values sharing the prefix the radix sort ordered: by the bits kept below it.
-            if below > 0 && !run.is_sorted_by_key(|&p| p >> shift) {
-                run.sort_unstable_by_key(|&p| p >> shift);
-            }
-            rank_shared_prefixes(run, start, shift, drop, &among_all, &key_of, out, n);
-        }
-        start = end;
-    }
-}
-
-/// Ranks `run`, sorted by the prefix kept above the lowest `shift` bits (the index), and
-/// starting at position `start` among the values sorted. Values sharing the whole prefix are
-/// equal when no bit was dropped (`drop == 0`); otherwise they are sorted by their key.
-#[allow(clippy::too_many_arguments)]
-fn rank_shared_prefixes(
-    run: &mut [u64],
-    start: usize,
-    shift: u32,
-    drop: u32,
-    among_all: &impl Fn(usize) -> usize,
-    key_of: &impl Fn(u64) -> u64,
-    out: &mut [f64],
-    n: usize,
-) {
-    let mean_rank = |first: usize, count: usize| (first + 1 + first + count) as f64 / 2.0;
-    let index = |p: u64| (p & ((1u64 << shift) - 1)) as usize;
-    let mut from = 0;
-    while from < run.len() {
-        let prefix = run[from] >> shift;
-        let mut to = from + 1;
-        while to < run.len() && run[to] >> shift == prefix {
-            to += 1;
-        }
-        let (start, run) = (start + from, &mut run[from..to]);
-        from = to;
-        if run.len() == 1 || drop == 0 {
-            // One value, or values equal in all their bits.
-            let rank = mean_rank(among_all(start), run.len()) / n as f64;
-            for &p in run.iter() {
-                out[index(p)] = rank;
-            }
+    };
+    let mut position = 0;
+    for run in packed.chunk_by_mut(|&a, &b| a >> shift >> below == b >> shift >> below) {
+        if let [single] = run {
+            // Most values, when they are spread out: alone with their prefix.
+            ties(position, &[*single]);
+            position += 1;
             continue;
         }
-        // Values sharing their prefix: by the whole key (unless they are all equal), each group
-        // of equal keys sharing the mean of its ranks.
-        let first_key = key_of(run[0]);
-        if run.iter().any(|&p| key_of(p) != first_key) {
-            run.sort_unstable_by_key(|&p| key_of(p));
+        // Values sharing the prefix the radix sort ordered: by the bits kept below it.
+        if below > 0 && !run.is_sorted_by_key(|&p| p >> shift) {
+            run.sort_unstable_by_key(|&p| p >> shift);
         }
-        let mut a = 0;
-        while a < run.len() {
-            let key = key_of(run[a]);
-            let mut b = a + 1;
-            while b < run.len() && key_of(run[b]) == key {
-                b += 1;
+        for same in run.chunk_by_mut(|&a, &b| a >> shift == b >> shift) {
+            if same.len() == 1 || drop == 0 {
+                // One value, or values equal in all their bits.
+                ties(position, same);
+            } else {
+                // Values sharing every bit kept: by the whole key (unless they are all equal).
+                let first = key_of(same[0]);
+                if same.iter().any(|&p| key_of(p) != first) {
+                    same.sort_unstable_by_key(|&p| key_of(p));
+                }
+                let mut at = position;
+                for equal in same.chunk_by(|&a, &b| key_of(a) == key_of(b)) {
+                    ties(at, equal);
+                    at += equal.len();
+                }
             }
-            let rank = mean_rank(among_all(start + a), b - a) / n as f64;
-            for &p in &run[a..b] {
-                out[index(p)] = rank;
-            }
-            a = b;
+            position += same.len();
         }
     }
 }

@@ -265,7 +265,8 @@ fn fractional_contributions_are_refused() {
 }
 
 /// A folder with one session and the given participants rows.
-fn participants_error(name: &str, rows: &str) -> Error {
+/// A folder with one session, S1, and these participants' `rows`.
+fn participants_folder(name: &str, rows: &str) -> PathBuf {
     let dir = folder(name);
     write(&dir, "customers.csv", CUSTOMERS);
     write(&dir, "interactions.csv", INTERACTIONS);
@@ -279,7 +280,11 @@ fn participants_error(name: &str, rows: &str) -> Error {
         "participants.csv",
         &format!("session_id,customer_id,invited,attended,contributions,rating\n{rows}"),
     );
-    read_csv_folder(&dir).unwrap_err()
+    dir
+}
+
+fn participants_error(name: &str, rows: &str) -> Error {
+    read_csv_folder(participants_folder(name, rows)).unwrap_err()
 }
 
 #[test]
@@ -574,19 +579,7 @@ fn an_unknown_customer_is_reported_in_file_order() {
         "customer_id",
     );
 
-    let dir = folder("unknown_in_two_files");
-    write(&dir, "customers.csv", CUSTOMERS);
-    write(&dir, "interactions.csv", INTERACTIONS);
-    write(
-        &dir,
-        "sessions.csv",
-        "id,held_at,topic,title\nS1,2024-04-01,,\n",
-    );
-    write(
-        &dir,
-        "participants.csv",
-        "session_id,customer_id,invited,attended,contributions,rating\nS1,C9,true,false,0,\n",
-    );
+    let dir = participants_folder("unknown_in_two_files", "S1,C9,true,false,0,\n");
     write(&dir, "responses.csv", "customer_id,item,value\nC8,at1,4\n");
     let err = read_csv_folder(&dir).unwrap_err();
     assert_at(

@@ -292,13 +292,7 @@ impl<'p> Scores<'p> {
     pub fn score(&self, c: CustomerIndex) -> Score {
         let i = c.get();
         let context = &self.table.context;
-        let facts = Facts::gather(
-            self.population,
-            i,
-            context.t,
-            &self.model.signals,
-            &context.curves,
-        );
+        let facts = Facts::gather(self.population, i, &self.model.signals, context);
         let dimension_has = |k: usize| {
             self.dimension_known[k]
                 .as_ref()

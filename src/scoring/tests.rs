@@ -53,7 +53,7 @@ proptest! {
             .map(|s| s.normalization.fit(scores.signals().column(s.signal).unwrap()).unwrap())
             .collect();
         let innovation = |population: &Population| {
-            let facts = Facts::gather(population, who, context.t, &model.signals, &context.curves);
+            let facts = Facts::gather(population, who, &model.signals, context);
             dimension
                 .signals
                 .iter()

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(test)]
 use super::facts::Facts;
-use super::tally::{Clock, Components};
+use super::tally::{Clock, Components, Decay};
 use super::{Signal, SignalParams};
 use crate::Population;
 use crate::parallel::map_each;
@@ -213,6 +213,8 @@ pub(crate) struct Context {
     pub t: i64,
     pub lambda: f64,
     pub clock: Clock,
+    /// The weights of the decay rate: made once per date, not per customer explained.
+    pub decay: Decay,
     pub curves: TopicCurves,
     pub dialogue: BetaPrior,
     pub attendance: BetaPrior,
@@ -284,6 +286,7 @@ impl Context {
             t,
             lambda: params.decay_rate(),
             clock: Clock::new(t, params),
+            decay: Decay::new(params.decay_rate()),
             curves,
             dialogue,
             attendance,

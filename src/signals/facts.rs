@@ -1,7 +1,8 @@
 //! What one customer did up to the as-of time, counted for the sentences that explain a score.
 
-use super::tally::{AsOf, CHANNELS, Clock, Decay, EarlyTopic, KINDS, Tally};
-use super::{SignalParams, TopicCurves};
+use super::SignalParams;
+use super::context::Context;
+use super::tally::{AsOf, CHANNELS, Clock, EarlyTopic, KINDS, Tally};
 use crate::population::UNDATED;
 use crate::{IdeaStatus, Population};
 
@@ -34,22 +35,21 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
-    /// Customer `c`'s events at or before `t`, against the topic curves cut at `t`.
+    /// Customer `c`'s events at or before the context's time, against its topic curves.
     pub(crate) fn gather(
         population: &Population,
         c: usize,
-        t: i64,
         params: &SignalParams,
-        curves: &TopicCurves,
+        context: &Context,
     ) -> Facts {
-        let clock = Clock::new(t, params);
+        let (t, clock, curves) = (context.t, context.clock, &context.curves);
         let mut tally = Tally::default();
         tally.advance(
             population,
             c,
             &AsOf {
                 clock,
-                decay: &Decay::new(clock.lambda),
+                decay: &context.decay,
                 curves,
                 horizon: &curves.mentions,
                 latest: population.latest,

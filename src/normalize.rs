@@ -58,6 +58,28 @@ pub struct Normalization {
     pub scale: Scale,
 }
 
+/// What a column handed to normalization holds: the values, or values before a last step.
+///
+/// Why: a score history ranks several columns of `ln(1 + y)` per customer at every date, and
+/// the logarithms were about a twelfth of its time. Percentile ranks depend only on how values
+/// compare, and `ln(1 + y)` keeps the order of `y` wherever two values differ by more than a
+/// rounding error, so the history hands over `y` and the ranking takes logarithms only where two
+/// values are close enough for them to matter (see [`percentile_ranks_into`]). The ranks are
+/// exactly those of the logarithms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pending {
+    /// The column holds the values.
+    Nothing,
+    /// The column holds `y`; the values are [`ln_1p`]`(y)`.
+    Ln1p,
+}
+
+/// `ln(1 + y)`, with 0 for 0 without a logarithm (most customers have none of most things).
+#[inline]
+pub(crate) fn ln_1p(y: f64) -> f64 {
+    if y == 0.0 { 0.0 } else { y.ln_1p() }
+}
+
 impl Normalization {
     /// The percentile rank alone: the default.
     pub const PERCENTILE: Normalization = Normalization {
@@ -82,16 +104,22 @@ impl Normalization {
     /// Fails on an invalid setting, an empty column, or a value that is NaN or infinite.
     pub fn apply(&self, values: &[f64]) -> Result<Vec<f64>> {
         let mut out = Vec::new();
-        self.apply_into(values, &mut out, &mut RankScratch::default())?;
+        self.apply_into(
+            values,
+            Pending::Nothing,
+            &mut out,
+            &mut RankScratch::default(),
+        )?;
         Ok(out)
     }
 
     /// Like [`apply`](Self::apply), into `out`, with reusable scratch space: a score history
     /// normalizes every signal at every date, and fresh buffers each time cost more than the
-    /// work.
+    /// work. The column holds the values, or `y` for values `ln(1 + y)` ([`Pending`]).
     pub(crate) fn apply_into(
         &self,
         values: &[f64],
+        pending: Pending,
         out: &mut Vec<f64>,
         scratch: &mut RankScratch,
     ) -> Result<()> {
@@ -100,6 +128,19 @@ impl Normalization {
             return Err(Error::EmptyPopulation {
                 what: "normalization",
             });
+        }
+        if pending == Pending::Ln1p {
+            // Ranked without most logarithms when the ranks are all that is asked for, of values
+            // of `y` from 0 up; otherwise the logarithms first.
+            let plain = self.scale == Scale::Percentile && !self.log1p && self.winsorize.is_none();
+            if !plain || values.iter().any(|&y| !(0.0..=f64::MAX).contains(&y)) {
+                let mut applied = std::mem::take(&mut scratch.applied);
+                applied.clear();
+                applied.extend(values.iter().map(|&y| ln_1p(y)));
+                let done = self.apply_into(&applied, Pending::Nothing, out, scratch);
+                scratch.applied = applied;
+                return done;
+            }
         }
         if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
             return Err(Error::parameter(
@@ -122,7 +163,7 @@ impl Normalization {
         };
         out.clear();
         match self.scale {
-            Scale::Percentile => percentile_ranks_into(x, out, scratch),
+            Scale::Percentile => percentile_ranks_into(x, pending, out, scratch),
             Scale::RobustZ => {
                 let (center, spread) = robust_center_spread(x);
                 out.extend(x.iter().map(|&v| robust_z(v, center, spread)));
@@ -214,13 +255,23 @@ pub(crate) struct RankScratch {
     /// The indices of the values to sort, before they are packed.
     indices: Vec<u32>,
     pre: Vec<f64>,
+    /// A column with its pending step applied, when the ranking cannot do without.
+    applied: Vec<f64>,
 }
 
 /// Percentile ranks: the mean rank of each value's tie group divided by `n`.
 #[cfg(test)]
 pub(crate) fn percentile_ranks(x: &[f64]) -> Vec<f64> {
     let mut out = Vec::new();
-    percentile_ranks_into(x, &mut out, &mut RankScratch::default());
+    percentile_ranks_into(x, Pending::Nothing, &mut out, &mut RankScratch::default());
+    out
+}
+
+/// Percentile ranks of `ln(1 + y)` over a column of `y` from 0 up.
+#[cfg(test)]
+pub(crate) fn percentile_ranks_of_ln_1p(y: &[f64]) -> Vec<f64> {
+    let mut out = Vec::new();
+    percentile_ranks_into(y, Pending::Ln1p, &mut out, &mut RankScratch::default());
     out
 }
 
@@ -244,10 +295,27 @@ pub(crate) fn percentile_ranks(x: &[f64]) -> Vec<f64> {
 /// every run of the prefix there: ranking the 13 columns took 10–15% less time without it.)
 /// When the bits kept hold every bit of the keys' range (counts, and any values with few distinct
 /// keys close together), equal bits are equal values, and the column is not read again.
-fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratch) {
+///
+/// With [`Pending::Ln1p`], `x` holds values `y ≥ 0` (checked by the caller) and the ranks are
+/// those of `ln(1 + y)`. Two values more than `2^-31` apart relative to the larger, `a < b`, have
+/// logarithms at least `(b - a) / (1 + b)` apart, which is more than `2^-31 / (1 + ln(1 + b))`
+/// times `ln(1 + b)`: `2^-32` of it up to `b = 1`, `2^-41` at the largest `f64`, so thousands of
+/// units in the last place. `ln_1p` rounds to about one unit, so it keeps their order and tells
+/// them apart, and the ranks of `y` are those of the logarithms, except within runs of values
+/// each closer than that to the next and not all equal. Such runs are found after the sort (by
+/// the bits kept, reading the column only where those are close) and ranked again by their
+/// logarithms, which may tie them ([`settle_ln_1p`]). If the common value has a neighbour that
+/// close, the logarithms of the whole column are ranked instead.
+fn percentile_ranks_into(
+    x: &[f64],
+    pending: Pending,
+    out: &mut Vec<f64>,
+    scratch: &mut RankScratch,
+) {
     let n = x.len();
     if u32::try_from(n).is_err() {
-        return percentile_ranks_by_comparison(x, out);
+        percentile_ranks_by_comparison(x, pending, out);
+        return;
     }
     // The low `shift` bits of a packed value hold the index.
     let shift = usize::BITS - n.leading_zeros();
@@ -292,11 +360,14 @@ fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratc
         }
         packed.truncate(m);
     }
-    let common_count = n - m;
-    let mean_rank = |first: usize, count: usize| (first + 1 + first + count) as f64 / 2.0;
+    let places = Places {
+        split,
+        common_count: n - m,
+        n,
+    };
     // Every value starts with the common value's rank; the others are written over it.
     out.clear();
-    out.resize(n, mean_rank(split, common_count) / n as f64);
+    out.resize(n, places.rank_from(split, places.common_count));
     if m == 0 {
         return;
     }
@@ -313,20 +384,12 @@ fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratc
         *p = (((*p - min_key) >> drop) << shift) | u64::from(i);
     }
     sort_by_prefix(packed, shift + below, width, &mut scratch.packed_spare);
-    // 0-based position among all values of the `position`-th value sorted.
-    let among_all = |position: usize| {
-        if position < split {
-            position
-        } else {
-            position + common_count
-        }
-    };
     let index = |p: u64| (p & low) as usize;
     let key_of = |p: u64| order_key(x[index(p)]);
     // A group of equal values, starting at `position` among the values sorted, shares the mean
     // of its ranks.
     let mut ties = |position: usize, group: &[u64]| {
-        let rank = mean_rank(among_all(position), group.len()) / n as f64;
+        let rank = places.rank(position, group.len());
         for &p in group {
             out[index(p)] = rank;
         }
@@ -362,6 +425,110 @@ fn percentile_ranks_into(x: &[f64], out: &mut Vec<f64>, scratch: &mut RankScratc
             position += same.len();
         }
     }
+    if pending == Pending::Ln1p {
+        let common = common.filter(|_| places.common_count > 0);
+        if !settle_ln_1p(x, packed, shift, drop, &places, common, out) {
+            let mut applied = std::mem::take(&mut scratch.applied);
+            applied.clear();
+            applied.extend(x.iter().map(|&y| ln_1p(y)));
+            percentile_ranks_into(&applied, Pending::Nothing, out, scratch);
+            scratch.applied = applied;
+        }
+    }
+}
+
+/// Where the sorted values (all but the common value's) sit among all `n` values.
+struct Places {
+    /// How many sorted values are below the common value.
+    split: usize,
+    common_count: usize,
+    n: usize,
+}
+
+impl Places {
+    /// The percentile rank of `count` tied values from the `first`-th (0-based) of all values:
+    /// the mean of their ranks over `n`.
+    fn rank_from(&self, first: usize, count: usize) -> f64 {
+        (first + 1 + first + count) as f64 / 2.0 / self.n as f64
+    }
+
+    /// The percentile rank of `count` tied values from the `position`-th value sorted.
+    fn rank(&self, position: usize, count: usize) -> f64 {
+        let first = if position < self.split {
+            position
+        } else {
+            position + self.common_count
+        };
+        self.rank_from(first, count)
+    }
+}
+
+/// Relative gap below which two values of `y` are ranked by their logarithms (see
+/// [`percentile_ranks_into`]): `2^-30`.
+const CLOSE: f64 = 1.0 / (1u64 << 30) as f64;
+
+/// With [`Pending::Ln1p`], after `packed` was sorted by `y` and ranked: ranks again, by `ln(1 +
+/// y)`, every run of sorted values each within [`CLOSE`] of the next and not all equal.
+/// Returns `false`, leaving `out` to be written over, when the common value has a neighbour
+/// that close.
+fn settle_ln_1p(
+    x: &[f64],
+    packed: &mut [u64],
+    shift: u32,
+    drop: u32,
+    places: &Places,
+    common: Option<f64>,
+    out: &mut [f64],
+) -> bool {
+    let low = (1u64 << shift) - 1;
+    let index = |p: u64| (p & low) as usize;
+    let y = |p: u64| x[index(p)];
+    let close = |a: f64, b: f64| b - a <= b * CLOSE;
+    if let Some(c) = common {
+        let split = places.split;
+        let below = split.checked_sub(1).map(|i| y(packed[i]));
+        let above = packed.get(split).map(|&p| y(p));
+        if below.is_some_and(|a| close(a, c)) || above.is_some_and(|b| close(c, b)) {
+            return false;
+        }
+    }
+    // Kept bits more than `far` apart are more than 2^23 keys apart: then `b - a` is more than
+    // 2^23 units in the last place of `a`, more than `2^-30 a`, far enough for the logarithms.
+    let far = if drop < 23 { 1u64 << (23 - drop) } else { 1 };
+    let (mut start, mut near) = (0, false);
+    for i in 1..=packed.len() {
+        let joined = packed.get(i).is_some_and(|&b| {
+            let a = packed[i - 1];
+            let apart = (b >> shift) - (a >> shift);
+            if apart > far {
+                return false;
+            }
+            if apart == 0 && drop == 0 {
+                return true; // equal keys
+            }
+            let (ya, yb) = (y(a), y(b));
+            let is_near = ya != yb && close(ya, yb);
+            near |= is_near;
+            ya == yb || is_near
+        });
+        if joined {
+            continue;
+        }
+        if near {
+            let run = &mut packed[start..i];
+            run.sort_by(|&a, &b| ln_1p(y(a)).total_cmp(&ln_1p(y(b))));
+            let mut at = start;
+            for equal in run.chunk_by(|&a, &b| ln_1p(y(a)) == ln_1p(y(b))) {
+                let rank = places.rank(at, equal.len());
+                for &p in equal {
+                    out[index(p)] = rank;
+                }
+                at += equal.len();
+            }
+        }
+        (start, near) = (i, false);
+    }
+    true
 }
 
 /// Bits per radix digit: 2,048 counters, 8 KB, in the fastest cache.
@@ -408,7 +575,11 @@ fn sort_by_prefix(packed: &mut Vec<u64>, shift: u32, width: u32, spare: &mut Vec
 
 /// Percentile ranks by sorting indices: for columns too long to index with 32 bits.
 #[cold]
-fn percentile_ranks_by_comparison(x: &[f64], out: &mut Vec<f64>) {
+fn percentile_ranks_by_comparison(x: &[f64], pending: Pending, out: &mut Vec<f64>) {
+    if pending == Pending::Ln1p {
+        let applied: Vec<f64> = x.iter().map(|&y| ln_1p(y)).collect();
+        return percentile_ranks_by_comparison(&applied, Pending::Nothing, out);
+    }
     let n = x.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_unstable_by_key(|&i| order_key(x[i]));
@@ -571,8 +742,12 @@ mod tests {
             .collect();
         assert_eq!(percentile_ranks(&x), ranks_by_definition(&x));
         let mut out = Vec::new();
-        percentile_ranks_by_comparison(&x, &mut out);
+        percentile_ranks_by_comparison(&x, Pending::Nothing, &mut out);
         assert_eq!(out, ranks_by_definition(&x));
+        let y: Vec<f64> = x.iter().map(|v| v.abs() * 1e5).collect();
+        let logs: Vec<f64> = y.iter().map(|&v| ln_1p(v)).collect();
+        percentile_ranks_by_comparison(&y, Pending::Ln1p, &mut out);
+        assert_eq!(out, ranks_by_definition(&logs));
     }
 
     #[test]
@@ -679,6 +854,101 @@ mod tests {
         assert!(n.apply(&[1.0]).is_err());
     }
 
+    /// `count` values from `base` up, `step` units in the last place apart.
+    fn neighbours(base: f64, count: u64, step: u64) -> impl Iterator<Item = f64> {
+        (0..count).map(move |k| f64::from_bits(base.to_bits() + k * step))
+    }
+
+    /// Ranks `y` as `ln(1 + y)` both ways, and checks that the column has values that differ
+    /// while their logarithms tie (else the test would not test the ties).
+    fn assert_ranks_of_logarithms(y: &[f64]) {
+        let logs: Vec<f64> = y.iter().map(|&v| ln_1p(v)).collect();
+        let mut pairs: Vec<(f64, f64)> = y.iter().copied().zip(logs.iter().copied()).collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert!(
+            pairs
+                .windows(2)
+                .any(|w| w[0].0 != w[1].0 && w[0].1 == w[1].1)
+        );
+        assert_eq!(percentile_ranks_of_ln_1p(y), ranks_by_definition(&logs));
+    }
+
+    #[test]
+    fn ranks_of_logarithms_tie_values_whose_logarithms_tie() {
+        // Neighbours in the last place where the logarithm cannot tell them apart (large
+        // values), where it can (small ones), exact ties, spread values, and zeros most common.
+        let mut y: Vec<f64> = neighbours(1e17, 50, 3)
+            .chain(neighbours(3.5e200, 50, 1))
+            .chain(neighbours(7.25, 50, 1))
+            .chain(neighbours(1e-300, 50, 1))
+            .chain(neighbours(2e9, 20, 1 << 20))
+            .chain((0..3000).map(|i| (f64::from(i) * 0.013).exp() - 1.0))
+            .chain(std::iter::repeat_n(1e17, 30))
+            .collect();
+        y.extend(std::iter::repeat_n(0.0, 4000));
+        assert_ranks_of_logarithms(&y);
+        // The same without a common value, in another order.
+        y.retain(|&v| v != 0.0);
+        y.reverse();
+        assert_ranks_of_logarithms(&y);
+        // Neighbours alone: few enough keys for the bits kept to hold them all.
+        let narrow: Vec<f64> = neighbours(1e17, 3000, 1)
+            .chain(neighbours(1e17, 300, 7))
+            .collect();
+        assert_ranks_of_logarithms(&narrow);
+    }
+
+    #[test]
+    fn ranks_of_logarithms_where_the_common_value_has_close_neighbours() {
+        // 1e17 is the common value, its neighbours share its logarithm.
+        let mut y: Vec<f64> = std::iter::repeat_n(1e17, 5000).collect();
+        y.extend(neighbours(1e17, 40, 1));
+        y.extend(neighbours(f64::from_bits(1e17f64.to_bits() - 40), 40, 1));
+        y.extend((0..2000).map(f64::from));
+        assert_ranks_of_logarithms(&y);
+    }
+
+    #[test]
+    fn a_pending_logarithm_is_taken_first_when_more_than_ranks_are_asked_for() {
+        let y: Vec<f64> = (0..3000)
+            .map(|i| f64::from(i % 97) * 1.7 - 0.4)
+            .chain([0.0, -0.0])
+            .collect();
+        let logs: Vec<f64> = y.iter().map(|&v| ln_1p(v)).collect();
+        let normalizations = [
+            Normalization::PERCENTILE, // with values below 0
+            Normalization {
+                log1p: true,
+                ..Default::default()
+            },
+            Normalization {
+                winsorize: Some(0.1),
+                ..Default::default()
+            },
+            Normalization {
+                scale: Scale::RobustZ,
+                ..Default::default()
+            },
+        ];
+        for n in normalizations {
+            let mut out = Vec::new();
+            let mut scratch = RankScratch::default();
+            n.apply_into(&y, Pending::Ln1p, &mut out, &mut scratch)
+                .unwrap();
+            assert_eq!(out, n.apply(&logs).unwrap(), "{n:?}");
+        }
+        // `ln(1 + y)` of `y ≤ -1` is not a number: refused, as the logarithms are.
+        let bad = [1.0, -2.0];
+        let mut out = Vec::new();
+        let pending = Normalization::PERCENTILE.apply_into(
+            &bad,
+            Pending::Ln1p,
+            &mut out,
+            &mut RankScratch::default(),
+        );
+        assert!(pending.is_err());
+    }
+
     use proptest::prelude::*;
 
     proptest! {
@@ -701,6 +971,27 @@ mod tests {
             )
         ) {
             prop_assert_eq!(percentile_ranks(&values), ranks_by_definition(&values));
+        }
+
+        /// Ranks of `ln(1 + y)` taken lazily equal the ranks of the logarithms, with values
+        /// whose logarithms tie while they differ, near-ties the logarithm tells apart, a
+        /// frequent value, and values of every size from 0 up.
+        #[test]
+        fn ranks_of_logarithms_follow_the_definition(
+            y in prop::collection::vec(
+                prop_oneof![
+                    Just(0.0),
+                    (0u8..5).prop_map(f64::from),
+                    (0u64..64).prop_map(|k| f64::from_bits(1e17f64.to_bits() + k)),
+                    (0u64..8).prop_map(|k| f64::from_bits(1.5f64.to_bits() + k)),
+                    0.0..1e300f64,
+                    0.0..1.0f64,
+                ],
+                2048..5000,
+            )
+        ) {
+            let logs: Vec<f64> = y.iter().map(|&v| ln_1p(v)).collect();
+            prop_assert_eq!(percentile_ranks_of_ln_1p(&y), ranks_by_definition(&logs));
         }
     }
 }

@@ -7,9 +7,9 @@ use std::sync::{Mutex, PoisonError};
 use super::{Combination, Direction, ScoringModel, WeightedSignal};
 #[cfg(doc)]
 use crate::Scores;
-use crate::normalize::RankScratch;
+use crate::normalize::{Pending, RankScratch, ln_1p};
 use crate::parallel::{CHUNK, map_each};
-use crate::signals::SignalTable;
+use crate::signals::{SIGNALS, SignalTable};
 use crate::{Error, Normalization, Result};
 
 /// A model's scores as of the table's date.
@@ -40,6 +40,7 @@ pub(crate) struct Workspace {
 pub(crate) fn score_table(
     model: &ScoringModel,
     table: &SignalTable,
+    pending: &[Pending; SIGNALS],
     workspace: &mut Workspace,
 ) -> Result<Scored> {
     let n = table.len();
@@ -54,7 +55,7 @@ pub(crate) fn score_table(
     map_each(jobs, |(s, v)| {
         let lock = || pool.lock().unwrap_or_else(PoisonError::into_inner);
         let mut scratch = lock().pop().unwrap_or_default();
-        let done = normalize_signal(s, table, v, &mut scratch);
+        let done = normalize_signal(s, table, pending[s.signal.index()], v, &mut scratch);
         lock().push(scratch);
         done
     })
@@ -188,6 +189,7 @@ pub(crate) fn score_table(
 fn normalize_signal(
     s: &WeightedSignal,
     table: &SignalTable,
+    pending: Pending,
     v: &mut Vec<f64>,
     scratch: &mut RankScratch,
 ) -> Result<()> {
@@ -199,7 +201,7 @@ fn normalize_signal(
         )
     })?;
     let known = table.known(s.signal);
-    normalize_known(&s.normalization, column, known, v, scratch)?;
+    normalize_known(&s.normalization, column, pending, known, v, scratch)?;
     if s.direction == Direction::LowerIsBetter {
         for (c, x) in v.iter_mut().enumerate() {
             if known.is_none_or(|k| k[c]) {
@@ -252,18 +254,22 @@ fn combine_shares(
 fn normalize_known(
     normalization: &Normalization,
     column: &[f64],
+    pending: Pending,
     known: Option<&[bool]>,
     out: &mut Vec<f64>,
     scratch: &mut RankScratch,
 ) -> Result<()> {
     let Some(known) = known else {
-        return normalization.apply_into(column, out, scratch);
+        return normalization.apply_into(column, pending, out, scratch);
     };
     let present: Vec<f64> = column
         .iter()
         .zip(known)
         .filter(|(_, k)| **k)
-        .map(|(v, _)| *v)
+        .map(|(&v, _)| match pending {
+            Pending::Nothing => v,
+            Pending::Ln1p => ln_1p(v),
+        })
         .collect();
     out.clear();
     out.resize(column.len(), 0.0);

@@ -257,6 +257,7 @@ impl ScoringModel {
             dimensions: Vec::with_capacity(dates.len()),
             dimension_known: Vec::with_capacity(dates.len()),
         };
+        let pending = sweep.pending();
         let mut workspaces: Vec<Workspace> = (0..AT_ONCE).map(|_| Workspace::default()).collect();
         for block in dates.chunks(dates_per_pass(population.len(), wanted.len())) {
             let mut tables = sweep.tables(block)?.into_iter();
@@ -267,7 +268,7 @@ impl ScoringModel {
                 }
                 let jobs: Vec<_> = group.iter().zip(&mut workspaces).collect();
                 let scored = map_each(jobs, |(table, workspace)| {
-                    score_table(self, table, workspace)
+                    score_table(self, table, &pending, workspace)
                 });
                 for (table, scored) in group.into_iter().zip(scored) {
                     let scored = scored?;

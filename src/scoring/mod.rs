@@ -25,7 +25,8 @@ pub use model::{
     Combination, Dimension, Direction, ENGAGEMENT, INNOVATION, NEED, ScoringModel, WeightedSignal,
 };
 
-use crate::signals::{Facts, SignalTable};
+use crate::normalize::Pending;
+use crate::signals::{Facts, SIGNALS, SignalTable};
 use crate::{CustomerId, CustomerIndex, Error, Population, Result, Segment, Signal, SignalFamily};
 
 /// Every customer's lead score, dimension scores and segment as of one time, with what is needed
@@ -77,7 +78,7 @@ impl<'p> Scores<'p> {
             dimensions,
             dimension_known,
             lead,
-        } = score_table(&model, &table, &mut workspace)?;
+        } = score_table(&model, &table, &[Pending::Nothing; SIGNALS], &mut workspace)?;
         let normalized = workspace.normalized;
         let find = |name| {
             model

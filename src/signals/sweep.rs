@@ -8,9 +8,10 @@
 //! that each event is consumed once.
 
 use super::context::{Context, TopicCurves};
-use super::tally::{AsOf, Clock, Components, Decay, Tally, is_own};
+use super::tally::{AsOf, Clock, Components, Decay, Tally, is_own, takes_log};
 use super::{SIGNALS, Signal, SignalParams, SignalTable, check_as_of, survey};
 use crate::btyd::AliveModel;
+use crate::normalize::Pending;
 use crate::parallel::{CHUNK, map_each};
 use crate::{Error, Population, Result};
 
@@ -25,6 +26,8 @@ struct ChunkOut<'a> {
     /// One slice per own signal asked for, in the order asked.
     columns: Vec<&'a mut [f64]>,
     components: &'a mut Vec<Components>,
+    /// Whether the signals whose value is `ln(1 + y)` are recorded as `y` ([`Pending::Ln1p`]).
+    before_log: bool,
 }
 
 impl ChunkOut<'_> {
@@ -37,9 +40,12 @@ impl ChunkOut<'_> {
     #[inline]
     fn record(&mut self, i: usize, own: &[Signal], tally: &Tally, date: &AsOf<'_>) {
         for (column, &signal) in self.columns.iter_mut().zip(own) {
-            column[i] = tally
-                .own_value(signal, &date.clock, date.curves)
-                .unwrap_or(0.0);
+            let value = if self.before_log {
+                tally.own_before_log(signal, &date.clock, date.curves)
+            } else {
+                tally.own_value(signal, &date.clock, date.curves)
+            };
+            column[i] = value.unwrap_or(0.0);
         }
         self.components[i] = tally.components(&date.clock);
     }
@@ -50,6 +56,7 @@ impl ChunkOut<'_> {
 fn chunk_outputs<'a>(
     columns: &'a mut [Vec<f64>],
     components: &'a mut [Vec<Components>],
+    before_log: bool,
 ) -> Vec<ChunkOut<'a>> {
     let mut splits: Vec<_> = columns.iter_mut().map(|c| c.chunks_mut(CHUNK)).collect();
     components
@@ -57,6 +64,7 @@ fn chunk_outputs<'a>(
         .map(|components| ChunkOut {
             columns: splits.iter_mut().filter_map(Iterator::next).collect(),
             components,
+            before_log,
         })
         .collect()
 }
@@ -113,7 +121,7 @@ pub(crate) fn one_date(
     let n = population.len();
     let mut columns: Vec<Vec<f64>> = own.iter().map(|_| vec![0.0; n]).collect();
     let mut components: ChunkedComponents = vec![Vec::new(); n.div_ceil(CHUNK)];
-    let outputs = chunk_outputs(&mut columns, &mut components);
+    let outputs = chunk_outputs(&mut columns, &mut components, false);
     map_each(outputs.into_iter().enumerate().collect(), |(i, mut out)| {
         let customers = i * CHUNK..n.min((i + 1) * CHUNK);
         out.resize(customers.len());
@@ -139,6 +147,10 @@ pub(crate) fn one_date(
 
 /// Signal tables as of increasing dates, each customer's events consumed once over all of them:
 /// the state of a score history. Keeps one [`Tally`] per customer between dates.
+///
+/// The tables are for ranking only, and never leave the crate: the columns of the signals whose
+/// value is `ln(1 + y)` hold `y` ([`SignalSweep::pending`]), which ranks the same without a
+/// logarithm per customer and date.
 pub(crate) struct SignalSweep<'p> {
     population: &'p Population,
     params: SignalParams,
@@ -244,7 +256,7 @@ impl<'p> SignalSweep<'p> {
             let mut per_date: Vec<std::vec::IntoIter<ChunkOut<'_>>> = columns
                 .iter_mut()
                 .zip(&mut components)
-                .map(|(columns, components)| chunk_outputs(columns, components).into_iter())
+                .map(|(columns, components)| chunk_outputs(columns, components, true).into_iter())
                 .collect();
             let jobs: Vec<_> = self
                 .tallies
@@ -291,6 +303,18 @@ impl<'p> SignalSweep<'p> {
             self.spare_components.push(components);
         }
         Ok(tables)
+    }
+
+    /// What is left to do to each signal's column of the tables: [`Pending::Ln1p`] for the
+    /// signals whose value is `ln(1 + y)` ([`takes_log`]), held as `y`.
+    pub(crate) fn pending(&self) -> [Pending; SIGNALS] {
+        let mut pending = [Pending::Nothing; SIGNALS];
+        for &signal in &self.own {
+            if takes_log(signal) {
+                pending[signal.index()] = Pending::Ln1p;
+            }
+        }
+        pending
     }
 
     /// Takes back a table's columns, to write the next tables' values over them.

@@ -27,6 +27,7 @@
 //! dates straddle a multiple starts its tallies over at the first date past it.
 
 use super::{Signal, SignalParams, TopicCurves};
+use crate::normalize::ln_1p;
 use crate::population::{NOT_A_MENTION, UNDATED};
 use crate::time::SECONDS_PER_DAY;
 use crate::{Channel, InteractionKind, Population};
@@ -96,6 +97,16 @@ pub(crate) fn is_own(signal: Signal) -> bool {
             | Complaints
             | SocialMentions
             | MessageVolume
+    )
+}
+
+/// Whether an own signal's value is `ln(1 + y)` of a decayed sum or credit `y`: diminishing
+/// returns for the signals that count things.
+pub(crate) fn takes_log(signal: Signal) -> bool {
+    use Signal::*;
+    matches!(
+        signal,
+        Activity | Ideas | Workarounds | EarlyAdoption | AheadOfTrend | Sharing | UsageIntensity
     )
 }
 
@@ -572,24 +583,39 @@ impl Tally {
         clock: &Clock,
         curves: &TopicCurves,
     ) -> Option<f64> {
+        let value = self.own_before_log(signal, clock, curves)?;
+        Some(if takes_log(signal) {
+            ln_1p(value)
+        } else {
+            value
+        })
+    }
+
+    /// Like [`own_value`](Self::own_value), but `y` for the signals whose value is `ln(1 + y)`
+    /// ([`takes_log`]).
+    #[inline]
+    pub(crate) fn own_before_log(
+        &self,
+        signal: Signal,
+        clock: &Clock,
+        curves: &TopicCurves,
+    ) -> Option<f64> {
         let decayed = |s: usize| self.sums[s] * clock.scale;
-        // Most customers have none of most things: `ln(1 + 0)` needs no logarithm.
-        let log1p = |x: f64| if x == 0.0 { 0.0 } else { x.ln_1p() };
         Some(match signal {
             // Weights of events at `T` are 1 up to rounding: keep within [0, 1].
             Signal::Recency => (self.last_active * clock.scale).min(1.0),
-            Signal::Activity => log1p(decayed(sum::ACTIVITY)),
+            Signal::Activity => decayed(sum::ACTIVITY),
             Signal::Breadth => {
                 let channels = self.channels / CHANNELS as f64;
                 let kinds = self.kinds / (KINDS - 1) as f64;
                 ((channels + kinds) / 2.0 * clock.scale).min(1.0)
             }
-            Signal::Ideas => log1p(decayed(sum::IDEAS)),
-            Signal::Workarounds => log1p(decayed(sum::WORKAROUND)),
-            Signal::EarlyAdoption => log1p(decayed(sum::EARLY)),
-            Signal::AheadOfTrend => log1p(self.ahead(curves)),
-            Signal::Sharing => log1p(decayed(sum::SHARING)),
-            Signal::UsageIntensity => log1p(decayed(sum::USAGE)),
+            Signal::Ideas => decayed(sum::IDEAS),
+            Signal::Workarounds => decayed(sum::WORKAROUND),
+            Signal::EarlyAdoption => decayed(sum::EARLY),
+            Signal::AheadOfTrend => self.ahead(curves),
+            Signal::Sharing => decayed(sum::SHARING),
+            Signal::UsageIntensity => decayed(sum::USAGE),
             Signal::PurchaseVolume => decayed(sum::PURCHASE),
             Signal::Complaints => decayed(sum::COMPLAINT),
             Signal::SocialMentions => decayed(sum::SOCIAL),

@@ -61,7 +61,7 @@ pub struct Normalization {
 /// What a column handed to normalization holds: the values, or values before a last step.
 ///
 /// Why: a score history ranks several columns of `ln(1 + y)` per customer at every date, and
-/// the logarithms were about a twelfth of its time. Percentile ranks depend only on how values
+/// the logarithms were about 7% of its time. Percentile ranks depend only on how values
 /// compare, and `ln(1 + y)` keeps the order of `y` wherever two values differ by more than a
 /// rounding error, so the history hands over `y` and the ranking takes logarithms only where two
 /// values are close enough for them to matter (see [`percentile_ranks_into`]). The ranks are

@@ -291,9 +291,10 @@ pub(crate) struct Tally {
     channels: f64,
     kinds: f64,
     rating_sum: f64,
-    /// Apart, as only new interactions touch it: a score history reads every tally at every
-    /// date, and the smaller the part it reads, the faster.
-    last_use: Option<Box<LastUse>>,
+    /// In the tally, not boxed apart: a score history keeps a tally per customer, and a box
+    /// each (a million small allocations at a million customers) was read at scattered places
+    /// on every pass. Inline, it streams in with the rest of the tally.
+    last_use: LastUse,
     /// Sorted by topic, so that sums over topics run in one order.
     early: Vec<EarlyCount>,
     pending: Vec<Mention>,
@@ -320,7 +321,7 @@ impl Default for Tally {
             channels: 0.0,
             kinds: 0.0,
             rating_sum: 0.0,
-            last_use: None,
+            last_use: LastUse::default(),
             early: Vec::new(),
             pending: Vec::new(),
         }
@@ -330,20 +331,16 @@ impl Default for Tally {
 impl Tally {
     /// Back to no event consumed, keeping the allocations.
     pub(crate) fn reset(&mut self) {
-        let (mut early, mut pending, mut last_use) = (
+        let (mut early, mut pending) = (
             std::mem::take(&mut self.early),
             std::mem::take(&mut self.pending),
-            self.last_use.take(),
         );
         early.clear();
         pending.clear();
-        if let Some(last) = &mut last_use {
-            **last = LastUse::default();
-        }
+
         *self = Tally {
             early,
             pending,
-            last_use,
             ..Tally::default()
         };
     }
@@ -392,7 +389,7 @@ impl Tally {
                 self.messages += 1;
                 self.last_active = w;
                 let (ch, k) = (cols.channel[r].index(), kind.index());
-                let last = self.last_use.get_or_insert_with(Box::default);
+                let last = &mut self.last_use;
                 self.channels += w - last.channel[ch];
                 last.channel[ch] = w;
                 self.kinds += w - last.kind[k];

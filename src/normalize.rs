@@ -129,18 +129,20 @@ impl Normalization {
                 what: "normalization",
             });
         }
+        // The percentile rank alone (the default) is ranked at once: the ranking checks the
+        // values' range as it reads them, which saves a pass over every column.
+        let plain = self.scale == Scale::Percentile && !self.log1p && self.winsorize.is_none();
+        if plain && percentile_ranks_into(values, pending, out, scratch) {
+            return Ok(());
+        }
         if pending == Pending::Ln1p {
-            // Ranked without most logarithms when the ranks are all that is asked for, of values
-            // of `y` from 0 up; otherwise the logarithms first.
-            let plain = self.scale == Scale::Percentile && !self.log1p && self.winsorize.is_none();
-            if !plain || values.iter().any(|&y| !(0.0..=f64::MAX).contains(&y)) {
-                let mut applied = std::mem::take(&mut scratch.applied);
-                applied.clear();
-                applied.extend(values.iter().map(|&y| ln_1p(y)));
-                let done = self.apply_into(&applied, Pending::Nothing, out, scratch);
-                scratch.applied = applied;
-                return done;
-            }
+            // More than ranks asked for, or values of `y` below 0: the logarithms first.
+            let mut applied = std::mem::take(&mut scratch.applied);
+            applied.clear();
+            applied.extend(values.iter().map(|&y| ln_1p(y)));
+            let done = self.apply_into(&applied, Pending::Nothing, out, scratch);
+            scratch.applied = applied;
+            return done;
         }
         if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
             return Err(Error::parameter(
@@ -163,7 +165,10 @@ impl Normalization {
         };
         out.clear();
         match self.scale {
-            Scale::Percentile => percentile_ranks_into(x, pending, out, scratch),
+            Scale::Percentile => {
+                // Finite values: within range.
+                percentile_ranks_into(x, Pending::Nothing, out, scratch);
+            }
             Scale::RobustZ => {
                 let (center, spread) = robust_center_spread(x);
                 out.extend(x.iter().map(|&v| robust_z(v, center, spread)));
@@ -263,7 +268,12 @@ pub(crate) struct RankScratch {
 #[cfg(test)]
 pub(crate) fn percentile_ranks(x: &[f64]) -> Vec<f64> {
     let mut out = Vec::new();
-    percentile_ranks_into(x, Pending::Nothing, &mut out, &mut RankScratch::default());
+    assert!(percentile_ranks_into(
+        x,
+        Pending::Nothing,
+        &mut out,
+        &mut RankScratch::default()
+    ));
     out
 }
 
@@ -271,7 +281,12 @@ pub(crate) fn percentile_ranks(x: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 pub(crate) fn percentile_ranks_of_ln_1p(y: &[f64]) -> Vec<f64> {
     let mut out = Vec::new();
-    percentile_ranks_into(y, Pending::Ln1p, &mut out, &mut RankScratch::default());
+    assert!(percentile_ranks_into(
+        y,
+        Pending::Ln1p,
+        &mut out,
+        &mut RankScratch::default()
+    ));
     out
 }
 
@@ -296,8 +311,10 @@ pub(crate) fn percentile_ranks_of_ln_1p(y: &[f64]) -> Vec<f64> {
 /// When the bits kept hold every bit of the keys' range (counts, and any values with few distinct
 /// keys close together), equal bits are equal values, and the column is not read again.
 ///
-/// With [`Pending::Ln1p`], `x` holds values `y ≥ 0` (checked by the caller) and the ranks are
-/// those of `ln(1 + y)`. Two values more than `2^-31` apart relative to the larger, `a < b`, have
+/// Returns `false`, leaving `out` to be written over, when a value is not finite or, with
+/// [`Pending::Ln1p`], below 0.
+///
+/// With [`Pending::Ln1p`], `x` holds values `y ≥ 0` and the ranks are those of `ln(1 + y)`. Two values more than `2^-31` apart relative to the larger, `a < b`, have
 /// logarithms at least `(b - a) / (1 + b)` apart, which is more than `2^-31 / (1 + ln(1 + b))`
 /// times `ln(1 + b)`: `2^-32` of it up to `b = 1`, `2^-41` at the largest `f64`, so thousands of
 /// units in the last place. `ln_1p` rounds to about one unit, so it keeps their order and tells
@@ -311,11 +328,10 @@ fn percentile_ranks_into(
     pending: Pending,
     out: &mut Vec<f64>,
     scratch: &mut RankScratch,
-) {
+) -> bool {
     let n = x.len();
     if u32::try_from(n).is_err() {
-        percentile_ranks_by_comparison(x, pending, out);
-        return;
+        return percentile_ranks_by_comparison(x, pending, out);
     }
     // The low `shift` bits of a packed value hold the index.
     let shift = usize::BITS - n.leading_zeros();
@@ -360,6 +376,19 @@ fn percentile_ranks_into(
         }
         packed.truncate(m);
     }
+    // Values out of range (not finite, or below 0 for logarithms to come) are left to the
+    // caller, who was spared a pass over the column to look for them.
+    let lowest = order_key(if pending == Pending::Ln1p {
+        0.0
+    } else {
+        -f64::MAX
+    });
+    let in_range = |key: u64| (lowest..=order_key(f64::MAX)).contains(&key);
+    if common.is_some_and(|c| !in_range(order_key(c)))
+        || m > 0 && !(in_range(min_key) && in_range(max_key))
+    {
+        return false;
+    }
     let places = Places {
         split,
         common_count: n - m,
@@ -369,7 +398,7 @@ fn percentile_ranks_into(
     out.clear();
     out.resize(n, places.rank_from(split, places.common_count));
     if m == 0 {
-        return;
+        return true;
     }
     // Kept above the index: the top `kept` bits of `key - min_key` (as many as fit), those below
     // `drop` dropped. Sorted by: the top `width` of those, the `below` others left to the second
@@ -431,10 +460,13 @@ fn percentile_ranks_into(
             let mut applied = std::mem::take(&mut scratch.applied);
             applied.clear();
             applied.extend(x.iter().map(|&y| ln_1p(y)));
-            percentile_ranks_into(&applied, Pending::Nothing, out, scratch);
+            // Logarithms of values in range are finite.
+            let ranked = percentile_ranks_into(&applied, Pending::Nothing, out, scratch);
             scratch.applied = applied;
+            return ranked;
         }
     }
+    true
 }
 
 /// Where the sorted values (all but the common value's) sit among all `n` values.
@@ -573,9 +605,18 @@ fn sort_by_prefix(packed: &mut Vec<u64>, shift: u32, width: u32, spare: &mut Vec
     }
 }
 
-/// Percentile ranks by sorting indices: for columns too long to index with 32 bits.
+/// Percentile ranks by sorting indices: for columns too long to index with 32 bits. `false`,
+/// as [`percentile_ranks_into`], for values out of range.
 #[cold]
-fn percentile_ranks_by_comparison(x: &[f64], pending: Pending, out: &mut Vec<f64>) {
+fn percentile_ranks_by_comparison(x: &[f64], pending: Pending, out: &mut Vec<f64>) -> bool {
+    let lowest = if pending == Pending::Ln1p {
+        0.0
+    } else {
+        -f64::MAX
+    };
+    if !x.iter().all(|v| (lowest..=f64::MAX).contains(v)) {
+        return false;
+    }
     if pending == Pending::Ln1p {
         let applied: Vec<f64> = x.iter().map(|&y| ln_1p(y)).collect();
         return percentile_ranks_by_comparison(&applied, Pending::Nothing, out);
@@ -598,6 +639,7 @@ fn percentile_ranks_by_comparison(x: &[f64], pending: Pending, out: &mut Vec<f64
         }
         start = end;
     }
+    true
 }
 
 /// Of the values sampled by [`frequent_value`] (32), how many must be the common one for the
@@ -742,11 +784,16 @@ mod tests {
             .collect();
         assert_eq!(percentile_ranks(&x), ranks_by_definition(&x));
         let mut out = Vec::new();
-        percentile_ranks_by_comparison(&x, Pending::Nothing, &mut out);
+        assert!(percentile_ranks_by_comparison(
+            &x,
+            Pending::Nothing,
+            &mut out
+        ));
         assert_eq!(out, ranks_by_definition(&x));
+        assert!(!percentile_ranks_by_comparison(&x, Pending::Ln1p, &mut out));
         let y: Vec<f64> = x.iter().map(|v| v.abs() * 1e5).collect();
         let logs: Vec<f64> = y.iter().map(|&v| ln_1p(v)).collect();
-        percentile_ranks_by_comparison(&y, Pending::Ln1p, &mut out);
+        assert!(percentile_ranks_by_comparison(&y, Pending::Ln1p, &mut out));
         assert_eq!(out, ranks_by_definition(&logs));
     }
 
@@ -847,6 +894,16 @@ mod tests {
     fn bad_input_is_refused() {
         assert!(Normalization::PERCENTILE.apply(&[]).is_err());
         assert!(Normalization::PERCENTILE.apply(&[1.0, f64::NAN]).is_err());
+        // Long columns, which the ranking checks as it reads them: a value that is not finite
+        // among others, or as the common value.
+        let spread = || (0..3000).map(|i| f64::from(i) - 1500.5);
+        for bad in [f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let one: Vec<f64> = spread().chain([bad]).chain(spread()).collect();
+            let err = Normalization::PERCENTILE.apply(&one).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidParameter, "{bad}");
+            let common: Vec<f64> = spread().chain(std::iter::repeat_n(bad, 3000)).collect();
+            assert!(Normalization::PERCENTILE.apply(&common).is_err(), "{bad}");
+        }
         let n = Normalization {
             winsorize: Some(0.5),
             ..Default::default()
@@ -937,6 +994,14 @@ mod tests {
                 .unwrap();
             assert_eq!(out, n.apply(&logs).unwrap(), "{n:?}");
         }
+        // A common value below 0: the logarithms first too.
+        let below: Vec<f64> = std::iter::repeat_n(-0.5, 3000).chain(y.clone()).collect();
+        let logs_below: Vec<f64> = below.iter().map(|&v| ln_1p(v)).collect();
+        let mut out = Vec::new();
+        Normalization::PERCENTILE
+            .apply_into(&below, Pending::Ln1p, &mut out, &mut RankScratch::default())
+            .unwrap();
+        assert_eq!(out, ranks_by_definition(&logs_below));
         // `ln(1 + y)` of `y ≤ -1` is not a number: refused, as the logarithms are.
         let bad = [1.0, -2.0];
         let mut out = Vec::new();

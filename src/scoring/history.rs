@@ -23,7 +23,7 @@ use crate::signals::{SignalSweep, only};
 use crate::{CustomerId, CustomerIndex, Error, Population, Result, Signal};
 
 /// How many dates' signals are computed in one pass over the customers. A pass reads every
-/// customer's tally (about 0.25 KB each) and the events since the previous pass once for all its
+/// customer's tally (about 0.47 KB each) and the events since the previous pass once for all its
 /// dates, so fewer passes are faster (at a million customers, 3 dates a pass take about 9% less
 /// time than 2; at 100,000, 8 dates a pass about 5% less than 6). But a pass holds its dates'
 /// signal columns and rate components, about 0.2 KB per customer and date, and the normalized

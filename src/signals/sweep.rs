@@ -8,7 +8,7 @@
 //! that each event is consumed once.
 
 use super::context::{Context, TopicCurves};
-use super::tally::{AsOf, Clock, Components, Decay, Tally, is_own, takes_log};
+use super::tally::{AsOf, Clock, Components, Decay, Shelf, Tally, is_own, takes_log};
 use super::{SIGNALS, Signal, SignalParams, SignalTable, check_as_of, survey};
 use crate::btyd::AliveModel;
 use crate::normalize::Pending;
@@ -162,8 +162,8 @@ pub(crate) struct SignalSweep<'p> {
     until: i64,
     horizon: Vec<u32>,
     /// One vector of tallies per chunk of [`CHUNK`] customers, filled by the chunk's thread on
-    /// the first pass.
-    tallies: Vec<Vec<Tally>>,
+    /// the first pass, and the shelf of their early topics and pending mentions.
+    tallies: Vec<(Vec<Tally>, Shelf)>,
     /// The reference time of the tallies' running sums, once they have one.
     reference: Option<i64>,
     /// The last date advanced to.
@@ -192,7 +192,7 @@ impl<'p> SignalSweep<'p> {
             decay: Decay::new(params.decay_rate()),
             own: own_signals(&wanted),
             wanted,
-            tallies: vec![Vec::new(); population.len().div_ceil(CHUNK)],
+            tallies: vec![(Vec::new(), Shelf::default()); population.len().div_ceil(CHUNK)],
             reference: None,
             last: None,
             spare_components: Vec::new(),
@@ -268,13 +268,13 @@ impl<'p> SignalSweep<'p> {
                     (i * CHUNK, tallies, outs)
                 })
                 .collect();
-            map_each(jobs, |(start, tallies, mut outs)| {
+            map_each(jobs, |(start, (tallies, shelf), mut outs)| {
                 let len = n.min(start + CHUNK) - start;
                 tallies.resize(len, Tally::default());
                 for out in &mut outs {
                     out.resize(len);
                 }
-                for (j, tally) in tallies.iter_mut().enumerate() {
+                shelf.each(tallies, |j, tally| {
                     for ((date, out), (_, _, restart)) in as_of.iter().zip(&mut outs).zip(&steps) {
                         if *restart {
                             tally.reset();
@@ -282,7 +282,7 @@ impl<'p> SignalSweep<'p> {
                         tally.advance(population, start + j, date);
                         out.record(j, own, tally, date);
                     }
-                }
+                });
             });
         }
         let mut tables = Vec::with_capacity(dates.len());

@@ -300,6 +300,57 @@ pub(crate) struct Tally {
     pending: Vec<Mention>,
 }
 
+/// The early topics and pending mentions of a run of tallies, stored one tally after the
+/// other, between the passes of a score history.
+///
+/// Why: a history keeps a tally per customer, and each tally's lists in vectors of their own
+/// would be a million small allocations at a million customers, read at scattered places on
+/// every pass. On the shelf they are read and written in order, as the tallies are.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Shelf {
+    early: Vec<EarlyCount>,
+    pending: Vec<Mention>,
+    /// Per tally, in order: how many early topics and pending mentions it has on the shelf.
+    lengths: Vec<(usize, usize)>,
+    /// The shelf being written during a pass, and vectors lent to each tally in turn.
+    next: Option<Box<Shelf>>,
+    lent: (Vec<EarlyCount>, Vec<Mention>),
+}
+
+impl Shelf {
+    /// Runs `f` on each of `tallies` in order (with its index), its lists taken off the shelf
+    /// for it and put back after. Tallies not seen before start with none.
+    pub(crate) fn each(&mut self, tallies: &mut [Tally], mut f: impl FnMut(usize, &mut Tally)) {
+        let mut next = self.next.take().unwrap_or_default();
+        next.early.clear();
+        next.pending.clear();
+        next.lengths.clear();
+        let (mut early, mut pending) = std::mem::take(&mut self.lent);
+        let (mut early_at, mut pending_at) = (0, 0);
+        for (j, tally) in tallies.iter_mut().enumerate() {
+            let (e, p) = self.lengths.get(j).copied().unwrap_or((0, 0));
+            early.clear();
+            early.extend_from_slice(&self.early[early_at..early_at + e]);
+            pending.clear();
+            pending.extend_from_slice(&self.pending[pending_at..pending_at + p]);
+            (early_at, pending_at) = (early_at + e, pending_at + p);
+            std::mem::swap(&mut tally.early, &mut early);
+            std::mem::swap(&mut tally.pending, &mut pending);
+            f(j, tally);
+            std::mem::swap(&mut tally.early, &mut early);
+            std::mem::swap(&mut tally.pending, &mut pending);
+            next.early.extend_from_slice(&early);
+            next.pending.extend_from_slice(&pending);
+            next.lengths.push((early.len(), pending.len()));
+        }
+        self.lent = (early, pending);
+        std::mem::swap(&mut self.early, &mut next.early);
+        std::mem::swap(&mut self.pending, &mut next.pending);
+        std::mem::swap(&mut self.lengths, &mut next.lengths);
+        self.next = Some(next);
+    }
+}
+
 impl Default for Tally {
     fn default() -> Self {
         Tally {
@@ -635,6 +686,50 @@ impl Tally {
 mod tests {
     use super::*;
     use crate::synthetic::{Generator, GeneratorConfig};
+
+    #[test]
+    fn a_shelf_gives_each_tally_its_own_lists_back_pass_after_pass() {
+        let mut tallies = vec![Tally::default(); 4];
+        let mut shelf = Shelf::default();
+        let mention = |topic, rank| Mention { topic, rank, at: 0 };
+        // Pass k: tally j gains an early topic when j divides k, a pending mention when j is odd.
+        for pass in 1..=6u32 {
+            shelf.each(&mut tallies, |j, tally| {
+                if pass % (j as u32 + 1) == 0 {
+                    tally.credit(&mention(pass, j as u32));
+                }
+                if j % 2 == 1 {
+                    tally.pending.push(mention(pass, j as u32));
+                }
+            });
+            // At rest, the tallies hold no lists of their own.
+            assert!(
+                tallies
+                    .iter()
+                    .all(|t| t.early.capacity() == 0 && t.pending.is_empty())
+            );
+        }
+        shelf.each(&mut tallies, |j, tally| {
+            let topics: Vec<u32> = tally.early.iter().map(|e| e.topic).collect();
+            let expected: Vec<u32> = (1..=6).filter(|p| p % (j as u32 + 1) == 0).collect();
+            assert_eq!(topics, expected, "tally {j}");
+            let pending = if j % 2 == 1 { 6 } else { 0 };
+            assert_eq!(tally.pending.len(), pending, "tally {j}");
+            assert!(
+                tally.pending.iter().all(|m| m.rank == j as u32),
+                "tally {j}"
+            );
+        });
+        // A tally that starts over keeps nothing.
+        shelf.each(&mut tallies, |j, tally| {
+            if j == 1 {
+                tally.reset();
+            }
+        });
+        shelf.each(&mut tallies, |j, tally| {
+            assert_eq!(tally.early.is_empty(), j == 1, "tally {j}");
+        });
+    }
 
     #[test]
     fn own_signals_are_the_ones_a_tally_has_a_value_of() {

@@ -207,6 +207,57 @@ impl PriorSpread {
     }
 }
 
+/// A customer's dialogue rate pair: responses (no more than the outreach) of outreach.
+fn dialogue_pair(c: &Components) -> (f64, f64) {
+    (c.responses_w.min(c.outreach_w), c.outreach_w)
+}
+
+/// The first pass of fitting the priors ([`Context::fit`]) over a run of customers: the totals
+/// of their rate pairs, and the sums of their ratings and contributions.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FirstPass {
+    totals: [PriorTotals; 3],
+    sums: [f64; 4],
+}
+
+impl FirstPass {
+    /// Adds the next customer's components.
+    #[inline]
+    pub(crate) fn add(&mut self, c: &Components) {
+        let (responses, outreach) = dialogue_pair(c);
+        self.totals[0].add(responses, outreach);
+        self.totals[1].add(c.attended_w, c.invited_w);
+        self.totals[2].add(c.succeeded, c.decided);
+        self.sums[0] += c.rating_sum;
+        self.sums[1] += c.rating_n;
+        self.sums[2] += c.contributions;
+        self.sums[3] += c.attended_n;
+    }
+}
+
+/// A chunk of customers' components as of a date, and the first pass of the priors' fit over
+/// them, made as they were written: the fit then reads the components once instead of twice.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ChunkComponents {
+    pub rows: Vec<Components>,
+    pub first: FirstPass,
+}
+
+impl ChunkComponents {
+    /// Ready for `len` customers' components, written in order with [`set`](Self::set).
+    pub(crate) fn start(&mut self, len: usize) {
+        self.rows.resize(len, Components::default());
+        self.first = FirstPass::default();
+    }
+
+    /// Writes the `i`-th customer's components: customers must come in order.
+    #[inline]
+    pub(crate) fn set(&mut self, i: usize, c: Components) {
+        self.first.add(&c);
+        self.rows[i] = c;
+    }
+}
+
 /// Everything population-level the signals need as of `T`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Context {
@@ -226,42 +277,28 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    /// Fits the priors to every customer's components, given in chunks of customers.
+    /// Fits the priors to every customer's components, given in chunks of customers with the
+    /// first pass over each chunk already made ([`ChunkComponents`]).
     pub(crate) fn fit(
-        components: &[Vec<Components>],
+        components: &[ChunkComponents],
         curves: TopicCurves,
         params: &SignalParams,
         t: i64,
     ) -> Context {
         // Every prior and mean in two passes over the components, in parallel over chunks of
         // customers whose partial sums are added in chunk order (the same result every time).
-        let dialogue_pair = |c: &Components| (c.responses_w.min(c.outreach_w), c.outreach_w);
-        let chunks: Vec<&[Components]> = components.iter().map(Vec::as_slice).collect();
-        let firsts = map_each(chunks.clone(), |chunk| {
-            let mut totals = [PriorTotals::default(); 3];
-            let mut sums = [0.0; 4];
-            for c in chunk {
-                let (responses, outreach) = dialogue_pair(c);
-                totals[0].add(responses, outreach);
-                totals[1].add(c.attended_w, c.invited_w);
-                totals[2].add(c.succeeded, c.decided);
-                sums[0] += c.rating_sum;
-                sums[1] += c.rating_n;
-                sums[2] += c.contributions;
-                sums[3] += c.attended_n;
-            }
-            (totals, sums)
-        });
+        // The first pass was made as the components were written.
         let mut totals = [PriorTotals::default(); 3];
         let mut sums = [0.0; 4];
-        for (part, part_sums) in firsts {
-            for (total, p) in totals.iter_mut().zip(part) {
+        for chunk in components {
+            for (total, p) in totals.iter_mut().zip(chunk.first.totals) {
                 total.merge(p);
             }
-            for (sum, p) in sums.iter_mut().zip(part_sums) {
+            for (sum, p) in sums.iter_mut().zip(chunk.first.sums) {
                 *sum += p;
             }
         }
+        let chunks: Vec<&[Components]> = components.iter().map(|c| c.rows.as_slice()).collect();
         let [rating_sum, rating_n, contributions, attended] = sums;
         let around = totals.map(PriorTotals::spread);
         let seconds = map_each(chunks, |chunk| {
@@ -337,5 +374,52 @@ impl Context {
             Signal::IdeaQuality => Some(self.quality),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SignalTable;
+    use crate::synthetic::{Generator, GeneratorConfig};
+
+    /// The priors and means of a table are those of every customer's rates, whatever chunks the
+    /// customers were counted in (more than one chunk here).
+    #[test]
+    fn the_priors_are_fitted_to_every_customers_rates() {
+        let config = GeneratorConfig {
+            customers: 3 * crate::parallel::CHUNK + 17,
+            seed: 5,
+            ..Default::default()
+        };
+        let population = Generator::new(config).generate().unwrap().population;
+        let params = SignalParams::default();
+        let table = SignalTable::compute(&population, population.latest().unwrap(), &params);
+        let context = &table.unwrap().context;
+        let components: Vec<Components> = population
+            .customers()
+            .map(|c| {
+                let facts = Facts::gather(&population, c.get(), &params, context);
+                facts.tally.components(&context.clock)
+            })
+            .collect();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
+        let same = |fitted: BetaPrior, pairs: Vec<(f64, f64)>| {
+            let expected = BetaPrior::fit(pairs);
+            assert!(close(fitted.a, expected.a) && close(fitted.b, expected.b));
+        };
+        same(
+            context.dialogue,
+            components.iter().map(dialogue_pair).collect(),
+        );
+        let attended = components.iter().map(|c| (c.attended_w, c.invited_w));
+        same(context.attendance, attended.collect());
+        let quality = components.iter().map(|c| (c.succeeded, c.decided));
+        same(context.quality, quality.collect());
+        let total = |f: fn(&Components) -> f64| components.iter().map(f).sum::<f64>();
+        let rating = total(|c| c.rating_sum) / total(|c| c.rating_n);
+        assert!(close(context.rating_mean, rating));
+        let contributions = total(|c| c.contributions) / total(|c| c.attended_n);
+        assert!(close(context.contributions_mean, contributions));
     }
 }

@@ -7,7 +7,7 @@
 //! customers and forgets it, a history keeps every customer's tally from one date to the next so
 //! that each event is consumed once.
 
-use super::context::{Context, TopicCurves};
+use super::context::{ChunkComponents, Context, TopicCurves};
 use super::tally::{AsOf, Clock, Components, Decay, Shelf, Tally, is_own, takes_log};
 use super::{SIGNALS, Signal, SignalParams, SignalTable, check_as_of, survey};
 use crate::btyd::AliveModel;
@@ -18,22 +18,22 @@ use crate::{Error, Population, Result};
 /// Every customer's components as of a date, one vector per chunk of [`CHUNK`] customers:
 /// each chunk's thread allocates and first writes its own, so that fresh memory is mapped in
 /// parallel rather than zeroed up front by one thread.
-pub(crate) type ChunkedComponents = Vec<Vec<Components>>;
+pub(crate) type ChunkedComponents = Vec<ChunkComponents>;
 
 /// Where a chunk of customers writes its values as of a date: its slice of every own signal's
 /// column and its components.
 struct ChunkOut<'a> {
     /// One slice per own signal asked for, in the order asked.
     columns: Vec<&'a mut [f64]>,
-    components: &'a mut Vec<Components>,
+    components: &'a mut ChunkComponents,
     /// Whether the signals whose value is `ln(1 + y)` are recorded as `y` ([`Pending::Ln1p`]).
     before_log: bool,
 }
 
 impl ChunkOut<'_> {
-    /// Sizes the components for the chunk's `len` customers (a no-op on reused components).
+    /// Readies the components for the chunk's `len` customers (no allocation when reused).
     fn resize(&mut self, len: usize) {
-        self.components.resize(len, Components::default());
+        self.components.start(len);
     }
 
     /// Records the values of the chunk's `i`-th customer, whose tally was advanced to the date.
@@ -47,7 +47,7 @@ impl ChunkOut<'_> {
             };
             column[i] = value.unwrap_or(0.0);
         }
-        self.components[i] = tally.components(&date.clock);
+        self.components.set(i, tally.components(&date.clock));
     }
 }
 
@@ -55,7 +55,7 @@ impl ChunkOut<'_> {
 /// `i * CHUNK..`; `components` has one vector per chunk.
 fn chunk_outputs<'a>(
     columns: &'a mut [Vec<f64>],
-    components: &'a mut [Vec<Components>],
+    components: &'a mut [ChunkComponents],
     before_log: bool,
 ) -> Vec<ChunkOut<'a>> {
     let mut splits: Vec<_> = columns.iter_mut().map(|c| c.chunks_mut(CHUNK)).collect();
@@ -120,7 +120,7 @@ pub(crate) fn one_date(
     let own = own_signals(wanted);
     let n = population.len();
     let mut columns: Vec<Vec<f64>> = own.iter().map(|_| vec![0.0; n]).collect();
-    let mut components: ChunkedComponents = vec![Vec::new(); n.div_ceil(CHUNK)];
+    let mut components: ChunkedComponents = vec![ChunkComponents::default(); n.div_ceil(CHUNK)];
     let outputs = chunk_outputs(&mut columns, &mut components, false);
     map_each(outputs.into_iter().enumerate().collect(), |(i, mut out)| {
         let customers = i * CHUNK..n.min((i + 1) * CHUNK);
@@ -237,7 +237,7 @@ impl<'p> SignalSweep<'p> {
             .iter()
             .map(|_| {
                 let mut c = self.spare_components.pop().unwrap_or_default();
-                c.resize_with(self.tallies.len(), Vec::new);
+                c.resize_with(self.tallies.len(), ChunkComponents::default);
                 c
             })
             .collect();
@@ -346,7 +346,7 @@ fn assemble(
     wanted: &Wanted,
     own: &[Signal],
     own_columns: Vec<Vec<f64>>,
-    components: &[Vec<Components>],
+    components: &[ChunkComponents],
     curves: TopicCurves,
     spare: &mut Vec<Vec<f64>>,
 ) -> Result<SignalTable> {
@@ -376,7 +376,7 @@ fn assemble(
         .collect();
     map_each(jobs, |(components, mut columns)| {
         for (column, &signal) in columns.iter_mut().zip(&shrunk) {
-            for (value, c) in column.iter_mut().zip(components) {
+            for (value, c) in column.iter_mut().zip(&components.rows) {
                 *value = context.shrunk(signal, c).unwrap_or(0.0);
             }
         }

@@ -409,10 +409,22 @@ fn percentile_ranks_into(
     let drop = range_bits - kept;
     let width = kept.min(wanted);
     let below = kept - width;
+    // Packed, and the radix digits counted on the way (none when few enough to sort by
+    // comparison).
+    let sort_shift = shift + below;
+    let digits = if m < RADIX_FROM {
+        0
+    } else {
+        width.div_ceil(DIGIT) as usize
+    };
+    let mut counts = vec![[0u32; 1 << DIGIT]; digits];
     for (p, &i) in packed.iter_mut().zip(indices.iter()) {
         *p = (((*p - min_key) >> drop) << shift) | u64::from(i);
+        for (d, count) in counts.iter_mut().enumerate() {
+            count[digit(*p, sort_shift, d)] += 1;
+        }
     }
-    sort_by_prefix(packed, shift + below, width, &mut scratch.packed_spare);
+    sort_by_prefix(packed, sort_shift, &counts, &mut scratch.packed_spare);
     let index = |p: u64| (p & low) as usize;
     let key_of = |p: u64| order_key(x[index(p)]);
     // A group of equal values, starting at `position` among the values sorted, shares the mean
@@ -566,23 +578,29 @@ fn settle_ln_1p(
 /// Bits per radix digit: 2,048 counters, 8 KB, in the fastest cache.
 const DIGIT: u32 = 11;
 
-/// Sorts `packed` by its `width` bits above the lowest `shift` (in no particular order within
-/// equal prefixes): a least-significant-digit radix sort on [`DIGIT`]-bit digits, skipping the
-/// digits that every value shares; short inputs by comparison.
-fn sort_by_prefix(packed: &mut Vec<u64>, shift: u32, width: u32, spare: &mut Vec<u64>) {
+/// Columns with fewer values than this to sort are sorted by comparison.
+const RADIX_FROM: usize = 2048;
+
+/// The `d`-th [`DIGIT`]-bit radix digit of `p` above its lowest `shift` bits.
+#[inline]
+fn digit(p: u64, shift: u32, d: usize) -> usize {
+    ((p >> shift >> (DIGIT as usize * d)) & ((1 << DIGIT) - 1)) as usize
+}
+
+/// Sorts `packed` by its bits above the lowest `shift` whose digits `counts` counts (in no
+/// particular order within equal prefixes): a least-significant-digit radix sort on
+/// [`DIGIT`]-bit digits, skipping the digits that every value shares; by comparison when there
+/// are no counts.
+fn sort_by_prefix(
+    packed: &mut Vec<u64>,
+    shift: u32,
+    counts: &[[u32; 1 << DIGIT]],
+    spare: &mut Vec<u64>,
+) {
     let m = packed.len();
-    if m < 2048 {
+    if counts.is_empty() {
         packed.sort_unstable_by_key(|&p| p >> shift);
         return;
-    }
-    let digits = width.div_ceil(DIGIT) as usize;
-    let digit =
-        |p: u64, d: usize| ((p >> shift >> (DIGIT as usize * d)) & ((1 << DIGIT) - 1)) as usize;
-    let mut counts = vec![[0u32; 1 << DIGIT]; digits];
-    for &p in packed.iter() {
-        for (d, count) in counts.iter_mut().enumerate() {
-            count[digit(p, d)] += 1;
-        }
     }
     spare.clear();
     spare.resize(m, 0);
@@ -597,7 +615,7 @@ fn sort_by_prefix(packed: &mut Vec<u64>, shift: u32, width: u32, spare: &mut Vec
             total += c;
         }
         for &p in packed.iter() {
-            let slot = &mut next[digit(p, d)];
+            let slot = &mut next[digit(p, shift, d)];
             spare[*slot as usize] = p;
             *slot += 1;
         }

@@ -166,8 +166,10 @@ impl Normalization {
         out.clear();
         match self.scale {
             Scale::Percentile => {
-                // Finite values: within range.
-                percentile_ranks_into(x, Pending::Nothing, out, scratch);
+                // Finite values (checked above; `ln(1 + max(v, 0))` and clipping keep them so)
+                // are in range.
+                let ranked = percentile_ranks_into(x, Pending::Nothing, out, scratch);
+                debug_assert!(ranked);
             }
             Scale::RobustZ => {
                 let (center, spread) = robust_center_spread(x);
@@ -314,15 +316,17 @@ pub(crate) fn percentile_ranks_of_ln_1p(y: &[f64]) -> Vec<f64> {
 /// Returns `false`, leaving `out` to be written over, when a value is not finite or, with
 /// [`Pending::Ln1p`], below 0.
 ///
-/// With [`Pending::Ln1p`], `x` holds values `y ≥ 0` and the ranks are those of `ln(1 + y)`. Two values more than `2^-31` apart relative to the larger, `a < b`, have
-/// logarithms at least `(b - a) / (1 + b)` apart, which is more than `2^-31 / (1 + ln(1 + b))`
-/// times `ln(1 + b)`: `2^-32` of it up to `b = 1`, `2^-41` at the largest `f64`, so thousands of
-/// units in the last place. `ln_1p` rounds to about one unit, so it keeps their order and tells
-/// them apart, and the ranks of `y` are those of the logarithms, except within runs of values
-/// each closer than that to the next and not all equal. Such runs are found after the sort (by
-/// the bits kept, reading the column only where those are close) and ranked again by their
-/// logarithms, which may tie them ([`settle_ln_1p`]). If the common value has a neighbour that
-/// close, the logarithms of the whole column are ranked instead.
+/// With [`Pending::Ln1p`], `x` holds values `y ≥ 0` and the ranks are those of `ln(1 + y)`.
+/// After the sort by `y`, runs of values each within [`CLOSE`] (`2^-30` of the larger) of the
+/// next, and not all equal, are ranked again by their logarithms, which may tie them
+/// ([`settle_ln_1p`]); runs are found by the bits kept, reading the column only where those are
+/// close. Any two values `a < b` in different runs are more than `2^-31` apart relative to the
+/// larger, so their logarithms are at least `(b - a) / (1 + b)` apart, which is more than
+/// `2^-31 / (1 + ln(1 + b))` times `ln(1 + b)`: `2^-32` of it up to `b = 1`, `2^-41` at the
+/// largest `f64`, so thousands of units in the last place. `ln_1p` rounds to about one unit, so
+/// it keeps their order and tells them apart: the ranks are exactly those of the logarithms. If
+/// the common value has a neighbour that close, the logarithms of the whole column are ranked
+/// instead.
 fn percentile_ranks_into(
     x: &[f64],
     pending: Pending,
@@ -537,7 +541,8 @@ fn settle_ln_1p(
         }
     }
     // Kept bits more than `far` apart are more than 2^23 keys apart: then `b - a` is more than
-    // 2^23 units in the last place of `a`, more than `2^-30 a`, far enough for the logarithms.
+    // 2^23 units in the last place of `a`, more than `2^-30 a` and so than `2^-31 b`: far
+    // enough for the logarithms (see `percentile_ranks_into`).
     let far = if drop < 23 { 1u64 << (23 - drop) } else { 1 };
     let (mut start, mut near) = (0, false);
     for i in 1..=packed.len() {

@@ -36,7 +36,9 @@ pub(crate) struct Workspace {
 /// task), then averages them into dimension scores `d = Σ w_j v_j / Σ w_j` over the signals the
 /// customer has a value of (column by column where every customer has every signal of the
 /// dimension), and combines the dimensions into the lead score ([`Combination`]). The model
-/// must be checked. The normalized columns are left in the workspace.
+/// must be checked. `pending` tells, per signal, whether its column holds the values or `y`
+/// for values `ln(1 + y)` (a score history's tables). The normalized columns are left in the
+/// workspace.
 pub(crate) fn score_table(
     model: &ScoringModel,
     table: &SignalTable,

@@ -250,7 +250,8 @@ impl ChunkComponents {
         self.first = FirstPass::default();
     }
 
-    /// Writes the `i`-th customer's components: customers must come in order.
+    /// Writes the `i`-th customer's components. Every customer of the chunk, in order from the
+    /// first, once: the first pass adds them up as it goes.
     #[inline]
     pub(crate) fn set(&mut self, i: usize, c: Components) {
         self.first.add(&c);
@@ -287,7 +288,8 @@ impl Context {
     ) -> Context {
         // Every prior and mean in two passes over the components, in parallel over chunks of
         // customers whose partial sums are added in chunk order (the same result every time).
-        // The first pass was made as the components were written.
+        // The first pass (totals) was made as each chunk's components were written; here its
+        // partial sums are added, then the second pass (the spread around the pooled rates).
         let mut totals = [PriorTotals::default(); 3];
         let mut sums = [0.0; 4];
         for chunk in components {

@@ -2,10 +2,11 @@
 //!
 //! One date and a history share every step: each customer's [`Tally`] is advanced to the date,
 //! the own signals and rate components are read off it, the population's priors are fitted to
-//! the components, and the rate, questionnaire and on-demand signals are added. The only
-//! difference is where the tallies live: a single date uses one scratch tally per chunk of
-//! customers and forgets it, a history keeps every customer's tally from one date to the next so
-//! that each event is consumed once.
+//! the components, and the rate, questionnaire and on-demand signals are added. The differences:
+//! where the tallies live (a single date uses one scratch tally per chunk of customers and
+//! forgets it, a history keeps every customer's tally from one date to the next so that each
+//! event is consumed once), and what a history's tables hold for the signals whose value is
+//! `ln(1 + y)`: `y`, which ranks the same ([`SignalSweep::pending`]).
 
 use super::context::{ChunkComponents, Context, TopicCurves};
 use super::tally::{AsOf, Clock, Components, Decay, Shelf, Tally, is_own, takes_log};
@@ -15,9 +16,9 @@ use crate::normalize::Pending;
 use crate::parallel::{CHUNK, map_each};
 use crate::{Error, Population, Result};
 
-/// Every customer's components as of a date, one vector per chunk of [`CHUNK`] customers:
-/// each chunk's thread allocates and first writes its own, so that fresh memory is mapped in
-/// parallel rather than zeroed up front by one thread.
+/// Every customer's components as of a date, one [`ChunkComponents`] per chunk of [`CHUNK`]
+/// customers: each chunk's thread allocates and first writes its own, so that fresh memory is
+/// mapped in parallel rather than zeroed up front by one thread.
 pub(crate) type ChunkedComponents = Vec<ChunkComponents>;
 
 /// Where a chunk of customers writes its values as of a date: its slice of every own signal's
@@ -52,7 +53,7 @@ impl ChunkOut<'_> {
 }
 
 /// Splits full-length columns into the chunks' outputs, chunk `i` holding customers
-/// `i * CHUNK..`; `components` has one vector per chunk.
+/// `i * CHUNK..`; `components` has one [`ChunkComponents`] per chunk.
 fn chunk_outputs<'a>(
     columns: &'a mut [Vec<f64>],
     components: &'a mut [ChunkComponents],

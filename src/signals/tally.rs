@@ -295,7 +295,8 @@ pub(crate) struct Tally {
     /// each (a million small allocations at a million customers) was read at scattered places
     /// on every pass. Inline, it streams in with the rest of the tally.
     last_use: LastUse,
-    /// Sorted by topic, so that sums over topics run in one order.
+    /// Sorted by topic, so that sums over topics run in one order. In a score history, this
+    /// and `pending` live on a [`Shelf`] between passes, and are empty here.
     early: Vec<EarlyCount>,
     pending: Vec<Mention>,
 }

@@ -74,6 +74,26 @@ pub(crate) enum Pending {
     Ln1p,
 }
 
+impl Pending {
+    /// The value a held `y` stands for.
+    #[inline]
+    pub(crate) fn apply(self, y: f64) -> f64 {
+        match self {
+            Pending::Nothing => y,
+            Pending::Ln1p => ln_1p(y),
+        }
+    }
+
+    /// The lowest `y` a column may hold to be ranked without the pending step taken first:
+    /// logarithms are ranked lazily for values from 0 up only.
+    fn lowest(self) -> f64 {
+        match self {
+            Pending::Nothing => -f64::MAX,
+            Pending::Ln1p => 0.0,
+        }
+    }
+}
+
 /// `ln(1 + y)`, with 0 for 0 without a logarithm (most customers have none of most things).
 #[inline]
 pub(crate) fn ln_1p(y: f64) -> f64 {
@@ -136,10 +156,11 @@ impl Normalization {
             return Ok(());
         }
         if pending == Pending::Ln1p {
-            // More than ranks asked for, or values of `y` below 0: the logarithms first.
+            // More than ranks asked for, values of `y` below 0, or values the ranking cannot
+            // tell apart without their logarithms: the logarithms first.
             let mut applied = std::mem::take(&mut scratch.applied);
             applied.clear();
-            applied.extend(values.iter().map(|&y| ln_1p(y)));
+            applied.extend(values.iter().map(|&y| pending.apply(y)));
             let done = self.apply_into(&applied, Pending::Nothing, out, scratch);
             scratch.applied = applied;
             return done;
@@ -279,16 +300,17 @@ pub(crate) fn percentile_ranks(x: &[f64]) -> Vec<f64> {
     out
 }
 
-/// Percentile ranks of `ln(1 + y)` over a column of `y` from 0 up.
+/// Percentile ranks of `ln(1 + y)` over a column of `y` from 0 up, the logarithm pending.
 #[cfg(test)]
 pub(crate) fn percentile_ranks_of_ln_1p(y: &[f64]) -> Vec<f64> {
     let mut out = Vec::new();
-    assert!(percentile_ranks_into(
+    let ranked = Normalization::PERCENTILE.apply_into(
         y,
         Pending::Ln1p,
         &mut out,
-        &mut RankScratch::default()
-    ));
+        &mut RankScratch::default(),
+    );
+    assert!(ranked.is_ok());
     out
 }
 
@@ -314,7 +336,7 @@ pub(crate) fn percentile_ranks_of_ln_1p(y: &[f64]) -> Vec<f64> {
 /// keys close together), equal bits are equal values, and the column is not read again.
 ///
 /// Returns `false`, leaving `out` to be written over, when a value is not finite or, with
-/// [`Pending::Ln1p`], below 0.
+/// [`Pending::Ln1p`], below 0, or when the logarithms must be taken first (see below).
 ///
 /// With [`Pending::Ln1p`], `x` holds values `y ≥ 0` and the ranks are those of `ln(1 + y)`.
 /// After the sort by `y`, runs of values each within [`CLOSE`] (`2^-30` of the larger) of the
@@ -325,8 +347,8 @@ pub(crate) fn percentile_ranks_of_ln_1p(y: &[f64]) -> Vec<f64> {
 /// `2^-31 / (1 + ln(1 + b))` times `ln(1 + b)`: `2^-32` of it up to `b = 1`, `2^-41` at the
 /// largest `f64`, so thousands of units in the last place. `ln_1p` rounds to about one unit, so
 /// it keeps their order and tells them apart: the ranks are exactly those of the logarithms. If
-/// the common value has a neighbour that close, the logarithms of the whole column are ranked
-/// instead.
+/// the common value has a neighbour that close, the answer is `false`: the caller ranks the
+/// logarithms, as it does for any column it cannot hand over with its logarithm pending.
 fn percentile_ranks_into(
     x: &[f64],
     pending: Pending,
@@ -382,11 +404,7 @@ fn percentile_ranks_into(
     }
     // Values out of range (not finite, or below 0 for logarithms to come) are left to the
     // caller, who was spared a pass over the column to look for them.
-    let lowest = order_key(if pending == Pending::Ln1p {
-        0.0
-    } else {
-        -f64::MAX
-    });
+    let lowest = order_key(pending.lowest());
     let in_range = |key: u64| (lowest..=order_key(f64::MAX)).contains(&key);
     if common.is_some_and(|c| !in_range(order_key(c)))
         || m > 0 && !(in_range(min_key) && in_range(max_key))
@@ -470,19 +488,10 @@ fn percentile_ranks_into(
             position += same.len();
         }
     }
-    if pending == Pending::Ln1p {
+    pending == Pending::Nothing || {
         let common = common.filter(|_| places.common_count > 0);
-        if !settle_ln_1p(x, packed, shift, drop, &places, common, out) {
-            let mut applied = std::mem::take(&mut scratch.applied);
-            applied.clear();
-            applied.extend(x.iter().map(|&y| ln_1p(y)));
-            // Logarithms of values in range are finite.
-            let ranked = percentile_ranks_into(&applied, Pending::Nothing, out, scratch);
-            scratch.applied = applied;
-            return ranked;
-        }
+        settle_ln_1p(x, packed, shift, drop, &places, common, out)
     }
-    true
 }
 
 /// Where the sorted values (all but the common value's) sit among all `n` values.
@@ -518,7 +527,7 @@ const CLOSE: f64 = 1.0 / (1u64 << 30) as f64;
 /// With [`Pending::Ln1p`], after `packed` was sorted by `y` and ranked: ranks again, by `ln(1 +
 /// y)`, every run of sorted values each within [`CLOSE`] of the next and not all equal.
 /// Returns `false`, leaving `out` to be written over, when the common value has a neighbour
-/// that close.
+/// that close (the caller then ranks the logarithms).
 fn settle_ln_1p(
     x: &[f64],
     packed: &mut [u64],
@@ -632,16 +641,11 @@ fn sort_by_prefix(
 /// as [`percentile_ranks_into`], for values out of range.
 #[cold]
 fn percentile_ranks_by_comparison(x: &[f64], pending: Pending, out: &mut Vec<f64>) -> bool {
-    let lowest = if pending == Pending::Ln1p {
-        0.0
-    } else {
-        -f64::MAX
-    };
-    if !x.iter().all(|v| (lowest..=f64::MAX).contains(v)) {
+    if !x.iter().all(|v| (pending.lowest()..=f64::MAX).contains(v)) {
         return false;
     }
     if pending == Pending::Ln1p {
-        let applied: Vec<f64> = x.iter().map(|&y| ln_1p(y)).collect();
+        let applied: Vec<f64> = x.iter().map(|&y| pending.apply(y)).collect();
         return percentile_ranks_by_comparison(&applied, Pending::Nothing, out);
     }
     let n = x.len();

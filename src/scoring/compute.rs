@@ -7,7 +7,7 @@ use std::sync::{Mutex, PoisonError};
 use super::{Combination, Direction, ScoringModel, WeightedSignal};
 #[cfg(doc)]
 use crate::Scores;
-use crate::normalize::{Pending, RankScratch, ln_1p};
+use crate::normalize::{Pending, RankScratch};
 use crate::parallel::{CHUNK, map_each};
 use crate::signals::{SIGNALS, SignalTable};
 use crate::{Error, Normalization, Result};
@@ -268,10 +268,7 @@ fn normalize_known(
         .iter()
         .zip(known)
         .filter(|(_, k)| **k)
-        .map(|(&v, _)| match pending {
-            Pending::Nothing => v,
-            Pending::Ln1p => ln_1p(v),
-        })
+        .map(|(&v, _)| pending.apply(v))
         .collect();
     out.clear();
     out.resize(column.len(), 0.0);

@@ -309,46 +309,49 @@ pub(crate) struct Tally {
 /// every pass. On the shelf they are read and written in order, as the tallies are.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Shelf {
+    /// The lists as the last pass left them, and the spare the next pass writes.
+    stored: ShelfLists,
+    spare: ShelfLists,
+    /// The vectors lent to each tally in turn.
+    lent: (Vec<EarlyCount>, Vec<Mention>),
+}
+
+/// Lists of a run of tallies, one tally's after another's.
+#[derive(Debug, Clone, Default)]
+struct ShelfLists {
     early: Vec<EarlyCount>,
     pending: Vec<Mention>,
-    /// Per tally, in order: how many early topics and pending mentions it has on the shelf.
+    /// Per tally, in order: how many early topics and pending mentions it has here.
     lengths: Vec<(usize, usize)>,
-    /// The shelf being written during a pass, and vectors lent to each tally in turn.
-    next: Option<Box<Shelf>>,
-    lent: (Vec<EarlyCount>, Vec<Mention>),
 }
 
 impl Shelf {
     /// Runs `f` on each of `tallies` in order (with its index), its lists taken off the shelf
     /// for it and put back after. Tallies not seen before start with none.
     pub(crate) fn each(&mut self, tallies: &mut [Tally], mut f: impl FnMut(usize, &mut Tally)) {
-        let mut next = self.next.take().unwrap_or_default();
+        let (stored, next) = (&self.stored, &mut self.spare);
         next.early.clear();
         next.pending.clear();
         next.lengths.clear();
-        let (mut early, mut pending) = std::mem::take(&mut self.lent);
+        let (early, pending) = &mut self.lent;
         let (mut early_at, mut pending_at) = (0, 0);
         for (j, tally) in tallies.iter_mut().enumerate() {
-            let (e, p) = self.lengths.get(j).copied().unwrap_or((0, 0));
+            let (e, p) = stored.lengths.get(j).copied().unwrap_or((0, 0));
             early.clear();
-            early.extend_from_slice(&self.early[early_at..early_at + e]);
+            early.extend_from_slice(&stored.early[early_at..early_at + e]);
             pending.clear();
-            pending.extend_from_slice(&self.pending[pending_at..pending_at + p]);
+            pending.extend_from_slice(&stored.pending[pending_at..pending_at + p]);
             (early_at, pending_at) = (early_at + e, pending_at + p);
-            std::mem::swap(&mut tally.early, &mut early);
-            std::mem::swap(&mut tally.pending, &mut pending);
+            std::mem::swap(&mut tally.early, early);
+            std::mem::swap(&mut tally.pending, pending);
             f(j, tally);
-            std::mem::swap(&mut tally.early, &mut early);
-            std::mem::swap(&mut tally.pending, &mut pending);
-            next.early.extend_from_slice(&early);
-            next.pending.extend_from_slice(&pending);
+            std::mem::swap(&mut tally.early, early);
+            std::mem::swap(&mut tally.pending, pending);
+            next.early.extend_from_slice(early);
+            next.pending.extend_from_slice(pending);
             next.lengths.push((early.len(), pending.len()));
         }
-        self.lent = (early, pending);
-        std::mem::swap(&mut self.early, &mut next.early);
-        std::mem::swap(&mut self.pending, &mut next.pending);
-        std::mem::swap(&mut self.lengths, &mut next.lengths);
-        self.next = Some(next);
+        std::mem::swap(&mut self.stored, &mut self.spare);
     }
 }
 
@@ -389,7 +392,6 @@ impl Tally {
         );
         early.clear();
         pending.clear();
-
         *self = Tally {
             early,
             pending,

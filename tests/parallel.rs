@@ -59,6 +59,8 @@ proptest! {
             let f = fingerprint(&p);
             (p, f)
         });
+        // Each case writes its own folder: remove it, so repeated runs do not fill the disk.
+        let _ = std::fs::remove_dir_all(&dir);
         prop_assert_eq!(&serial, &parallel);
         prop_assert_eq!(serial_scores, parallel_scores);
     }

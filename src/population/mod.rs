@@ -74,6 +74,11 @@ impl Groups {
     pub(crate) fn range(&self, c: usize) -> std::ops::Range<usize> {
         self.offsets[c]..self.offsets[c + 1]
     }
+
+    /// How many customers have rows here.
+    pub(crate) fn non_empty(&self) -> usize {
+        self.offsets.windows(2).filter(|w| w[1] > w[0]).count()
+    }
 }
 
 /// Interactions in columns, grouped per customer, each group sorted by time.

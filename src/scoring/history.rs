@@ -24,18 +24,14 @@ use crate::{CustomerId, CustomerIndex, Error, Population, Result, Signal};
 
 /// How many dates' signals are computed in one pass over the customers. A pass reads every
 /// customer's tally (about 0.47 KB each) and the events since the previous pass once for all its
-/// dates, so fewer passes are faster (at a million customers, 3 dates a pass take about 9% less
-/// time than 2; at 100,000, 8 dates a pass about 5% less than 6). But a pass holds its dates'
-/// signal columns and rate components, about 0.2 KB per customer and date, and the normalized
-/// columns of the [`AT_ONCE`] dates being scored, about 0.1 KB per customer each. So: as many
-/// dates as fit in [`PASS_BUDGET`] bytes, from one to [`MAX_PER_PASS`].
-fn dates_per_pass(customers: usize, signals: usize) -> usize {
-    let customers = customers.max(1);
-    // Each wanted signal's column and the rate components (10 numbers) per date; each signal's
-    // normalized column per date being scored.
-    let per_date = customers * 8 * (signals + 10);
-    let scoring = AT_ONCE * customers * 8 * signals;
-    (PASS_BUDGET.saturating_sub(scoring) / per_date).clamp(1, MAX_PER_PASS)
+/// dates, so fewer passes are faster (at a million customers, 4 dates a pass take about 4% less
+/// time than 3; at 100,000, 8 dates a pass about 5% less than 6). But a pass holds its dates'
+/// tables, `per_date` bytes each (a column per signal and the rate components: about 0.12 KB per
+/// customer and date with the default model), and the normalized columns of the dates being
+/// scored, `scoring` bytes. So: as many dates as fit in [`PASS_BUDGET`] bytes, from one to
+/// [`MAX_PER_PASS`].
+fn dates_per_pass(per_date: usize, scoring: usize) -> usize {
+    (PASS_BUDGET.saturating_sub(scoring) / per_date.max(1)).clamp(1, MAX_PER_PASS)
 }
 
 /// Memory for the signal, component and normalized columns of one pass: 800 MB.
@@ -259,7 +255,9 @@ impl ScoringModel {
         };
         let pending = sweep.pending();
         let mut workspaces: Vec<Workspace> = (0..AT_ONCE).map(|_| Workspace::default()).collect();
-        for block in dates.chunks(dates_per_pass(population.len(), wanted.len())) {
+        // Each signal's normalized column, for each date being scored.
+        let scoring = AT_ONCE * population.len() * size_of::<f64>() * wanted.len();
+        for block in dates.chunks(dates_per_pass(sweep.bytes_per_date(), scoring)) {
             let mut tables = sweep.tables(block)?.into_iter();
             loop {
                 let group: Vec<_> = tables.by_ref().take(AT_ONCE).collect();

@@ -208,8 +208,8 @@ impl PriorSpread {
 }
 
 /// A customer's dialogue rate pair: responses (no more than the outreach) of outreach.
-fn dialogue_pair(c: &Components) -> (f64, f64) {
-    (c.responses_w.min(c.outreach_w), c.outreach_w)
+fn dialogue_pair(responses_w: f64, outreach_w: f64) -> (f64, f64) {
+    (responses_w.min(outreach_w), outreach_w)
 }
 
 /// The first pass of fitting the priors ([`Context::fit`]) over a run of customers: the totals
@@ -224,7 +224,7 @@ impl FirstPass {
     /// Adds the next customer's components.
     #[inline]
     pub(crate) fn add(&mut self, c: &Components) {
-        let (responses, outreach) = dialogue_pair(c);
+        let (responses, outreach) = dialogue_pair(c.responses_w, c.outreach_w);
         self.totals[0].add(responses, outreach);
         self.totals[1].add(c.attended_w, c.invited_w);
         self.totals[2].add(c.succeeded, c.decided);
@@ -237,26 +237,167 @@ impl FirstPass {
 
 /// A chunk of customers' components as of a date, and the first pass of the priors' fit over
 /// them, made as they were written: the fit then reads the components once instead of twice.
+///
+/// Stored by what they are made of, the parts about ideas and sessions only for the customers
+/// who have some. Why: a score history writes every customer's components at every date, and
+/// most customers have never been invited to a session (and many have no decided idea): their
+/// parts are all zero, and writing them as ten numbers per customer and date was about a tenth of
+/// a history's time at 100,000 customers. A customer left out has zero parts, and zero parts
+/// add nothing to a fit (no trials) and shrink to what zero components give, so the fit and the
+/// shrunk values are those of every customer's full components, bit for bit.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ChunkComponents {
-    pub rows: Vec<Components>,
+    /// Every customer's dialogue pair (responses, outreach), in order.
+    dialogue: Vec<(f64, f64)>,
+    /// The customers (by place in the chunk) with a decided idea, in order, and their part.
+    ideas: Vec<(u32, IdeaParts)>,
+    /// The customers with any session part (invited, attended, rated, contributed), in order.
+    sessions: Vec<(u32, SessionParts)>,
     pub first: FirstPass,
 }
 
+/// The idea part of [`Components`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct IdeaParts {
+    succeeded: f64,
+    decided: f64,
+}
+
+/// The session part of [`Components`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct SessionParts {
+    attended_w: f64,
+    invited_w: f64,
+    rating_sum: f64,
+    rating_n: f64,
+    contributions: f64,
+    attended_n: f64,
+}
+
 impl ChunkComponents {
-    /// Ready for `len` customers' components, written in order with [`set`](Self::set).
-    pub(crate) fn start(&mut self, len: usize) {
-        self.rows.resize(len, Components::default());
+    /// Ready for a chunk's customers' components, written in order with [`set`](Self::set).
+    pub(crate) fn start(&mut self) {
+        self.dialogue.clear();
+        self.ideas.clear();
+        self.sessions.clear();
         self.first = FirstPass::default();
     }
 
-    /// Writes the `i`-th customer's components. Every customer of the chunk, in order from the
+    /// Writes the next customer's components. Every customer of the chunk, in order from the
     /// first, once: the first pass adds them up as it goes.
     #[inline]
-    pub(crate) fn set(&mut self, i: usize, c: Components) {
+    pub(crate) fn set(&mut self, c: Components) {
         self.first.add(&c);
-        self.rows[i] = c;
+        let i = self.dialogue.len() as u32;
+        self.dialogue.push((c.responses_w, c.outreach_w));
+        let ideas = IdeaParts {
+            succeeded: c.succeeded,
+            decided: c.decided,
+        };
+        if ideas != IdeaParts::ZERO {
+            self.ideas.push((i, ideas));
+        }
+        let sessions = SessionParts {
+            attended_w: c.attended_w,
+            invited_w: c.invited_w,
+            rating_sum: c.rating_sum,
+            rating_n: c.rating_n,
+            contributions: c.contributions,
+            attended_n: c.attended_n,
+        };
+        if sessions != SessionParts::ZERO {
+            self.sessions.push((i, sessions));
+        }
     }
+
+    /// The most memory the components of `customers` customers take, when `with_ideas` of them
+    /// have ideas and `with_sessions` take part in sessions (only they can have those parts).
+    pub(crate) fn most_bytes(customers: usize, with_ideas: usize, with_sessions: usize) -> usize {
+        customers * size_of::<(f64, f64)>()
+            + with_ideas * size_of::<(u32, IdeaParts)>()
+            + with_sessions * size_of::<(u32, SessionParts)>()
+    }
+
+    /// The second pass of the priors' fit over the chunk: each rate pair's spread around the
+    /// pooled rates (only customers with parts have trials).
+    fn spreads(&self, around: [PriorSpread; 3]) -> [PriorSpread; 3] {
+        let [mut dialogue, mut attendance, mut quality] = around;
+        for &(responses_w, outreach_w) in &self.dialogue {
+            let (responses, outreach) = dialogue_pair(responses_w, outreach_w);
+            dialogue.add(responses, outreach);
+        }
+        for (_, s) in &self.sessions {
+            attendance.add(s.attended_w, s.invited_w);
+        }
+        for (_, q) in &self.ideas {
+            quality.add(q.succeeded, q.decided);
+        }
+        [dialogue, attendance, quality]
+    }
+
+    /// Writes a shrunk signal's value for each of the chunk's customers into `column` (nothing
+    /// for other signals). Customers without the signal's part get the value of zero
+    /// components.
+    pub(crate) fn shrunk_into(&self, context: &Context, signal: Signal, column: &mut [f64]) {
+        let zero = Components::default();
+        let Some(none) = context.shrunk(signal, &zero) else {
+            return;
+        };
+        let value = |c: &Components| context.shrunk(signal, c).unwrap_or(none);
+        match signal {
+            Signal::Dialogue => {
+                for (v, &(responses_w, outreach_w)) in column.iter_mut().zip(&self.dialogue) {
+                    *v = value(&Components {
+                        responses_w,
+                        outreach_w,
+                        ..zero
+                    });
+                }
+            }
+            Signal::IdeaQuality => {
+                column.fill(none);
+                for &(i, q) in &self.ideas {
+                    column[i as usize] = value(&Components {
+                        succeeded: q.succeeded,
+                        decided: q.decided,
+                        ..zero
+                    });
+                }
+            }
+            _ => {
+                column.fill(none);
+                for &(i, s) in &self.sessions {
+                    column[i as usize] = value(&Components {
+                        attended_w: s.attended_w,
+                        invited_w: s.invited_w,
+                        rating_sum: s.rating_sum,
+                        rating_n: s.rating_n,
+                        contributions: s.contributions,
+                        attended_n: s.attended_n,
+                        ..zero
+                    });
+                }
+            }
+        }
+    }
+}
+
+impl IdeaParts {
+    const ZERO: IdeaParts = IdeaParts {
+        succeeded: 0.0,
+        decided: 0.0,
+    };
+}
+
+impl SessionParts {
+    const ZERO: SessionParts = SessionParts {
+        attended_w: 0.0,
+        invited_w: 0.0,
+        rating_sum: 0.0,
+        rating_n: 0.0,
+        contributions: 0.0,
+        attended_n: 0.0,
+    };
 }
 
 /// Everything population-level the signals need as of `T`.
@@ -300,19 +441,9 @@ impl Context {
                 *sum += p;
             }
         }
-        let chunks: Vec<&[Components]> = components.iter().map(|c| c.rows.as_slice()).collect();
         let [rating_sum, rating_n, contributions, attended] = sums;
         let around = totals.map(PriorTotals::spread);
-        let seconds = map_each(chunks, |chunk| {
-            let mut spreads = around;
-            for c in chunk {
-                let (responses, outreach) = dialogue_pair(c);
-                spreads[0].add(responses, outreach);
-                spreads[1].add(c.attended_w, c.invited_w);
-                spreads[2].add(c.succeeded, c.decided);
-            }
-            spreads
-        });
+        let seconds = map_each(components.iter().collect(), |chunk| chunk.spreads(around));
         let mut spreads = around;
         for part in seconds {
             for (spread, p) in spreads.iter_mut().zip(part) {
@@ -385,6 +516,119 @@ mod tests {
     use crate::SignalTable;
     use crate::synthetic::{Generator, GeneratorConfig};
 
+    /// Every value of a table, own and shrunk, is the one the customer's own facts give against
+    /// the table's context, bit for bit, whatever chunk the customer was counted in (the parts
+    /// of the rate components are stored only for the customers who have some).
+    #[test]
+    fn a_tables_values_are_each_customers_own() {
+        let config = GeneratorConfig {
+            customers: 2 * crate::parallel::CHUNK + 33,
+            seed: 11,
+            ..Default::default()
+        };
+        let population = Generator::new(config).generate().unwrap().population;
+        let params = SignalParams::default();
+        let dates = crate::time::monthly_dates(population.latest().unwrap(), 7).unwrap();
+        let signals: Vec<Signal> = Signal::ALL
+            .iter()
+            .copied()
+            .filter(|&s| crate::signals::tally::is_own(s) || shrunk_signal(s))
+            .collect();
+        let mut with_parts = [0; 2];
+        for as_of in [dates[0], dates[6]] {
+            let table = SignalTable::compute(&population, as_of, &params).unwrap();
+            let context = &table.context;
+            for c in population.customers() {
+                let facts = Facts::gather(&population, c.get(), &params, context);
+                let parts = facts.tally.components(&context.clock);
+                with_parts[0] += usize::from(parts.invited_w > 0.0);
+                with_parts[1] += usize::from(parts.decided > 0.0);
+                for &signal in &signals {
+                    let (got, expected) = (table.value(signal, c), context.value(signal, &facts));
+                    assert_eq!(
+                        got.map(f64::to_bits),
+                        Some(expected.to_bits()),
+                        "{signal}, {c:?}"
+                    );
+                }
+            }
+        }
+        // The customers with session or idea parts are some, not all.
+        let everyone = 2 * population.len();
+        assert!(
+            with_parts.iter().all(|&n| n > 50 && n < everyone),
+            "{with_parts:?}"
+        );
+    }
+
+    fn shrunk_signal(signal: Signal) -> bool {
+        let context = Context::fit(&[], TopicCurves::default(), &SignalParams::default(), 0);
+        context.shrunk(signal, &Components::default()).is_some()
+    }
+
+    /// The priors' second pass over chunks whose customers have ideas or sessions, or neither:
+    /// the spreads of every rate pair, and the same priors as fitted to all customers' pairs.
+    #[test]
+    fn the_second_pass_reads_every_customers_parts() {
+        let parts = [
+            (1.0, 4.0),
+            (3.0, 4.0),
+            (0.0, 0.0),
+            (2.0, 5.0),
+            (5.0, 6.0),
+            (0.0, 3.0),
+        ];
+        let components: Vec<Components> = (0..24)
+            .map(|i| {
+                let (s, n) = parts[i % parts.len()];
+                let (s2, n2) = parts[(i / 2 + 1) % parts.len()];
+                Components {
+                    responses_w: s2,
+                    outreach_w: n2,
+                    attended_w: s,
+                    invited_w: n,
+                    succeeded: s2,
+                    decided: n2,
+                    rating_sum: 4.0 * s,
+                    rating_n: s,
+                    contributions: n2,
+                    attended_n: s,
+                }
+            })
+            .collect();
+        let mut chunks = vec![ChunkComponents::default(); 2];
+        for (chunk, half) in chunks.iter_mut().zip(components.chunks(12)) {
+            chunk.start();
+            half.iter().for_each(|&c| chunk.set(c));
+        }
+        let context = Context::fit(&chunks, TopicCurves::default(), &SignalParams::default(), 0);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs());
+        let same = |fitted: BetaPrior, pairs: Vec<(f64, f64)>| {
+            let expected = BetaPrior::fit(pairs);
+            assert!(close(fitted.a, expected.a) && close(fitted.b, expected.b));
+            // Neither uniform nor at a bound of its strength: the spread mattered.
+            assert!(fitted.strength() > MIN_STRENGTH && fitted.strength() < MAX_STRENGTH);
+        };
+        let pairs = |f: fn(&Components) -> (f64, f64)| components.iter().map(f).collect();
+        same(
+            context.dialogue,
+            pairs(|c| dialogue_pair(c.responses_w, c.outreach_w)),
+        );
+        same(context.attendance, pairs(|c| (c.attended_w, c.invited_w)));
+        same(context.quality, pairs(|c| (c.succeeded, c.decided)));
+        // And each chunk's shrunk values are those of its customers' full components.
+        for (chunk, half) in chunks.iter().zip(components.chunks(12)) {
+            for signal in Signal::ALL.iter().copied().filter(|&s| shrunk_signal(s)) {
+                let mut column = vec![f64::NAN; half.len()];
+                chunk.shrunk_into(&context, signal, &mut column);
+                for (got, c) in column.iter().zip(half) {
+                    let expected = context.shrunk(signal, c).unwrap();
+                    assert_eq!(got.to_bits(), expected.to_bits(), "{signal}");
+                }
+            }
+        }
+    }
+
     /// The priors and means of a table are those of every customer's rates, whatever chunks the
     /// customers were counted in (more than one chunk here).
     #[test]
@@ -412,7 +656,10 @@ mod tests {
         };
         same(
             context.dialogue,
-            components.iter().map(dialogue_pair).collect(),
+            components
+                .iter()
+                .map(|c| dialogue_pair(c.responses_w, c.outreach_w))
+                .collect(),
         );
         let attended = components.iter().map(|c| (c.attended_w, c.invited_w));
         same(context.attendance, attended.collect());

@@ -32,9 +32,9 @@ struct ChunkOut<'a> {
 }
 
 impl ChunkOut<'_> {
-    /// Readies the components for the chunk's `len` customers (no allocation when reused).
-    fn resize(&mut self, len: usize) {
-        self.components.start(len);
+    /// Readies the components for the chunk's customers (no allocation when reused).
+    fn start(&mut self) {
+        self.components.start();
     }
 
     /// Records the values of the chunk's `i`-th customer, whose tally was advanced to the date.
@@ -48,7 +48,7 @@ impl ChunkOut<'_> {
             };
             column[i] = value.unwrap_or(0.0);
         }
-        self.components.set(i, tally.components(&date.clock));
+        self.components.set(tally.components(&date.clock));
     }
 }
 
@@ -125,7 +125,7 @@ pub(crate) fn one_date(
     let outputs = chunk_outputs(&mut columns, &mut components, false);
     map_each(outputs.into_iter().enumerate().collect(), |(i, mut out)| {
         let customers = i * CHUNK..n.min((i + 1) * CHUNK);
-        out.resize(customers.len());
+        out.start();
         let mut tally = Tally::default();
         for (j, c) in customers.enumerate() {
             tally.reset();
@@ -273,7 +273,7 @@ impl<'p> SignalSweep<'p> {
                 let len = n.min(start + CHUNK) - start;
                 tallies.resize(len, Tally::default());
                 for out in &mut outs {
-                    out.resize(len);
+                    out.start();
                 }
                 shelf.each(tallies, |j, tally| {
                     for ((date, out), (_, _, restart)) in as_of.iter().zip(&mut outs).zip(&steps) {
@@ -304,6 +304,19 @@ impl<'p> SignalSweep<'p> {
             self.spare_components.push(components);
         }
         Ok(tables)
+    }
+
+    /// The most memory one date's table takes while a pass holds it: a column per signal wanted
+    /// and the rate components.
+    pub(crate) fn bytes_per_date(&self) -> usize {
+        let p = self.population;
+        let columns = self.wanted.iter().filter(|&&wanted| wanted).count();
+        p.len() * size_of::<f64>() * columns
+            + ChunkComponents::most_bytes(
+                p.len(),
+                p.ideas.groups.non_empty(),
+                p.participations.groups.non_empty(),
+            )
     }
 
     /// What is left to do to each signal's column of the tables: [`Pending::Ln1p`] for the
@@ -377,9 +390,7 @@ fn assemble(
         .collect();
     map_each(jobs, |(components, mut columns)| {
         for (column, &signal) in columns.iter_mut().zip(&shrunk) {
-            for (value, c) in column.iter_mut().zip(&components.rows) {
-                *value = context.shrunk(signal, c).unwrap_or(0.0);
-            }
+            components.shrunk_into(&context, signal, column);
         }
     });
     for (signal, column) in shrunk.iter().zip(shrunk_columns) {

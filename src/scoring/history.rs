@@ -26,8 +26,9 @@ use crate::{CustomerId, CustomerIndex, Error, Population, Result, Signal};
 /// customer's tally (about 0.47 KB each) and the events since the previous pass once for all its
 /// dates, so fewer passes are faster (at a million customers, 4 dates a pass take about 4% less
 /// time than 3; at 100,000, 8 dates a pass about 5% less than 6). But a pass holds its dates'
-/// tables, `per_date` bytes each (a column per signal and the rate components: about 0.12 KB per
-/// customer and date with the default model), and the normalized columns of the dates being
+/// tables, `per_date` bytes each (a column per signal and the rate components: from 0.12 KB per
+/// customer and date with the default model, to 0.2 KB when every customer has ideas and takes
+/// part in sessions), and the normalized columns of the dates being
 /// scored, `scoring` bytes. So: as many dates as fit in [`PASS_BUDGET`] bytes, from one to
 /// [`MAX_PER_PASS`].
 fn dates_per_pass(per_date: usize, scoring: usize) -> usize {

@@ -32,12 +32,13 @@ struct ChunkOut<'a> {
 }
 
 impl ChunkOut<'_> {
-    /// Readies the components for the chunk's customers (no allocation when reused).
-    fn start(&mut self) {
-        self.components.start();
+    /// Readies the components for the chunk's `len` customers (no allocation when reused).
+    fn start(&mut self, len: usize) {
+        self.components.start(len);
     }
 
     /// Records the values of the chunk's `i`-th customer, whose tally was advanced to the date.
+    /// Every customer of the chunk, in order from the first (as the components are written).
     #[inline]
     fn record(&mut self, i: usize, own: &[Signal], tally: &Tally, date: &AsOf<'_>) {
         for (column, &signal) in self.columns.iter_mut().zip(own) {
@@ -48,7 +49,7 @@ impl ChunkOut<'_> {
             };
             column[i] = value.unwrap_or(0.0);
         }
-        self.components.set(tally.components(&date.clock));
+        self.components.set(i, tally.components(&date.clock));
     }
 }
 
@@ -125,7 +126,7 @@ pub(crate) fn one_date(
     let outputs = chunk_outputs(&mut columns, &mut components, false);
     map_each(outputs.into_iter().enumerate().collect(), |(i, mut out)| {
         let customers = i * CHUNK..n.min((i + 1) * CHUNK);
-        out.start();
+        out.start(customers.len());
         let mut tally = Tally::default();
         for (j, c) in customers.enumerate() {
             tally.reset();
@@ -273,7 +274,7 @@ impl<'p> SignalSweep<'p> {
                 let len = n.min(start + CHUNK) - start;
                 tallies.resize(len, Tally::default());
                 for out in &mut outs {
-                    out.start();
+                    out.start(len);
                 }
                 shelf.each(tallies, |j, tally| {
                     for ((date, out), (_, _, restart)) in as_of.iter().zip(&mut outs).zip(&steps) {

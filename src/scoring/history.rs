@@ -28,9 +28,8 @@ use crate::{CustomerId, CustomerIndex, Error, Population, Result, Signal};
 /// time than 3; at 100,000, 8 dates a pass about 5% less than 6). But a pass holds its dates'
 /// tables, `per_date` bytes each (a column per signal and the rate components: from 0.12 KB per
 /// customer and date with the default model, to 0.2 KB when every customer has ideas and takes
-/// part in sessions), and the normalized columns of the dates being
-/// scored, `scoring` bytes. So: as many dates as fit in [`PASS_BUDGET`] bytes, from one to
-/// [`MAX_PER_PASS`].
+/// part in sessions), and the normalized columns of the dates being scored, `scoring` bytes. So:
+/// as many dates as fit in [`PASS_BUDGET`] bytes, from one to [`MAX_PER_PASS`].
 fn dates_per_pass(per_date: usize, scoring: usize) -> usize {
     (PASS_BUDGET.saturating_sub(scoring) / per_date.max(1)).clamp(1, MAX_PER_PASS)
 }

@@ -243,9 +243,8 @@ impl FirstPass {
 /// most customers have never been invited to a session (and many have no decided idea): their
 /// parts are all zero, and writing them as ten numbers per customer and date took about 5 ms of
 /// each 37 ms pass of eight dates at 100,000 customers. A customer left out has zero parts, and
-/// zero parts
-/// add nothing to a fit (no trials) and shrink to what zero components give, so the fit and the
-/// shrunk values are those of every customer's full components, bit for bit.
+/// zero parts add nothing to a fit (no trials) and shrink to what zero components give, so the
+/// fit and the shrunk values are those of every customer's full components, bit for bit.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ChunkComponents {
     /// Every customer's dialogue pair (responses, outreach), in order.
@@ -257,15 +256,15 @@ pub(crate) struct ChunkComponents {
     pub first: FirstPass,
 }
 
-/// The idea part of [`Components`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The idea part of [`Components`] (zero: the default).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 struct IdeaParts {
     succeeded: f64,
     decided: f64,
 }
 
-/// The session part of [`Components`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The session part of [`Components`] (zero: the default).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 struct SessionParts {
     attended_w: f64,
     invited_w: f64,
@@ -295,22 +294,12 @@ impl ChunkComponents {
         self.first.add(&c);
         let i = i as u32;
         self.dialogue.push((c.responses_w, c.outreach_w));
-        let ideas = IdeaParts {
-            succeeded: c.succeeded,
-            decided: c.decided,
-        };
-        if ideas != IdeaParts::ZERO {
+        let ideas = IdeaParts::of(&c);
+        if ideas != IdeaParts::default() {
             self.ideas.push((i, ideas));
         }
-        let sessions = SessionParts {
-            attended_w: c.attended_w,
-            invited_w: c.invited_w,
-            rating_sum: c.rating_sum,
-            rating_n: c.rating_n,
-            contributions: c.contributions,
-            attended_n: c.attended_n,
-        };
-        if sessions != SessionParts::ZERO {
+        let sessions = SessionParts::of(&c);
+        if sessions != SessionParts::default() {
             self.sessions.push((i, sessions));
         }
     }
@@ -365,25 +354,14 @@ impl ChunkComponents {
             Signal::IdeaQuality => {
                 column.fill(none);
                 for &(i, q) in &self.ideas {
-                    column[i as usize] = value(&Components {
-                        succeeded: q.succeeded,
-                        decided: q.decided,
-                        ..zero
-                    });
+                    column[i as usize] = value(&q.components());
                 }
             }
+            // The session signals (the others returned above).
             _ => {
                 column.fill(none);
                 for &(i, s) in &self.sessions {
-                    column[i as usize] = value(&Components {
-                        attended_w: s.attended_w,
-                        invited_w: s.invited_w,
-                        rating_sum: s.rating_sum,
-                        rating_n: s.rating_n,
-                        contributions: s.contributions,
-                        attended_n: s.attended_n,
-                        ..zero
-                    });
+                    column[i as usize] = value(&s.components());
                 }
             }
         }
@@ -391,21 +369,47 @@ impl ChunkComponents {
 }
 
 impl IdeaParts {
-    const ZERO: IdeaParts = IdeaParts {
-        succeeded: 0.0,
-        decided: 0.0,
-    };
+    fn of(c: &Components) -> IdeaParts {
+        IdeaParts {
+            succeeded: c.succeeded,
+            decided: c.decided,
+        }
+    }
+
+    /// Components with this part, and zero otherwise.
+    fn components(self) -> Components {
+        Components {
+            succeeded: self.succeeded,
+            decided: self.decided,
+            ..Components::default()
+        }
+    }
 }
 
 impl SessionParts {
-    const ZERO: SessionParts = SessionParts {
-        attended_w: 0.0,
-        invited_w: 0.0,
-        rating_sum: 0.0,
-        rating_n: 0.0,
-        contributions: 0.0,
-        attended_n: 0.0,
-    };
+    fn of(c: &Components) -> SessionParts {
+        SessionParts {
+            attended_w: c.attended_w,
+            invited_w: c.invited_w,
+            rating_sum: c.rating_sum,
+            rating_n: c.rating_n,
+            contributions: c.contributions,
+            attended_n: c.attended_n,
+        }
+    }
+
+    /// Components with this part, and zero otherwise.
+    fn components(self) -> Components {
+        Components {
+            attended_w: self.attended_w,
+            invited_w: self.invited_w,
+            rating_sum: self.rating_sum,
+            rating_n: self.rating_n,
+            contributions: self.contributions,
+            attended_n: self.attended_n,
+            ..Components::default()
+        }
+    }
 }
 
 /// Everything population-level the signals need as of `T`.
@@ -529,12 +533,7 @@ mod tests {
     /// of the rate components are stored only for the customers who have some).
     #[test]
     fn a_tables_values_are_each_customers_own() {
-        let config = GeneratorConfig {
-            customers: 2 * crate::parallel::CHUNK + 33,
-            seed: 11,
-            ..Default::default()
-        };
-        let population = Generator::new(config).generate().unwrap().population;
+        let population = over_chunks(2, 33, 11);
         let params = SignalParams::default();
         let dates = crate::time::monthly_dates(population.latest().unwrap(), 7).unwrap();
         let signals: Vec<Signal> = Signal::ALL
@@ -567,6 +566,16 @@ mod tests {
             with_parts.iter().all(|&n| n > 50 && n < everyone),
             "{with_parts:?}"
         );
+    }
+
+    /// A synthetic population of `chunks` whole chunks of customers and `more` customers.
+    fn over_chunks(chunks: usize, more: usize, seed: u64) -> crate::Population {
+        let config = GeneratorConfig {
+            customers: chunks * crate::parallel::CHUNK + more,
+            seed,
+            ..Default::default()
+        };
+        Generator::new(config).generate().unwrap().population
     }
 
     fn shrunk_signal(signal: Signal) -> bool {
@@ -673,12 +682,7 @@ mod tests {
     /// customers were counted in (more than one chunk here).
     #[test]
     fn the_priors_are_fitted_to_every_customers_rates() {
-        let config = GeneratorConfig {
-            customers: 3 * crate::parallel::CHUNK + 17,
-            seed: 5,
-            ..Default::default()
-        };
-        let population = Generator::new(config).generate().unwrap().population;
+        let population = over_chunks(3, 17, 5);
         let params = SignalParams::default();
         let table = SignalTable::compute(&population, population.latest().unwrap(), &params);
         let context = &table.unwrap().context;

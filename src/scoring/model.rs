@@ -99,7 +99,7 @@ pub enum Combination {
 /// | engagement | [`Breadth`](Signal::Breadth) | 0.5 | many channels: a relationship, not a habit |
 /// | engagement | [`Dialogue`](Signal::Dialogue) | 1.0 | answers when asked: a partner |
 /// | engagement | [`Attendance`](Signal::Attendance) | 0.5 | comes to co-design when invited |
-/// | innovation | [`Ideas`](Signal::Ideas) | 0.5 | brings ideas; volume alone is not quality |
+/// | innovation | [`Ideas`](Signal::Ideas) | 1.0 | brings ideas; volume alone is not quality |
 /// | innovation | [`IdeaQuality`](Signal::IdeaQuality) | 1.5 | ideas good enough to build |
 /// | innovation | [`Workarounds`](Signal::Workarounds) | 1.0 | the lead user's own innovation |
 /// | innovation | [`EarlyAdoption`](Signal::EarlyAdoption) | 1.0 | lives in tomorrow's product today |

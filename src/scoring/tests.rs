@@ -68,3 +68,39 @@ proptest! {
         prop_assert!(after >= before - 1e-12, "innovation fell from {} to {}", before, after);
     }
 }
+
+/// The table of the default model in [`ScoringModel`]'s documentation is the default model:
+/// every row's dimension, signal and weight, in order, and nothing else (the weight of ideas was
+/// once changed in the code and not in the table).
+#[test]
+fn the_documented_default_model_is_the_default_model() {
+    let source = include_str!("model.rs");
+    let documented: Vec<(String, String, f64)> = source
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line
+                .strip_prefix("/// |")?
+                .split('|')
+                .map(str::trim)
+                .collect();
+            let signal = cells.get(1)?.strip_prefix("[`")?.split('`').next()?;
+            Some((
+                cells[0].to_owned(),
+                signal.to_owned(),
+                cells.get(2)?.parse().ok()?,
+            ))
+        })
+        .collect();
+    let model = ScoringModel::default();
+    let actual: Vec<(String, String, f64)> = model
+        .dimensions
+        .iter()
+        .flat_map(|d| {
+            d.signals
+                .iter()
+                .map(|s| (d.name.clone(), format!("{:?}", s.signal), s.weight))
+        })
+        .collect();
+    assert_eq!(documented.len(), 13, "{documented:?}");
+    assert_eq!(documented, actual);
+}

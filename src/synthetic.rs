@@ -559,8 +559,8 @@ impl Generator {
         Generator { config }
     }
 
-    /// Makes the base. Fails only on an invalid configuration (no customers, a lead share outside
-    /// 0 to 0.4, more emerging topics than topics).
+    /// Makes the base. Fails only on an invalid configuration: no customers, a lead share outside
+    /// 0 to 0.4, no topics or more emerging topics than topics, fewer than 6 months.
     pub fn generate(&self) -> Result<SyntheticBase> {
         let config = &self.config;
         if config.customers == 0 {

@@ -1,9 +1,9 @@
-//! Points in time: parsing the two shapes the interchange format accepts, and time decay.
+//! Points in time: parsing the two shapes the interchange format accepts, and monthly dates.
 //!
 //! Records carry [`jiff::Timestamp`]s. Inside a [`Population`](crate::Population) a time is kept
 //! as whole seconds since the Unix epoch (UTC) in an `i64`: eight bytes an event, cheap to compare
-//! and subtract. Sub-second precision is dropped (rounded toward the past), which no signal here
-//! can notice.
+//! and subtract. Sub-second precision is dropped (the time is cut to its whole second, toward the
+//! Unix epoch: toward the past for any time since 1970), which no signal here can notice.
 //!
 //! Accepted text shapes:
 //! - a calendar date `YYYY-MM-DD`, meaning midnight UTC at the start of that day;

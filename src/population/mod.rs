@@ -387,13 +387,15 @@ impl Population {
         TopicId::from_slot(slot).map(|t| self.topic_name(t))
     }
 
-    /// The time of the earliest event (interaction, idea submission or decision, session), or
+    /// The time of the earliest event (interaction, idea submission or decision, session, dated
+    /// questionnaire answer), or
     /// `None` when there are no events at all.
     pub fn earliest(&self) -> Option<Timestamp> {
         (self.earliest <= self.latest).then(|| timestamp(self.earliest))
     }
 
-    /// The time of the latest event (interaction, idea submission or decision, session): the
+    /// The time of the latest event (interaction, idea submission or decision, session, dated
+    /// questionnaire answer): the
     /// default as-of time, when the data was exported. `None` when there are no events at all.
     pub fn latest(&self) -> Option<Timestamp> {
         (self.earliest <= self.latest).then(|| timestamp(self.latest))

@@ -83,8 +83,11 @@ pub enum Combination {
 /// Dimensions of weighted signals, and how they combine into a lead score in [0, 1].
 ///
 /// The model is plain data: serialize it to JSON or TOML, edit the weights, load it back. It is
-/// checked when used ([`check`](Self::check)): weights finite and zero or above, not all zero in
-/// a dimension or across dimensions, names unique, no signal twice in a dimension.
+/// checked when used ([`check`](Self::check)): at least one dimension, among them an
+/// `engagement` and an `innovation` dimension (segments are drawn from them); names not empty
+/// and unique; weights finite and zero or above, not all zero in a dimension or across
+/// dimensions; no signal twice in a dimension; the signal settings valid
+/// ([`SignalParams::check`](crate::SignalParams::check)), and the segment rules.
 ///
 /// # The default model
 ///

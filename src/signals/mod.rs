@@ -52,9 +52,9 @@ named_enum! {
     /// half-life `h` ([`SignalParams::half_life_days`]).
     ///
     /// Engagement signals say whether the relationship is live and two-way; innovation signals
-    /// whether the customer brings the future; the last five are reported beside the score and
-    /// are not in the default model, because volume, revenue and noise must not make a lead
-    /// customer.
+    /// whether the customer brings the future. Four are reported beside the score and are not in
+    /// the default model ([`SignalFamily::Reported`]: purchases, complaints, social mentions,
+    /// message volume), because volume, revenue and noise must not make a lead customer.
     ///
     /// ```
     /// use lead_customers::{Signal, SignalFamily};
@@ -141,10 +141,12 @@ named_enum! {
         ExpectedActivity = "expected_activity",
         /// Need. Lead-userness as the customer reports it in a questionnaire
         /// ([`SignalParams::questionnaire`], see [`evidence`](crate::evidence)): the mean of
-        /// their scores on the two lead-user constructs (ahead of trend, expected benefit), each
-        /// put on [0, 1] as `(mean answer - 1) / (scale - 1)`, from answers given by `T`. A
-        /// customer who did not answer enough items has **no** value (not a zero): the signal is
-        /// left out of their dimension and the other signals' weights are renormalized.
+        /// their scores on the two lead-user constructs (ahead of trend, expected benefit) that
+        /// they have a score on, each put on [0, 1] as `(mean answer - 1) / (scale - 1)`, from
+        /// answers given by `T` (a construct is scored from enough of its items answered). A
+        /// questionnaire with neither construct has the mean over all its constructs instead. A
+        /// customer with no construct scored has **no** value (not a zero): the signal is left
+        /// out of their dimension and the other signals' weights are renormalized.
         LeadUserness = "lead_userness",
         /// Need. The questionnaire's ahead-of-trend construct alone, on [0, 1]; missing like
         /// [`LeadUserness`](Signal::LeadUserness). Research finds it predicts whether an
@@ -203,7 +205,10 @@ impl Signal {
 /// use lead_customers::SignalParams;
 /// let params = SignalParams { half_life_days: 90.0, ..SignalParams::default() };
 /// assert!(params.check().is_ok());
-/// assert!(SignalParams { half_life_days: 0.0, ..params }.check().is_err());
+/// assert!(SignalParams { half_life_days: 0.0, ..params.clone() }.check().is_err());
+/// let mut no_horizon = params;
+/// no_horizon.alive.horizon_days = -1.0;
+/// assert!(no_horizon.check().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -272,10 +277,13 @@ impl Default for SignalParams {
 }
 
 impl SignalParams {
-    /// Checks every setting: durations and prior strengths finite and positive.
+    /// Checks the durations (half-life, growth window, the BG/NBD horizon) and the prior
+    /// strengths: finite and positive. The questionnaire and the BG/NBD model's activity and
+    /// fitting settings are checked when the signals that use them are computed.
     pub fn check(&self) -> Result<()> {
         check_positive("half_life_days", self.half_life_days)?;
         check_positive("growth_window_days", self.growth_window_days)?;
+        check_positive("alive.horizon_days", self.alive.horizon_days)?;
         check_positive("rating_prior_strength", self.rating_prior_strength)?;
         check_positive(
             "contributions_prior_strength",

@@ -125,6 +125,30 @@ fn a_history_over_several_chunks_and_passes_scores_each_date_as_alone() {
     assert_eq!(identical, compared);
 }
 
+/// Without questionnaire signals every customer has every signal, and dimension scores are
+/// summed column by column rather than customer by customer: the same scores, under the varied
+/// model's normalizations, direction and combination, with a dimension that weighs nothing in
+/// the lead score.
+#[test]
+fn every_date_scores_as_alone_under_a_varied_model_without_the_questionnaire() {
+    let p = base(700, 13);
+    let mut model = varied_model();
+    model.dimensions[2] = Dimension {
+        name: "silent".into(),
+        weight: 0.0,
+        signals: vec![
+            WeightedSignal::new(Signal::UsageIntensity, 1.0),
+            WeightedSignal::new(Signal::PurchaseVolume, 0.0),
+        ],
+    };
+    model.check().unwrap();
+    let dates = monthly_dates(p.latest().unwrap(), 7).unwrap();
+    let history = model.score_history(&p, &dates).unwrap();
+    let (compared, identical) = check_each_date(&model, &p, &history);
+    assert_eq!(compared, 7 * 4 * 700);
+    assert_eq!(identical, compared);
+}
+
 #[test]
 fn every_date_scores_as_alone_under_a_varied_model() {
     let p = base(600, 11);

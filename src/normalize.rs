@@ -471,6 +471,8 @@ fn percentile_ranks_into(
             out[index(p)] = rank;
         }
     };
+    // How many of the first values sorted are known to be equal without reading them.
+    let mut equal_first = 0;
     let mut position = 0;
     for run in packed.chunk_by_mut(|&a, &b| a >> shift >> below == b >> shift >> below) {
         if let [single] = run {
@@ -493,6 +495,7 @@ fn percentile_ranks_into(
                 // scattered places. (Customers with nothing to count, all 0, too few to be the
                 // common value: 6% of a million took a tenth of ranking activity.)
                 ties(position, same);
+                equal_first = same.len();
             } else {
                 // Values sharing every bit kept: by the whole key (unless they are all equal).
                 let first = key_of(same[0]);
@@ -510,7 +513,7 @@ fn percentile_ranks_into(
     }
     pending == Pending::Nothing || {
         let common = common.filter(|_| places.common_count > 0);
-        settle_ln_1p(x, packed, shift, drop, &places, common, out)
+        settle_ln_1p(x, packed, shift, drop, equal_first, &places, common, out)
     }
 }
 
@@ -547,12 +550,15 @@ const CLOSE: f64 = 1.0 / (1u64 << 30) as f64;
 /// With [`Pending::Ln1p`], after `packed` was sorted by `y` and ranked: ranks again, by `ln(1 +
 /// y)`, every run of sorted values each within [`CLOSE`] of the next and not all equal.
 /// Returns `false`, leaving `out` to be written over, when the common value has a neighbour
-/// that close (the caller then ranks the logarithms).
+/// that close (the caller then ranks the logarithms). The first `equal_first` values sorted are
+/// known to be equal (the copies of the smallest value), and are not read again.
+#[allow(clippy::too_many_arguments)]
 fn settle_ln_1p(
     x: &[f64],
     packed: &mut [u64],
     shift: u32,
     drop: u32,
+    equal_first: usize,
     places: &Places,
     common: Option<f64>,
     out: &mut [f64],
@@ -574,7 +580,8 @@ fn settle_ln_1p(
     // enough for the logarithms (see `percentile_ranks_into`).
     let far = if drop < 23 { 1u64 << (23 - drop) } else { 1 };
     let (mut start, mut near) = (0, false);
-    for i in 1..=packed.len() {
+    // The first `equal_first` values are known to be equal (and so joined): not read again.
+    for i in equal_first.max(1)..=packed.len() {
         let joined = packed.get(i).is_some_and(|&b| {
             let a = packed[i - 1];
             let apart = (b >> shift) - (a >> shift);
@@ -881,15 +888,48 @@ mod tests {
         // smallest among them, are found by a branch.
         let rare: Vec<f64> = (0..20_000u64)
             .map(|i| match (i % 50, i % 3) {
-                (11, 0) => -2.0,
+                (11, 0) => 0.0,
                 (11, _) => spread(i).abs() + 1.0,
                 _ => 0.75,
             })
             .collect();
-        for (name, x) in [("base", &base), ("near", &near), ("rare", &rare)] {
+        // Half the values the common one, the first among them, so that the packing without
+        // branches meets values it does not keep before the smallest.
+        let half: Vec<f64> = (0..6000u64)
+            .map(|i| match i % 10 {
+                0..5 => 0.75,
+                5 => 0.0,
+                _ => spread(i).abs() + 1.0,
+            })
+            .collect();
+        // Within one binade, so that only one bit is dropped: copies of the smallest, and values
+        // two units in the last place above it, in the next group, whose logarithms tie with
+        // its own (the ranking of the logarithms must join them to the copies).
+        let low = (1u64 << 57) as f64;
+        let binade: Vec<f64> = (0..5000u64)
+            .map(|i| match (i % 20, i % 40) {
+                (3, _) => low,
+                (_, 7) => f64::from_bits(low.to_bits() + 2),
+                _ => low * (1.0 + ((i * 7919) % 9973 + 1) as f64 / 10_000.0),
+            })
+            .collect();
+        assert_eq!(ln_1p(low), ln_1p(binade[7]));
+        let cases = [
+            ("base", &base),
+            ("near", &near),
+            ("rare", &rare),
+            ("half", &half),
+            ("binade", &binade),
+        ];
+        for (name, x) in cases {
             let (ranks, expected) = (percentile_ranks(x), ranks_by_definition(x));
             let wrong = (0..x.len()).find(|&i| ranks[i] != expected[i]);
             assert_eq!(wrong, None, "{name}: the first value ranked wrong");
+            // The same with the logarithms pending.
+            let logs: Vec<f64> = x.iter().map(|&v| ln_1p(v)).collect();
+            let (ranks, expected) = (percentile_ranks_of_ln_1p(x), ranks_by_definition(&logs));
+            let wrong = (0..x.len()).find(|&i| ranks[i] != expected[i]);
+            assert_eq!(wrong, None, "{name}: the first logarithm ranked wrong");
         }
     }
 

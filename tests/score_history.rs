@@ -125,10 +125,10 @@ fn a_history_over_several_chunks_and_passes_scores_each_date_as_alone() {
     assert_eq!(identical, compared);
 }
 
-/// Without questionnaire signals every customer has every signal, and dimension scores are
-/// summed column by column rather than customer by customer: the same scores, under the varied
-/// model's normalizations, direction and combination, with a dimension that weighs nothing in
-/// the lead score.
+/// Without questionnaire signals every customer has every dimension, so each dimension's share
+/// of the lead score is worked out once for all: the same scores as each date alone, under the
+/// varied model's normalizations, direction and arithmetic combination, with a signal and a
+/// dimension that weigh nothing (and the dimension changes no lead score).
 #[test]
 fn every_date_scores_as_alone_under_a_varied_model_without_the_questionnaire() {
     let p = base(700, 13);
@@ -147,6 +147,10 @@ fn every_date_scores_as_alone_under_a_varied_model_without_the_questionnaire() {
     let (compared, identical) = check_each_date(&model, &p, &history);
     assert_eq!(compared, 7 * 4 * 700);
     assert_eq!(identical, compared);
+    let mut without = model.clone();
+    without.dimensions.pop();
+    let alone = without.score(&p, dates[3]).unwrap();
+    assert_eq!(history.lead_scores(3), Some(alone.lead_scores()));
 }
 
 #[test]

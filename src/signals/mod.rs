@@ -41,7 +41,7 @@ pub(crate) use facts::Facts;
 pub(crate) use sweep::{SignalSweep, only};
 
 use crate::btyd::{ActivityParams, FitOptions};
-use crate::error::check_positive;
+use crate::error::{check_non_negative, check_positive};
 use crate::evidence::QuestionnaireParams;
 use crate::record::named_enum;
 use crate::{CustomerIndex, Error, Population, Result};
@@ -277,13 +277,13 @@ impl Default for SignalParams {
 }
 
 impl SignalParams {
-    /// Checks the durations (half-life, growth window, the BG/NBD horizon) and the prior
-    /// strengths: finite and positive. The questionnaire and the BG/NBD model's activity and
-    /// fitting settings are checked when the signals that use them are computed.
+    /// Checks the half-life, the growth window and the prior strengths (finite and positive) and
+    /// the BG/NBD horizon (finite, zero or above). The questionnaire is checked whenever signals
+    /// are computed, and the BG/NBD model's activity and fitting settings when its signals are.
     pub fn check(&self) -> Result<()> {
         check_positive("half_life_days", self.half_life_days)?;
         check_positive("growth_window_days", self.growth_window_days)?;
-        check_positive("alive.horizon_days", self.alive.horizon_days)?;
+        check_non_negative("alive.horizon_days", self.alive.horizon_days)?;
         check_positive("rating_prior_strength", self.rating_prior_strength)?;
         check_positive(
             "contributions_prior_strength",

@@ -335,7 +335,7 @@ pub(crate) fn percentile_ranks_of_ln_1p(y: &[f64]) -> Vec<f64> {
 /// while packing). The bits of the key that did not fit are written aside by index while packing
 /// ([`Keys`]), so the whole key is read there, 4 bytes a value, rather than the value, 8 (at a
 /// million customers, with many small groups of ties: recency ranked in 14.2–14.6 ms instead of
-/// 16.5–16.7, a history 2–4% faster). (Reading the values at their scattered indices was a third
+/// 16.5–16.7; a history's time did not change measurably). (Reading the values at their scattered indices was a third
 /// of the time at a million customers, when the second step took every run of the prefix there:
 /// ranking the 13 columns took 10–15% less time without it.) When the bits kept hold every bit of
 /// the keys' range (counts, and any values with few distinct keys close together), equal bits

@@ -516,15 +516,18 @@ fn percentile_ranks_into(
                 ties(position, same);
                 equal_first = same.len();
             } else {
-                // Values sharing every bit kept: by the whole key (unless they are all equal).
+                // Values sharing every bit kept: by the whole key, unless they are all equal (as
+                // the ties of a column of dates are, hundreds of customers a day).
                 let first = key_of(same[0]);
-                if same.iter().any(|&p| key_of(p) != first) {
+                if same.iter().all(|&p| key_of(p) == first) {
+                    ties(position, same);
+                } else {
                     same.sort_unstable_by_key(|&p| key_of(p));
-                }
-                let mut at = position;
-                for equal in same.chunk_by(|&a, &b| key_of(a) == key_of(b)) {
-                    ties(at, equal);
-                    at += equal.len();
+                    let mut at = position;
+                    for equal in same.chunk_by(|&a, &b| key_of(a) == key_of(b)) {
+                        ties(at, equal);
+                        at += equal.len();
+                    }
                 }
             }
             position += same.len();

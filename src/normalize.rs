@@ -285,8 +285,6 @@ pub(crate) struct RankScratch {
     pre: Vec<f64>,
     /// A column with its pending step applied, when the ranking cannot do without.
     applied: Vec<f64>,
-    /// The bits of each value's key dropped from its packed value, by index (see [`Keys`]).
-    lows: Vec<u32>,
 }
 
 /// Percentile ranks: the mean rank of each value's tie group divided by `n`.
@@ -331,15 +329,12 @@ pub(crate) fn percentile_ranks_of_ln_1p(y: &[f64]) -> Vec<f64> {
 /// the 44 bits, and in half the time 22 bits take.) Then each run of values sharing the prefix is
 /// put in order by the bits kept below it, read from the packed values themselves; only values
 /// that share every bit kept (exact ties, or values too close for the bits kept) are sorted by
-/// their whole key, unless they are all equal or are the copies of the smallest value (counted
-/// while packing). The bits of the key that did not fit are written aside by index while packing
-/// ([`Keys`]), so the whole key is read there, 4 bytes a value, rather than the value, 8 (at a
-/// million customers, with many small groups of ties: recency ranked in 14.2–14.6 ms instead of
-/// 16.5–16.7; a history's time did not change measurably). (Reading the values at their scattered indices was a third
-/// of the time at a million customers, when the second step took every run of the prefix there:
-/// ranking the 13 columns took 10–15% less time without it.) When the bits kept hold every bit of
-/// the keys' range (counts, and any values with few distinct keys close together), equal bits
-/// are equal values, and nothing is read again.
+/// their whole key, read from the column, unless they are all equal or are the copies of the
+/// smallest value (counted while packing). (Reading the values at their
+/// scattered indices was a third of the time at a million customers, when the second step took
+/// every run of the prefix there: ranking the 13 columns took 10–15% less time without it.)
+/// When the bits kept hold every bit of the keys' range (counts, and any values with few distinct
+/// keys close together), equal bits are equal values, and the column is not read again.
 ///
 /// Returns `false`, leaving `out` to be written over, when a value is not finite or, with
 /// [`Pending::Ln1p`], below 0, or when the logarithms must be taken first (see below).
@@ -347,8 +342,8 @@ pub(crate) fn percentile_ranks_of_ln_1p(y: &[f64]) -> Vec<f64> {
 /// With [`Pending::Ln1p`], `x` holds values `y ≥ 0` and the ranks are those of `ln(1 + y)`.
 /// After the sort by `y`, runs of values each within [`CLOSE`] (`2^-30` of the larger) of the
 /// next, and not all equal, are ranked again by their logarithms, which may tie them
-/// ([`settle_ln_1p`]); runs are found by the bits kept, reading the whole keys only where those
-/// are close. Any two values `a < b` in different runs are more than `2^-31` apart relative to the
+/// ([`settle_ln_1p`]); runs are found by the bits kept, reading the column only where those are
+/// close. Any two values `a < b` in different runs are more than `2^-31` apart relative to the
 /// larger, so their logarithms are at least `(b - a) / (1 + b)` apart, which is more than
 /// `2^-31 / (1 + ln(1 + b))` times `ln(1 + b)`: `2^-32` of it up to `b = 1`, `2^-41` at the
 /// largest `f64`, so thousands of units in the last place. `ln_1p` rounds to about one unit, so
@@ -367,6 +362,7 @@ fn percentile_ranks_into(
     }
     // The low `shift` bits of a packed value hold the index.
     let shift = usize::BITS - n.leading_zeros();
+    let low = (1u64 << shift) - 1;
     let (common, sampled) = frequent_value(x).unzip();
     // One pass over the values: count the common value and the other values below it (its tie
     // group sits after them), and gather the others' keys and indices and the range of their
@@ -458,32 +454,15 @@ fn percentile_ranks_into(
         width.div_ceil(DIGIT) as usize
     };
     let mut counts = vec![[0u32; 1 << DIGIT]; digits];
-    // The bits dropped are written aside by index (at most 32 of them, as many as the index
-    // takes), so that a value's whole key is known without reading the column again.
-    let lows = &mut scratch.lows;
-    if drop > 0 {
-        lows.resize(n, 0);
-    }
-    let dropped = (1u64 << drop) - 1;
     for (p, &i) in packed.iter_mut().zip(indices.iter()) {
-        let offset = *p - min_key;
-        if drop > 0 {
-            lows[i as usize] = (offset & dropped) as u32;
-        }
-        *p = ((offset >> drop) << shift) | u64::from(i);
+        *p = (((*p - min_key) >> drop) << shift) | u64::from(i);
         for (d, count) in counts.iter_mut().enumerate() {
             count[digit(*p, sort_shift, d)] += 1;
         }
     }
     sort_by_prefix(packed, sort_shift, &counts, &mut scratch.packed_spare);
-    let keys = Keys {
-        lows,
-        min_key,
-        shift,
-        drop,
-    };
-    let index = |p: u64| keys.index(p);
-    let key_of = |p: u64| keys.key(p);
+    let index = |p: u64| (p & low) as usize;
+    let key_of = |p: u64| order_key(x[index(p)]);
     // A group of equal values, starting at `position` among the values sorted, shares the mean
     // of its ranks.
     let mut ties = |position: usize, group: &[u64]| {
@@ -512,7 +491,9 @@ fn percentile_ranks_into(
                 ties(position, same);
             } else if position == 0 && same.len() == min_count {
                 // The first values sorted hold every copy of the smallest (which share every bit
-                // kept with it), and no more: all equal, without looking their keys up.
+                // kept with it), and no more: all equal, without reading them again at their
+                // scattered places. (Customers with nothing to count, all 0, too few to be the
+                // common value: 6% of a million took a tenth of ranking activity.)
                 ties(position, same);
                 equal_first = same.len();
             } else {
@@ -535,43 +516,7 @@ fn percentile_ranks_into(
     }
     pending == Pending::Nothing || {
         let common = common.filter(|_| places.common_count > 0);
-        settle_ln_1p(&keys, packed, equal_first, &places, common, out)
-    }
-}
-
-/// The whole keys of the values sorted, from their packed values: `key - min_key` is the bits
-/// kept in the packed value, above the `drop` bits written aside at the value's index (`lows`).
-/// Reading those (4 bytes a value, written in order while packing) instead of the values at
-/// their scattered places ranks a column with many groups of ties in less time: at a million
-/// customers, the values outgrow the caches.
-struct Keys<'a> {
-    lows: &'a [u32],
-    min_key: u64,
-    /// Bits of the index at the bottom of a packed value.
-    shift: u32,
-    drop: u32,
-}
-
-impl Keys<'_> {
-    /// The index of a packed value.
-    fn index(&self, p: u64) -> usize {
-        (p & ((1u64 << self.shift) - 1)) as usize
-    }
-
-    /// The whole key of a packed value.
-    fn key(&self, p: u64) -> u64 {
-        let kept = (p >> self.shift) << self.drop;
-        let low = if self.drop == 0 {
-            0
-        } else {
-            u64::from(self.lows[self.index(p)])
-        };
-        self.min_key + (kept | low)
-    }
-
-    /// The value of a packed value (0 for `-0.0`, which shares its key).
-    fn value(&self, p: u64) -> f64 {
-        from_order_key(self.key(p))
+        settle_ln_1p(x, packed, shift, drop, equal_first, &places, common, out)
     }
 }
 
@@ -609,18 +554,21 @@ const CLOSE: f64 = 1.0 / (1u64 << 30) as f64;
 /// y)`, every run of sorted values each within [`CLOSE`] of the next and not all equal.
 /// Returns `false`, leaving `out` to be written over, when the common value has a neighbour
 /// that close (the caller then ranks the logarithms). The first `equal_first` values sorted are
-/// known to be equal (the copies of the smallest value), and are not looked at again.
+/// known to be equal (the copies of the smallest value), and are not read again.
+#[allow(clippy::too_many_arguments)]
 fn settle_ln_1p(
-    keys: &Keys<'_>,
+    x: &[f64],
     packed: &mut [u64],
+    shift: u32,
+    drop: u32,
     equal_first: usize,
     places: &Places,
     common: Option<f64>,
     out: &mut [f64],
 ) -> bool {
-    let (shift, drop) = (keys.shift, keys.drop);
-    let index = |p: u64| keys.index(p);
-    let y = |p: u64| keys.value(p);
+    let low = (1u64 << shift) - 1;
+    let index = |p: u64| (p & low) as usize;
+    let y = |p: u64| x[index(p)];
     let close = |a: f64, b: f64| b - a <= b * CLOSE;
     if let Some(c) = common {
         let split = places.split;
@@ -769,12 +717,6 @@ fn frequent_value(x: &[f64]) -> Option<(f64, usize)> {
         .map(|&v| (sample.iter().filter(|&&s| s == v).count(), v))
         .max_by(|a, b| a.0.cmp(&b.0))?;
     (count >= SAMPLE / 8).then_some((value, count))
-}
-
-/// The value of a key of [`order_key`].
-fn from_order_key(key: u64) -> f64 {
-    const SIGN: u64 = 1 << 63;
-    f64::from_bits(if key & SIGN != 0 { key & !SIGN } else { !key })
 }
 
 /// The bits of a finite value, mapped so that unsigned order is numeric order (`-0.0` and `0.0`
@@ -992,33 +934,6 @@ mod tests {
             let wrong = (0..x.len()).find(|&i| ranks[i] != expected[i]);
             assert_eq!(wrong, None, "{name}: the first logarithm ranked wrong");
         }
-    }
-
-    #[test]
-    fn order_keys_map_back_to_their_values() {
-        let values = [
-            f64::MIN,
-            -1e300,
-            -2.5,
-            -f64::MIN_POSITIVE,
-            -5e-324,
-            0.0,
-            5e-324,
-            f64::MIN_POSITIVE,
-            1.0,
-            f64::from_bits(1.0f64.to_bits() + 1),
-            7e12,
-            f64::MAX,
-        ];
-        for pair in values.windows(2) {
-            assert!(order_key(pair[0]) < order_key(pair[1]), "{pair:?}");
-        }
-        for v in values {
-            assert_eq!(from_order_key(order_key(v)).to_bits(), v.to_bits());
-        }
-        // -0.0 shares the key of 0.0, and maps back to it.
-        assert_eq!(order_key(-0.0), order_key(0.0));
-        assert_eq!(from_order_key(order_key(-0.0)).to_bits(), 0.0f64.to_bits());
     }
 
     #[test]

@@ -330,9 +330,9 @@ pub(crate) fn percentile_ranks_of_ln_1p(y: &[f64]) -> Vec<f64> {
 /// put in order by the bits kept below it, read from the packed values themselves; only values
 /// that share every bit kept (exact ties, or values too close for the bits kept) are sorted by
 /// their whole key, read from the column, unless they are all equal or are the copies of the
-/// smallest value (counted while packing). (Reading the values at their
-/// scattered indices was a third of the time at a million customers, when the second step took
-/// every run of the prefix there: ranking the 13 columns took 10–15% less time without it.)
+/// smallest value (counted while packing). (Reading the values at their scattered indices was a
+/// third of the time at a million customers, when the second step took every run of the prefix
+/// there: ranking the 13 columns took 10–15% less time without it.)
 /// When the bits kept hold every bit of the keys' range (counts, and any values with few distinct
 /// keys close together), equal bits are equal values, and the column is not read again.
 ///
@@ -370,9 +370,7 @@ fn percentile_ranks_into(
     let (common_value, common_key) = (common.unwrap_or(f64::NAN), common.map_or(0, order_key));
     let (packed, indices) = (&mut scratch.packed, &mut scratch.indices);
     let (mut m, mut split) = (0, 0);
-    let (mut min_key, mut max_key) = (u64::MAX, 0);
-    // How many of the values sorted are the smallest of them.
-    let mut min_count = 0;
+    let (mut smallest, mut max_key) = (Smallest::NONE, 0);
     if sampled.is_some_and(|share| share >= RARELY_OTHER) {
         // Nearly all values are common: a branch on it is almost always right.
         packed.clear();
@@ -383,12 +381,7 @@ fn percentile_ranks_into(
                 packed.push(key);
                 indices.push(i as u32);
                 split += usize::from(key < common_key);
-                min_count = if key < min_key {
-                    1
-                } else {
-                    min_count + usize::from(key == min_key)
-                };
-                min_key = min_key.min(key);
+                smallest.see(key);
                 max_key = max_key.max(key);
             }
         }
@@ -405,17 +398,17 @@ fn percentile_ranks_into(
             indices[m] = i as u32;
             m += usize::from(kept);
             split += usize::from(kept & (key < common_key));
-            let key = if kept { key } else { u64::MAX };
-            min_count = if key < min_key {
-                1
-            } else {
-                min_count + usize::from(key == min_key)
-            };
-            min_key = min_key.min(key);
+            // A value not kept is seen as the largest key, which no kept value is (see
+            // `Smallest`).
+            smallest.see(if kept { key } else { u64::MAX });
             max_key = max_key.max(if kept { key } else { 0 });
         }
         packed.truncate(m);
     }
+    let Smallest {
+        key: min_key,
+        count: min_count,
+    } = smallest;
     // Values out of range (not finite, or below 0 for logarithms to come) are left to the
     // caller, who was spared a pass over the column to look for them.
     let lowest = order_key(pending.lowest());
@@ -517,6 +510,33 @@ fn percentile_ranks_into(
     pending == Pending::Nothing || {
         let common = common.filter(|_| places.common_count > 0);
         settle_ln_1p(x, packed, shift, drop, equal_first, &places, common, out)
+    }
+}
+
+/// The smallest key seen so far, and how many times it was seen. A run of `u64::MAX` (values
+/// not kept, before the first that is) counts as seen until a kept value resets the count; a
+/// finite value's key is below it.
+#[derive(Clone, Copy)]
+struct Smallest {
+    key: u64,
+    count: usize,
+}
+
+impl Smallest {
+    /// Nothing seen yet.
+    const NONE: Smallest = Smallest {
+        key: u64::MAX,
+        count: 0,
+    };
+
+    #[inline]
+    fn see(&mut self, key: u64) {
+        self.count = if key < self.key {
+            1
+        } else {
+            self.count + usize::from(key == self.key)
+        };
+        self.key = self.key.min(key);
     }
 }
 

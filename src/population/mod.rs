@@ -388,15 +388,14 @@ impl Population {
     }
 
     /// The time of the earliest event (interaction, idea submission or decision, session, dated
-    /// questionnaire answer), or
-    /// `None` when there are no events at all.
+    /// questionnaire answer), or `None` when there are no events at all.
     pub fn earliest(&self) -> Option<Timestamp> {
         (self.earliest <= self.latest).then(|| timestamp(self.earliest))
     }
 
     /// The time of the latest event (interaction, idea submission or decision, session, dated
-    /// questionnaire answer): the
-    /// default as-of time, when the data was exported. `None` when there are no events at all.
+    /// questionnaire answer): the default as-of time, when the data was exported. `None` when
+    /// there are no events at all.
     pub fn latest(&self) -> Option<Timestamp> {
         (self.earliest <= self.latest).then(|| timestamp(self.latest))
     }

@@ -1206,4 +1206,86 @@ mod tests {
             prop_assert_eq!(percentile_ranks_of_ln_1p(&y), ranks_by_definition(&logs));
         }
     }
+
+    proptest! {
+        // Each case takes well under a millisecond: many, to meet the rare shapes.
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Both rankings equal the definition on columns built around one value from 0 up,
+        /// shaped for the ranking's branches: many copies of the smallest value (up to all of
+        /// them), values 1 to 3 units in the last place above others, groups that share the
+        /// top 21 to 40 bits of their keys and differ below (where the packed values drop
+        /// bits), keys spanning from 1 to 44 bits (so that the bits left to the second step of
+        /// the sort vary), 0 and -0.0 together, subnormals, days of seconds with hundreds of
+        /// ties, and lengths on both sides of 4,096 values to sort. Mutations of the ranking
+        /// that the two tests above miss, and this one catches: the copies of the smallest
+        /// value taken for a group of as many or more, or for a group of as many further on;
+        /// a run of the prefix left unsorted by a single bit below it.
+        #[test]
+        fn rankings_follow_the_definition_around_one_value(y in column_around_one_value()) {
+            prop_assert_eq!(percentile_ranks(&y), ranks_by_definition(&y));
+            let logs: Vec<f64> = y.iter().map(|&v| ln_1p(v)).collect();
+            prop_assert_eq!(percentile_ranks_of_ln_1p(&y), ranks_by_definition(&logs));
+        }
+    }
+
+    /// A column of values from 0 up around one base value (see the test above): each value is
+    /// the base, or the base so many units in the last place above it, or (in half the columns)
+    /// so many days of seconds above it; a share of them, from none to all, are copies of the
+    /// base.
+    fn column_around_one_value() -> impl Strategy<Value = Vec<f64>> {
+        let base = prop::sample::select(vec![
+            0.0,
+            5e-324,
+            f64::MIN_POSITIVE,
+            1e-300,
+            0.25,
+            1.0,
+            1.7e9,
+            1e17,
+            9_007_199_254_740_992.0,
+        ]);
+        // Offsets in units in the last place: a few, or about 2^t for the bits the packed
+        // values keep or drop, or anything up to 2^32.
+        let ulps = prop_oneof![
+            0u64..4,
+            (
+                prop::sample::select(vec![10u32, 21, 22, 23, 32, 33, 34, 40]),
+                0u64..3
+            )
+                .prop_map(|(t, d)| (1u64 << t) - 1 + d),
+            any::<u32>().prop_map(u64::from),
+        ];
+        let step = prop_oneof![
+            ulps.prop_map(|k| (false, k)),
+            (0u64..1_000).prop_map(|days| (true, days)),
+        ];
+        let len = prop_oneof![1usize..300, 300usize..9_000, 4_090usize..4_110];
+        let steps = prop::collection::vec(step, 1..64);
+        // In some columns, offsets are cut to their low `span` bits: the keys then span about
+        // that many bits, so that the bits the radix sort leaves to the second step vary.
+        let span = prop::option::of(1u32..=44);
+        (base, len, steps, 0u32..=1_000, any::<bool>(), span).prop_map(
+            |(base, len, steps, base_share, days_apart, span)| {
+                let cut = span.map_or(u64::MAX, |bits| (1u64 << bits) - 1);
+                (0..len)
+                    .map(|i| {
+                        // A share of `base_share` per mille are the base; the others take the
+                        // steps in turn.
+                        if (i as u64 * 2_654_435_761) % 1_000 < u64::from(base_share) {
+                            return if base == 0.0 && i % 3 == 0 {
+                                -0.0
+                            } else {
+                                base
+                            };
+                        }
+                        match steps[i % steps.len()] {
+                            (true, days) if days_apart => base + 86_400.0 * days as f64,
+                            (_, k) => f64::from_bits(base.to_bits() + ((k * (i as u64 % 3)) & cut)),
+                        }
+                    })
+                    .collect()
+            },
+        )
+    }
 }

@@ -1213,7 +1213,7 @@ mod tests {
 
         /// Both rankings equal the definition on columns built around one value from 0 up,
         /// shaped for the ranking's branches: many copies of the smallest value (up to all of
-        /// them), values 1 to 3 units in the last place above others, groups that share the
+        /// them), values a few units in the last place above others, groups that share the
         /// top 21 to 40 bits of their keys and differ below (where the packed values drop
         /// bits), keys spanning from 1 to 44 bits (so that the bits left to the second step of
         /// the sort vary), 0 and -0.0 together, subnormals, days of seconds with hundreds of
@@ -1229,10 +1229,13 @@ mod tests {
         }
     }
 
-    /// A column of values from 0 up around one base value (see the test above): each value is
-    /// the base, or the base so many units in the last place above it, or (in half the columns)
-    /// so many days of seconds above it; a share of them, from none to all, are copies of the
-    /// base.
+    /// A column of values from 0 up around one base value (see the test above). A share of the
+    /// values, from none to all, are copies of the base (some of them -0.0 when it is 0). The
+    /// others take the column's steps in turn: a step of `k` units in the last place puts the
+    /// value 0, 1 or 2 times `k` units above the base (by its place, so that values `k` and `2k`
+    /// apart meet, and a third of these are copies of the base too); in half the columns a step
+    /// of days puts it that many days of seconds above the base, in the others it counts as
+    /// that many units in the last place.
     fn column_around_one_value() -> impl Strategy<Value = Vec<f64>> {
         let base = prop::sample::select(vec![
             0.0,

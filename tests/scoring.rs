@@ -292,6 +292,28 @@ fn invalid_models_are_refused() {
             "zero half-life",
             Box::new(|m| m.signals.half_life_days = 0.0),
         ),
+        (
+            "signal weights adding up past the largest number",
+            Box::new(|m| {
+                m.dimensions[0].signals[0].weight = f64::MAX;
+                m.dimensions[0].signals[1].weight = f64::MAX;
+            }),
+        ),
+        (
+            "dimension weights adding up past the largest number",
+            Box::new(|m| {
+                m.dimensions[0].weight = 1e300;
+                m.dimensions[1].weight = f64::MAX;
+            }),
+        ),
+        (
+            "a prior strength beyond a trillion sessions",
+            Box::new(|m| m.signals.rating_prior_strength = f64::MAX),
+        ),
+        (
+            "an infinite prior strength",
+            Box::new(|m| m.signals.contributions_prior_strength = f64::INFINITY),
+        ),
     ];
     for (what, spoil) in cases {
         let mut model = ScoringModel::default();
@@ -299,6 +321,32 @@ fn invalid_models_are_refused() {
         let err = model.check().unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidParameter, "{what}");
     }
+}
+
+#[test]
+fn the_largest_weights_and_priors_allowed_give_scores_in_range() {
+    // Weights as large as can be added up, and the strongest priors: every score is still a
+    // number from 0 to 1, and the ranking is the one of the same weights scaled down.
+    let p = base(120, 7);
+    let as_of = p.latest().unwrap();
+    let mut huge = ScoringModel::default();
+    let signals: usize = huge.dimensions.iter().map(|d| d.signals.len()).sum();
+    let scale = f64::MAX / (2 * signals) as f64;
+    for d in &mut huge.dimensions {
+        d.weight *= scale;
+        d.signals.iter_mut().for_each(|s| s.weight *= scale);
+    }
+    huge.signals.rating_prior_strength = lead_customers::MAX_PRIOR_STRENGTH;
+    huge.signals.contributions_prior_strength = lead_customers::MAX_PRIOR_STRENGTH;
+    huge.check().unwrap();
+    let scores = huge.score(&p, as_of).unwrap();
+    assert!(scores.lead_scores().iter().all(|s| (0.0..=1.0).contains(s)));
+    let mut plain = huge.clone();
+    plain.dimensions = ScoringModel::default().dimensions;
+    let plain = plain.score(&p, as_of).unwrap();
+    let order =
+        |s: &lead_customers::Scores| -> Vec<_> { s.top(120).iter().map(|r| r.customer).collect() };
+    assert_eq!(order(&scores), order(&plain));
 }
 
 #[test]

@@ -86,7 +86,7 @@ pub enum Combination {
 /// checked when used ([`check`](Self::check)): at least one dimension, among them an
 /// `engagement` and an `innovation` dimension (segments are drawn from them); names not empty
 /// and unique; weights finite and zero or above, not all zero in a dimension or across
-/// dimensions; no signal twice in a dimension; the signal settings valid
+/// dimensions, with a finite sum in each dimension and across dimensions; no signal twice in a dimension; the signal settings valid
 /// ([`SignalParams::check`](crate::SignalParams::check)), and the segment rules.
 ///
 /// # The default model
@@ -226,6 +226,10 @@ impl ScoringModel {
                     "a dimension needs a signal with a weight above 0",
                 ));
             }
+            check_sum(
+                &format!("weights of {}", d.name),
+                d.signals.iter().map(|s| s.weight),
+            )?;
         }
         if self.dimensions.iter().all(|d| d.weight == 0.0) {
             return Err(Error::parameter(
@@ -234,6 +238,10 @@ impl ScoringModel {
                 "at least one must be above 0",
             ));
         }
+        check_sum(
+            "dimension weights",
+            self.dimensions.iter().map(|d| d.weight),
+        )?;
         for name in [ENGAGEMENT, INNOVATION] {
             if self.dimension(name).is_none() {
                 return Err(Error::parameter(
@@ -292,5 +300,20 @@ impl ScoringModel {
             what: "scoring (the population has no events)",
         })?;
         self.score(population, latest)
+    }
+}
+
+/// Checks that weights, each finite, have a finite sum: scores divide by it (`Σ w v / Σ w`), and
+/// an infinite one would turn them into NaN or give every customer the same score.
+fn check_sum(parameter: &str, weights: impl Iterator<Item = f64>) -> Result<()> {
+    let sum: f64 = weights.sum();
+    if sum.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::parameter(
+            parameter,
+            sum,
+            "must add up to a finite number",
+        ))
     }
 }

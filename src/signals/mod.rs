@@ -226,9 +226,10 @@ pub struct SignalParams {
     /// A topic needs at least this many mentions by `T` to count as a trend. Default 10.
     pub min_topic_mentions: u32,
     /// Prior strength, in sessions, of the shrinkage of facilitator ratings toward the
-    /// population mean. Default 2.
+    /// population mean. Default 2. At most [`MAX_PRIOR_STRENGTH`].
     pub rating_prior_strength: f64,
-    /// Prior strength, in sessions, of the shrinkage of contributions per session. Default 2.
+    /// Prior strength, in sessions, of the shrinkage of contributions per session. Default 2. At
+    /// most [`MAX_PRIOR_STRENGTH`].
     pub contributions_prior_strength: f64,
     /// The BG/NBD model behind [`Signal::ProbabilityAlive`] and [`Signal::ExpectedActivity`].
     pub alive: AliveSignalParams,
@@ -237,6 +238,21 @@ pub struct SignalParams {
     /// to items it does not have are kept in the population but not used here.
     pub questionnaire: QuestionnaireParams,
 }
+
+/// The largest prior strength of the session signals, in sessions: 10¹².
+///
+/// Why a bound: the shrunk value is `(Σ x + k μ) / (n + k)`, and `k μ` must stay finite (a mean
+/// number of contributions can be in the billions). A prior of a trillion sessions already
+/// ignores every customer's own sessions, so nothing meaningful lies beyond it.
+///
+/// ```
+/// use lead_customers::{MAX_PRIOR_STRENGTH, SignalParams};
+/// let params = SignalParams { rating_prior_strength: MAX_PRIOR_STRENGTH, ..SignalParams::default() };
+/// assert!(params.check().is_ok());
+/// let params = SignalParams { rating_prior_strength: f64::MAX, ..SignalParams::default() };
+/// assert!(params.check().is_err());
+/// ```
+pub const MAX_PRIOR_STRENGTH: f64 = 1e12;
 
 /// The settings of the BG/NBD signals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -277,18 +293,28 @@ impl Default for SignalParams {
 }
 
 impl SignalParams {
-    /// Checks the half-life, the growth window and the prior strengths (finite and positive) and
-    /// the BG/NBD horizon (finite, zero or above). The questionnaire is checked whenever signals
+    /// Checks the half-life and the growth window (finite and positive), the prior strengths
+    /// (above 0, at most [`MAX_PRIOR_STRENGTH`]) and the BG/NBD horizon (finite, zero or above). The questionnaire is checked whenever signals
     /// are computed, and the BG/NBD model's activity and fitting settings when its signals are.
     pub fn check(&self) -> Result<()> {
         check_positive("half_life_days", self.half_life_days)?;
         check_positive("growth_window_days", self.growth_window_days)?;
         check_non_negative("alive.horizon_days", self.alive.horizon_days)?;
-        check_positive("rating_prior_strength", self.rating_prior_strength)?;
-        check_positive(
-            "contributions_prior_strength",
-            self.contributions_prior_strength,
-        )?;
+        for (parameter, strength) in [
+            ("rating_prior_strength", self.rating_prior_strength),
+            (
+                "contributions_prior_strength",
+                self.contributions_prior_strength,
+            ),
+        ] {
+            if check_positive(parameter, strength)? > MAX_PRIOR_STRENGTH {
+                return Err(Error::parameter(
+                    parameter,
+                    strength,
+                    "must be at most 1e12 sessions",
+                ));
+            }
+        }
         Ok(())
     }
 

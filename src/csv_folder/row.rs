@@ -25,6 +25,11 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// The first field, if any.
+    pub fn first(&self) -> Option<&'a [u8]> {
+        self.get(0)
+    }
+
     fn get(&self, i: usize) -> Option<&'a [u8]> {
         match self {
             Fields::Cut(fields) => fields.get(i).copied(),

@@ -14,12 +14,15 @@ use std::path::PathBuf;
 
 use csv::{ByteRecord, ReaderBuilder};
 
-use super::row::{Fields, Row, csv_error, io_error};
+use super::row::{Fields, Row, csv_error, io_error, unparsable};
 use crate::population::builder::Locator;
 use crate::{Error, Location, Problem, Result};
 
 /// Bytes read per block.
 const BLOCK: usize = 32 << 20;
+/// A UTF-8 byte-order mark: taken off the start of a file, refused at the start of a data row.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Rows parsed between two merges when reading in order.
 const SERIAL_BATCH: usize = 1 << 20;
 
@@ -195,6 +198,10 @@ impl Sheet {
                 // read, and reading the file again meets the failure after the rows before it),
                 // then the rest of the file.
                 drop(read);
+                if buffer.starts_with(BOM) {
+                    // The CSV reader would take it off silently, as at the start of a file.
+                    return Err(self.bom_error(offset));
+                }
                 buffer.truncate(end);
                 let rest = std::io::Cursor::new(std::mem::take(&mut buffer))
                     .chain(std::io::Cursor::new(std::mem::take(&mut spare)))
@@ -237,6 +244,10 @@ impl Sheet {
     where
         P: Fn(&B::Lookups, &Row<'_>, &mut B) -> Result<()>,
     {
+        if bytes.starts_with(BOM) {
+            // The CSV reader would take it off silently, as at the start of a file.
+            return Err(self.bom_error(base));
+        }
         // One pass looks for both (a carriage return is looked for only until a quote is seen).
         let carriage_return = match memchr::memchr2(b'"', b'\r', bytes) {
             None => false,
@@ -352,13 +363,16 @@ impl Sheet {
     }
 
     /// A record's fields as a row starting at byte `offset`, checked to have one field per
-    /// column.
+    /// column and not to start with a byte-order mark.
     fn row<'r>(&'r self, fields: Fields<'r>, offset: u64) -> Result<Row<'r>> {
         let row = Row {
             fields,
             path: &self.path,
             offset,
         };
+        if fields.first().is_some_and(|first| first.starts_with(BOM)) {
+            return Err(self.bom_error(offset));
+        }
         if fields.len() != self.header.len() {
             return Err(Error::Record {
                 location: row.location(),
@@ -370,6 +384,25 @@ impl Sheet {
             });
         }
         Ok(row)
+    }
+}
+
+impl Sheet {
+    /// A data row that starts with a byte-order mark, at byte `offset`: refused rather than read
+    /// as part of its first field (an id no other row uses) or taken off (which the CSV reader
+    /// does only where its input starts), as it most likely marks the start of another file
+    /// joined to this one.
+    fn bom_error(&self, offset: u64) -> Error {
+        let row = Row {
+            fields: Fields::Cut(&[]),
+            path: &self.path,
+            offset,
+        };
+        row.error(
+            "(row)",
+            b"U+FEFF",
+            unparsable("no byte-order mark at the start of a row (files joined together?)"),
+        )
     }
 }
 
@@ -586,6 +619,49 @@ mod tests {
                         assert_eq!(line, 5, "{name}, block {block}")
                     }
                     other => panic!("{other}"),
+                }
+            }
+        }
+    }
+
+    /// A byte-order mark at the start of the file is taken off; at the start of a data row (two
+    /// files joined together) it is an error naming the row's line, wherever the row falls in
+    /// a block or part (where a CSV reader's input starts, the reader alone would take it off
+    /// silently), with quotes or without, with `\r\n` line ends or `\n`.
+    #[test]
+    fn a_byte_order_mark_starts_a_file_but_no_row() {
+        let mut plain = String::from("\u{feff}a,b\n");
+        for i in 0..30 {
+            plain.push_str(&format!("row{i},{i}\n"));
+        }
+        let path = file("bom-file.csv", &plain);
+        let whole = rows(&path, 1 << 20).unwrap();
+        assert_eq!(whole.len(), 30);
+        assert_eq!(whole[0], ("row0".to_owned(), 2));
+        for at in [0, 1, 17, 29] {
+            let joined = plain.replacen(&format!("row{at},"), &format!("\u{feff}row{at},"), 1);
+            let quoted = joined.replacen("row5,", "\"row5\",", 1);
+            let crlf = joined.replace('\n', "\r\n");
+            for (name, text) in [
+                ("bom.csv", joined),
+                ("bom-quoted.csv", quoted),
+                ("bom-crlf.csv", crlf),
+            ] {
+                let path = file(name, &text);
+                // Blocks that start a part or a reader's input at the row, and blocks that do not.
+                for block in [1, 5, 9, 16, 37, 64, 1 << 20] {
+                    match rows(&path, block).unwrap_err() {
+                        Error::Record {
+                            location: Location::Csv { line, .. },
+                            problem: Problem::Unparsable { .. },
+                            value,
+                            ..
+                        } => {
+                            assert_eq!(line, at as u64 + 2, "{name}, row {at}, block {block}");
+                            assert_eq!(value, "U+FEFF");
+                        }
+                        other => panic!("{name}, row {at}, block {block}: {other}"),
+                    }
                 }
             }
         }

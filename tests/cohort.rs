@@ -971,3 +971,29 @@ proptest! {
         }
     }
 }
+
+/// Asking for more alternates than there are people (even `usize::MAX`) gives every eligible
+/// person left, with no overflow in counting how many each group may offer.
+#[test]
+fn asking_for_every_alternate_there_is_gives_everyone_left() {
+    let p = standard().build();
+    let some = plan(
+        &p,
+        &CohortRequest {
+            alternates: 3,
+            ..request(4)
+        },
+    )
+    .unwrap();
+    let all = plan(
+        &p,
+        &CohortRequest {
+            alternates: usize::MAX,
+            ..request(4)
+        },
+    )
+    .unwrap();
+    assert_eq!(ids(&all), ids(&some));
+    assert!(all.alternates.len() > some.alternates.len());
+    assert_eq!(all.alternates[..3], some.alternates[..]);
+}

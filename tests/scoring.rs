@@ -311,6 +311,14 @@ fn invalid_models_are_refused() {
             Box::new(|m| m.signals.rating_prior_strength = f64::MAX),
         ),
         (
+            "a subnormal weight",
+            Box::new(|m| m.dimensions[0].signals[0].weight = 1e-320),
+        ),
+        (
+            "a half-life too short for a finite decay rate",
+            Box::new(|m| m.signals.half_life_days = 5e-324),
+        ),
+        (
             "an infinite prior strength",
             Box::new(|m| m.signals.contributions_prior_strength = f64::INFINITY),
         ),
@@ -325,7 +333,7 @@ fn invalid_models_are_refused() {
 
 #[test]
 fn the_largest_weights_and_priors_allowed_give_scores_in_range() {
-    // Weights as large as can be added up, and the strongest priors: every score is still a
+    // Weights near the largest that can be added up, and the strongest priors: every score is still a
     // number from 0 to 1, and the ranking is the one of the same weights scaled down.
     let p = base(120, 7);
     let as_of = p.latest().unwrap();

@@ -393,7 +393,8 @@ pub(crate) fn alternates(
     diversity: f64,
     wanted: usize,
 ) -> Vec<(u32, usize)> {
-    let mut out = Vec::with_capacity(wanted);
+    // No more than there are people in the lists (`wanted` may be any number).
+    let mut out = Vec::with_capacity(wanted.min(merit.len()));
     while out.len() < wanted {
         let best = (0..lists.len())
             .filter_map(|l| {

@@ -654,7 +654,7 @@ impl CohortPlanner {
             &candidates,
             list,
             &cx.merit,
-            req.size + req.alternates,
+            req.size.saturating_add(req.alternates),
         );
         let Some(picks) = greedy::select(&mut lists, &mut counts, &cx.merit, req.diversity_weight)
         else {

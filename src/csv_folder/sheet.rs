@@ -49,8 +49,22 @@ impl Sheet {
             .map(|h| h.trim_ascii().to_vec())
             .collect();
         let data_start = reader.position().byte();
-        // A column named twice would leave one of them unread: refuse it.
         let header: Vec<Vec<u8>> = header;
+        // A second byte-order mark (the reader took the first off): the same error as on a row.
+        if header.first().is_some_and(|first| first.starts_with(BOM)) {
+            return Err(Error::Record {
+                location: Location::Csv {
+                    file: path.clone(),
+                    line: 1,
+                },
+                field: "(header)",
+                value: "U+FEFF".to_owned(),
+                problem: unparsable(
+                    "no byte-order mark at the start of a row (files joined together?)",
+                ),
+            });
+        }
+        // A column named twice would leave one of them unread: refuse it.
         if let Some(name) = header
             .iter()
             .enumerate()
@@ -624,7 +638,8 @@ mod tests {
         }
     }
 
-    /// A byte-order mark at the start of the file is taken off; at the start of a data row (two
+    /// A byte-order mark at the start of the file is taken off; a second one before the header
+    /// is an error at line 1; at the start of a data row (two
     /// files joined together) it is an error naming the row's line, wherever the row falls in
     /// a block or part (where a CSV reader's input starts, the reader alone would take it off
     /// silently), with quotes or without, with `\r\n` line ends or `\n`.
@@ -633,6 +648,15 @@ mod tests {
         let mut plain = String::from("\u{feff}a,b\n");
         for i in 0..30 {
             plain.push_str(&format!("row{i},{i}\n"));
+        }
+        let doubled = file("bom-twice.csv", &format!("\u{feff}{plain}"));
+        match Sheet::open(doubled).err() {
+            Some(Error::Record {
+                location: Location::Csv { line: 1, .. },
+                problem: Problem::Unparsable { .. },
+                ..
+            }) => {}
+            other => panic!("a second byte-order mark before the header: {other:?}"),
         }
         let path = file("bom-file.csv", &plain);
         let whole = rows(&path, 1 << 20).unwrap();

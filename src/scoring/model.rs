@@ -85,9 +85,10 @@ pub enum Combination {
 /// The model is plain data: serialize it to JSON or TOML, edit the weights, load it back. It is
 /// checked when used ([`check`](Self::check)): at least one dimension, among them an
 /// `engagement` and an `innovation` dimension (segments are drawn from them); names not empty
-/// and unique; weights finite and zero or above, not all zero in a dimension or across
-/// dimensions, with a finite sum in each dimension and across dimensions; no signal twice in a dimension; the signal settings valid
-/// ([`SignalParams::check`](crate::SignalParams::check)), and the segment rules.
+/// and unique; weights finite and zero or above (and, above zero, no smaller than
+/// `f64::MIN_POSITIVE`), not all zero in a dimension or across dimensions, with a finite sum in
+/// each dimension and across dimensions; no signal twice in a dimension; the signal settings
+/// valid ([`SignalParams::check`](crate::SignalParams::check)), and the segment rules.
 ///
 /// # The default model
 ///
@@ -207,9 +208,9 @@ impl ScoringModel {
             if self.dimensions[..i].iter().any(|e| e.name == d.name) {
                 return Err(Error::parameter("dimension name", &d.name, "appears twice"));
             }
-            check_non_negative(&format!("weight of dimension {}", d.name), d.weight)?;
+            check_weight(&format!("weight of dimension {}", d.name), d.weight)?;
             for (j, s) in d.signals.iter().enumerate() {
-                check_non_negative(&format!("weight of {} in {}", s.signal, d.name), s.weight)?;
+                check_weight(&format!("weight of {} in {}", s.signal, d.name), s.weight)?;
                 s.normalization.check()?;
                 if d.signals[..j].iter().any(|t| t.signal == s.signal) {
                     return Err(Error::parameter(
@@ -301,6 +302,19 @@ impl ScoringModel {
         })?;
         self.score(population, latest)
     }
+}
+
+/// Checks a weight: finite, zero or above, and if above zero, not subnormal (products `w v` of
+/// a subnormal weight lose their precision, and scores their ranks).
+fn check_weight(parameter: &str, weight: f64) -> Result<()> {
+    if check_non_negative(parameter, weight)? > 0.0 && weight < f64::MIN_POSITIVE {
+        return Err(Error::parameter(
+            parameter,
+            weight,
+            "must be 0 or at least f64::MIN_POSITIVE (2.2e-308)",
+        ));
+    }
+    Ok(())
 }
 
 /// Checks that weights, each finite, have a finite sum: scores divide by it (`Σ w v / Σ w`), and

@@ -241,9 +241,11 @@ pub struct SignalParams {
 
 /// The largest prior strength of the session signals, in sessions: 10¹².
 ///
-/// Why a bound: the shrunk value is `(Σ x + k μ) / (n + k)`, and `k μ` must stay finite (a mean
-/// number of contributions can be in the billions). A prior of a trillion sessions already
-/// ignores every customer's own sessions, so nothing meaningful lies beyond it.
+/// Why a bound: the shrunk value is `(Σ x + k μ) / (n + k)`, and `k μ` must stay finite. With
+/// ratings of 1 to 5 and whole contributions it would overflow only near 10²⁹⁸; the bound is a
+/// choice about meaning instead. Beyond a trillion sessions a prior says nothing more (every
+/// customer's value is then the mean plus a vanishing share of their own difference from it),
+/// and `k μ` stays far from overflowing.
 ///
 /// ```
 /// use lead_customers::{MAX_PRIOR_STRENGTH, SignalParams};
@@ -293,11 +295,22 @@ impl Default for SignalParams {
 }
 
 impl SignalParams {
-    /// Checks the half-life and the growth window (finite and positive), the prior strengths
-    /// (above 0, at most [`MAX_PRIOR_STRENGTH`]) and the BG/NBD horizon (finite, zero or above). The questionnaire is checked whenever signals
-    /// are computed, and the BG/NBD model's activity and fitting settings when its signals are.
+    /// Checks the half-life (finite and positive, with a finite decay rate) and the growth
+    /// window (finite and positive), the prior strengths (above 0, at most
+    /// [`MAX_PRIOR_STRENGTH`]) and the BG/NBD horizon (finite, zero or above). The questionnaire
+    /// is checked whenever signals are computed, and the BG/NBD model's activity and fitting
+    /// settings when its signals are.
     pub fn check(&self) -> Result<()> {
         check_positive("half_life_days", self.half_life_days)?;
+        if !self.decay_rate().is_finite() {
+            // A half-life so short (a few hundred seconds' worth of 1e-308 days) that
+            // `ln 2 / h` overflows: every weight would be NaN.
+            return Err(Error::parameter(
+                "half_life_days",
+                self.half_life_days,
+                "is too short for a finite decay rate",
+            ));
+        }
         check_positive("growth_window_days", self.growth_window_days)?;
         check_non_negative("alive.horizon_days", self.alive.horizon_days)?;
         for (parameter, strength) in [
@@ -311,7 +324,7 @@ impl SignalParams {
                 return Err(Error::parameter(
                     parameter,
                     strength,
-                    "must be at most 1e12 sessions",
+                    format!("must be at most {MAX_PRIOR_STRENGTH:e} sessions"),
                 ));
             }
         }

@@ -333,8 +333,8 @@ fn invalid_models_are_refused() {
 
 #[test]
 fn the_largest_weights_and_priors_allowed_give_scores_in_range() {
-    // Weights near the largest that can be added up, and the strongest priors: every score is still a
-    // number from 0 to 1, and the ranking is the one of the same weights scaled down.
+    // Weights near the largest that can be added up, and the strongest priors: every score is
+    // still a number from 0 to 1, and the ranking is the one of the same weights scaled down.
     let p = base(120, 7);
     let as_of = p.latest().unwrap();
     let mut huge = ScoringModel::default();

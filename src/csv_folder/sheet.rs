@@ -20,7 +20,7 @@ use crate::{Error, Location, Problem, Result};
 
 /// Bytes read per block.
 const BLOCK: usize = 32 << 20;
-/// A UTF-8 byte-order mark: taken off the start of a file, refused at the start of a data row.
+/// A UTF-8 byte-order mark: taken off the start of a file, refused at the start of a row.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Rows parsed between two merges when reading in order.
@@ -59,9 +59,7 @@ impl Sheet {
                 },
                 field: "(header)",
                 value: "U+FEFF".to_owned(),
-                problem: unparsable(
-                    "no byte-order mark at the start of a row (files joined together?)",
-                ),
+                problem: bom_problem(),
             });
         }
         // A column named twice would leave one of them unread: refuse it.
@@ -399,9 +397,7 @@ impl Sheet {
         }
         Ok(row)
     }
-}
 
-impl Sheet {
     /// A data row that starts with a byte-order mark, at byte `offset`: refused rather than read
     /// as part of its first field (an id no other row uses) or taken off (which the CSV reader
     /// does only where its input starts), as it most likely marks the start of another file
@@ -412,12 +408,13 @@ impl Sheet {
             path: &self.path,
             offset,
         };
-        row.error(
-            "(row)",
-            b"U+FEFF",
-            unparsable("no byte-order mark at the start of a row (files joined together?)"),
-        )
+        row.error("(row)", b"U+FEFF", bom_problem())
     }
+}
+
+/// What is wrong with a row, or a header, that starts with a byte-order mark.
+fn bom_problem() -> Problem {
+    unparsable("no byte-order mark at the start of a row (files joined together?)")
 }
 
 /// What became of a part of a block.
@@ -639,10 +636,10 @@ mod tests {
     }
 
     /// A byte-order mark at the start of the file is taken off; a second one before the header
-    /// is an error at line 1; at the start of a data row (two
-    /// files joined together) it is an error naming the row's line, wherever the row falls in
-    /// a block or part (where a CSV reader's input starts, the reader alone would take it off
-    /// silently), with quotes or without, with `\r\n` line ends or `\n`.
+    /// is an error at line 1; at the start of a data row (two files joined together) it is an
+    /// error naming the row's line, wherever the row falls in a block or part (where a CSV
+    /// reader's input starts, the reader alone would take it off silently), with quotes or
+    /// without, with `\r\n` line ends or `\n`.
     #[test]
     fn a_byte_order_mark_starts_a_file_but_no_row() {
         let mut plain = String::from("\u{feff}a,b\n");

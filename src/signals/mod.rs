@@ -303,8 +303,8 @@ impl SignalParams {
     pub fn check(&self) -> Result<()> {
         check_positive("half_life_days", self.half_life_days)?;
         if !self.decay_rate().is_finite() {
-            // A half-life so short (a few hundred seconds' worth of 1e-308 days) that
-            // `ln 2 / h` overflows: every weight would be NaN.
+            // A half-life so short (below about 4.5e-314 days) that `ln 2 / h` overflows:
+            // every weight would be NaN.
             return Err(Error::parameter(
                 "half_life_days",
                 self.half_life_days,

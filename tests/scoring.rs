@@ -319,6 +319,10 @@ fn invalid_models_are_refused() {
             Box::new(|m| m.signals.half_life_days = 5e-324),
         ),
         (
+            "a growth window shorter than a second",
+            Box::new(|m| m.signals.growth_window_days = 0.5 / 86_400.0),
+        ),
+        (
             "an infinite prior strength",
             Box::new(|m| m.signals.contributions_prior_strength = f64::INFINITY),
         ),

@@ -231,26 +231,29 @@ pub(super) fn unparsable(expected: &str) -> Problem {
 
 /// The 1-based line of the record starting at a byte offset, counted from the file itself: the
 /// CSV reader counts neither the blank lines it skips nor the bytes they take, so the blank lines
-/// right after the offset are counted too. Only called to report an error.
+/// right after the offset are counted too. Line ends are counted as the CSV reader reads them:
+/// `\r\n` is one, and a bare `\r` or `\n` is one. Only called to report an error.
 pub(crate) fn line_at(path: &Path, offset: u64) -> u64 {
     let Ok(file) = File::open(path) else { return 0 };
     let mut reader = BufReader::new(file);
     let mut buffer = vec![0u8; 1 << 16];
-    let (mut newlines, mut read, mut in_record) = (0, 0u64, false);
+    let (mut line_ends, mut read, mut in_record, mut after_cr) = (0, 0u64, false, false);
     while let Ok(n @ 1..) = reader.read(&mut buffer) {
         for &byte in &buffer[..n] {
             if read >= offset && byte != b'\n' && byte != b'\r' {
                 in_record = true;
                 break;
             }
-            newlines += u64::from(byte == b'\n');
+            // A `\n` right after a `\r` ends the line the `\r` already counted.
+            line_ends += u64::from(byte == b'\r' || (byte == b'\n' && !after_cr));
+            after_cr = byte == b'\r';
             read += 1;
         }
         if in_record {
             break;
         }
     }
-    newlines + 1
+    line_ends + 1
 }
 
 /// A failure to read a file: [`Error::MissingFile`] when it does not exist.

@@ -613,6 +613,9 @@ mod tests {
         for (name, text) in [
             ("short.csv", "a,b\nx,1\ny,2\n\nz\nw,4\n"),
             ("short-crlf.csv", "a,b\r\nx,1\r\ny,2\r\n\r\nz\r\nw,4\r\n"),
+            // Bare `\r` line ends (old Mac files), which the CSV reader also takes as line ends.
+            ("short-cr.csv", "a,b\rx,1\ry,2\r\rz\rw,4\r"),
+            ("short-mixed.csv", "a,b\r\nx,1\ry,2\n\r\nz\nw,4\r"),
             // A quote after the error, in the same block: the block is read again in order.
             (
                 "short-quoted.csv",

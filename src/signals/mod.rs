@@ -217,7 +217,7 @@ pub struct SignalParams {
     /// weight of what came before, a pace at which a product's roadmap changes.
     pub half_life_days: f64,
     /// The window, in days, over which a topic's recent mention rate is compared with its earlier
-    /// rate to measure its growth. Default 180.
+    /// rate to measure its growth. Default 180; at least one second (times are whole seconds).
     ///
     /// Growth `g = max(0, (ρ_recent - ρ_before) / (ρ_recent + ρ_before))`, where `ρ_recent` is
     /// the topic's mentions per day in `(T - window, T]` and `ρ_before` its mentions per day from
@@ -296,7 +296,7 @@ impl Default for SignalParams {
 
 impl SignalParams {
     /// Checks the half-life (finite and positive, with a finite decay rate) and the growth
-    /// window (finite and positive), the prior strengths (above 0, at most
+    /// window (finite, at least one second), the prior strengths (above 0, at most
     /// [`MAX_PRIOR_STRENGTH`]) and the BG/NBD horizon (finite, zero or above). The questionnaire
     /// is checked whenever signals are computed, and the BG/NBD model's activity and fitting
     /// settings when its signals are.
@@ -311,7 +311,16 @@ impl SignalParams {
                 "is too short for a finite decay rate",
             ));
         }
-        check_positive("growth_window_days", self.growth_window_days)?;
+        let window_days = check_positive("growth_window_days", self.growth_window_days)?;
+        if window_days * (crate::time::SECONDS_PER_DAY as f64) < 1.0 {
+            // Times are whole seconds: a shorter window would be no window at all, and every
+            // topic's growth 0.
+            return Err(Error::parameter(
+                "growth_window_days",
+                self.growth_window_days,
+                "must be at least one second (1/86,400 days)",
+            ));
+        }
         check_non_negative("alive.horizon_days", self.alive.horizon_days)?;
         for (parameter, strength) in [
             ("rating_prior_strength", self.rating_prior_strength),

@@ -96,7 +96,7 @@ fn run() -> Result<(), String> {
     let scores = ScoringModel::default()
         .score(&population, end)
         .map_err(|e| e.to_string())?;
-    let mut at_risk = leads_at_risk(&scores, &alive, TOP_LEADS);
+    let mut at_risk = leads_at_risk(&scores, &alive, TOP_LEADS).map_err(|e| e.to_string())?;
     at_risk.truncate(LISTED);
     let mut out = output::stdout();
     let written = print_report(&mut out, &format, &alive, &at_risk, end);

@@ -67,7 +67,10 @@ impl std::fmt::Display for Segment {
 #[serde(rename_all = "snake_case")]
 pub enum Cutoff {
     /// The best share of the population on this dimension (customers tied at the boundary are
-    /// all included): relative, so it holds whatever the scale of the scores.
+    /// all included): relative, so it holds whatever the scale of the scores. The lowest score
+    /// in the population is never high: when the ties at the boundary reach down to it (most
+    /// customers alike at the bottom, as when few have any data yet), only the scores above it
+    /// count, and when everyone is tied, nobody stands out.
     TopShare(f64),
     /// A dimension score at or above this value, in [0, 1].
     AtLeast(f64),
@@ -91,8 +94,14 @@ impl Cutoff {
                 }
                 let mut sorted = scores.to_vec();
                 let k = k.min(sorted.len());
-                let (_, kth, _) = sorted.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
-                *kth
+                let (_, &mut kth, _) = sorted.select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+                let lowest = scores.iter().copied().fold(f64::INFINITY, f64::min);
+                if kth <= lowest {
+                    // Above the lowest score only.
+                    kth.next_up()
+                } else {
+                    kth
+                }
             }
         }
     }
@@ -136,6 +145,18 @@ impl SegmentRules {
 
     /// Assigns a segment to every customer from their engagement and innovation scores.
     pub fn assign(&self, engagement: &[f64], innovation: &[f64]) -> Result<Vec<Segment>> {
+        self.assign_known(engagement, innovation, None, None)
+    }
+
+    /// Like [`assign`](Self::assign), where a customer without a score on a dimension (`false`
+    /// in its `known` column; `None`: everyone has one) is not high on it, whatever the cutoff.
+    pub(crate) fn assign_known(
+        &self,
+        engagement: &[f64],
+        innovation: &[f64],
+        engagement_known: Option<&[bool]>,
+        innovation_known: Option<&[bool]>,
+    ) -> Result<Vec<Segment>> {
         if engagement.len() != innovation.len() {
             return Err(Error::parameter(
                 "innovation scores",
@@ -150,10 +171,17 @@ impl SegmentRules {
             self.engagement.threshold(engagement),
             self.innovation.threshold(innovation),
         );
+        let has = |known: Option<&[bool]>, c: usize| known.is_none_or(|k| k.get(c) == Some(&true));
         Ok(engagement
             .iter()
             .zip(innovation)
-            .map(|(&en, &inn)| Segment::of(en >= e, inn >= i))
+            .enumerate()
+            .map(|(c, (&en, &inn))| {
+                Segment::of(
+                    en >= e && has(engagement_known, c),
+                    inn >= i && has(innovation_known, c),
+                )
+            })
             .collect())
     }
 }
@@ -168,6 +196,37 @@ mod tests {
         assert_eq!(Cutoff::TopShare(0.5).threshold(&scores), 0.5);
         assert_eq!(Cutoff::TopShare(0.25).threshold(&scores), 0.9);
         assert_eq!(Cutoff::TopShare(0.0).threshold(&scores), f64::INFINITY);
+    }
+
+    #[test]
+    fn the_lowest_score_is_never_in_a_top_share() {
+        // Most customers alike at the bottom: the top 10% are those above it, not everyone.
+        let mut scores = vec![0.2; 19];
+        scores.push(0.9);
+        let t = Cutoff::TopShare(0.1).threshold(&scores);
+        assert_eq!(scores.iter().filter(|&&s| s >= t).count(), 1);
+        // The top half of [0.9, 0.5, 0.1, 0.1, 0.1]: 0.9 and 0.5 (the ties reach the bottom).
+        let scores = [0.9, 0.1, 0.5, 0.1, 0.1];
+        let t = Cutoff::TopShare(0.5).threshold(&scores);
+        assert_eq!(scores.iter().filter(|&&s| s >= t).count(), 2);
+        // Everyone tied: nobody stands out, even in the top 100%.
+        let t = Cutoff::TopShare(1.0).threshold(&[0.3; 4]);
+        assert!(0.3 < t);
+    }
+
+    #[test]
+    fn customers_without_a_score_on_a_dimension_are_not_high_on_it() {
+        let rules = SegmentRules {
+            engagement: Cutoff::AtLeast(0.0),
+            innovation: Cutoff::AtLeast(0.0),
+        };
+        let known = [true, false];
+        let s = rules
+            .assign_known(&[0.0, 0.0], &[0.5, 0.5], Some(&known), None)
+            .unwrap();
+        assert_eq!(s, vec![Segment::LeadCustomer, Segment::LatentInnovator]);
+        let s = rules.assign(&[0.0, 0.0], &[0.5, 0.5]).unwrap();
+        assert_eq!(s, vec![Segment::LeadCustomer; 2]);
     }
 
     #[test]

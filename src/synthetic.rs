@@ -45,6 +45,13 @@ use crate::{
     Relationship, Result, TopicId,
 };
 
+/// The most customers a generator makes: a population addresses its rows by `u32`.
+pub const MAX_CUSTOMERS: usize = u32::MAX as usize - 1;
+/// The most topics a generator makes: a crowd's mix of topics is kept for every month.
+pub const MAX_TOPICS: usize = 10_000;
+/// The longest window a generator fills, in months: a century, beyond any customer record.
+pub const MAX_MONTHS: u32 = 1_200;
+
 /// How big a base to make and how it looks. Every field has a default.
 ///
 /// ```
@@ -55,7 +62,7 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GeneratorConfig {
-    /// Customers and prospects to make. Default 10,000.
+    /// Customers and prospects to make. Default 10,000; at most [`MAX_CUSTOMERS`].
     pub customers: usize,
     /// The seed. Default 1.
     pub seed: u64,
@@ -63,9 +70,10 @@ pub struct GeneratorConfig {
     pub lead_share: f64,
     /// The first day of the data. Default 2022-01-01.
     pub start: Date,
-    /// The length of the data in months (of 30.44 days). Default 36.
+    /// The length of the data in months (of 30.44 days). Default 36; from 6 to [`MAX_MONTHS`],
+    /// and ending by 9999-12-31.
     pub months: u32,
-    /// Topics in all. Default 24.
+    /// Topics in all. Default 24; at most [`MAX_TOPICS`].
     pub topics: usize,
     /// How many of the topics emerge (take off) inside the window. Default 6.
     pub emerging_topics: usize,
@@ -408,6 +416,16 @@ impl World {
             .ok_or_else(|| Error::parameter("start", config.start, "not a representable date"))?;
         let months = i64::from(config.months);
         let end = start + months * MONTH - 1;
+        if jiff::Timestamp::from_second(end).is_err() {
+            return Err(Error::parameter(
+                "months",
+                config.months,
+                format!(
+                    "from {} run past the last time there is (9999-12-31)",
+                    config.start
+                ),
+            ));
+        }
         let topic_names: Vec<String> = (0..config.topics)
             .map(|t| {
                 TOPIC_NAMES
@@ -559,18 +577,31 @@ impl Generator {
         Generator { config }
     }
 
-    /// Makes the base. Fails only on an invalid configuration: no customers, a lead share outside
-    /// 0 to 0.4, no topics or more emerging topics than topics, fewer than 6 months.
+    /// Makes the base. Fails only on an invalid configuration: no customers or more than
+    /// [`MAX_CUSTOMERS`], a lead share outside 0 to 0.4, no topics or more than [`MAX_TOPICS`],
+    /// more emerging topics than topics, fewer than 6 months or more than [`MAX_MONTHS`], or a
+    /// window that runs past the last representable time (9999-12-31).
     pub fn generate(&self) -> Result<SyntheticBase> {
         let config = &self.config;
-        if config.customers == 0 {
-            return Err(Error::parameter("customers", 0, "must be at least 1"));
+        if config.customers == 0 || config.customers > MAX_CUSTOMERS {
+            return Err(Error::parameter(
+                "customers",
+                config.customers,
+                format!("must be from 1 to {MAX_CUSTOMERS}"),
+            ));
         }
         if !(0.0..=0.4).contains(&config.lead_share) {
             return Err(Error::parameter(
                 "lead_share",
                 config.lead_share,
                 "must be from 0 to 0.4",
+            ));
+        }
+        if config.topics > MAX_TOPICS {
+            return Err(Error::parameter(
+                "topics",
+                config.topics,
+                format!("must be at most {MAX_TOPICS}"),
             ));
         }
         if config.topics == 0 || config.emerging_topics > config.topics {
@@ -580,11 +611,11 @@ impl Generator {
                 "must be at most topics (> 0)",
             ));
         }
-        if config.months < 6 {
+        if !(6..=MAX_MONTHS).contains(&config.months) {
             return Err(Error::parameter(
                 "months",
                 config.months,
-                "must be at least 6",
+                format!("must be from 6 to {MAX_MONTHS}"),
             ));
         }
         let mut rng = Pcg64Mcg::seed_from_u64(customer_seed(config.seed, u64::MAX));
@@ -593,7 +624,7 @@ impl Generator {
         let id = |i: usize| format!("C{i:0width$}");
 
         let mut builder = PopulationBuilder::new();
-        let mut plans = Vec::with_capacity(config.customers);
+        let mut plans = Vec::with_capacity(config.customers.min(1 << 20));
         for i in 0..config.customers {
             let mut rng = Pcg64Mcg::seed_from_u64(customer_seed(config.seed, i as u64));
             let plan = self.plan(&world, &mut rng);

@@ -117,7 +117,7 @@ fn the_fitted_model_gives_probabilities_and_at_risk_leads() {
     );
 
     let scores = ScoringModel::default().score(p, end).unwrap();
-    let at_risk = leads_at_risk(&scores, &model, 100);
+    let at_risk = leads_at_risk(&scores, &model, 100).unwrap();
     assert!(!at_risk.is_empty() && at_risk.iter().all(|r| r.rank <= 100));
     assert!(
         at_risk
@@ -129,4 +129,41 @@ fn the_fitted_model_gives_probabilities_and_at_risk_leads() {
             .summary(p.index_of(r.customer_id.as_str()).unwrap())
             .is_some()
     }));
+}
+
+#[test]
+fn scores_and_a_model_of_different_populations_are_refused() {
+    let make = |customers, seed| {
+        Generator::new(GeneratorConfig {
+            customers,
+            seed,
+            ..Default::default()
+        })
+        .generate()
+        .unwrap()
+        .population
+    };
+    // Fewer customers in the model's population: an index beyond it, or another customer.
+    let (big, small) = (make(2_000, 1), make(500, 7));
+    let end = at("2024-09-30");
+    let fit = |p| AliveModel::fit(p, end, &ActivityParams::default(), &FitOptions::default());
+    let scores = ScoringModel::default().score(&big, end).unwrap();
+    let err = leads_at_risk(&scores, &fit(&small).unwrap(), 2_000).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+    let small_scores = ScoringModel::default().score(&small, end).unwrap();
+    let err = leads_at_risk(&small_scores, &fit(&big).unwrap(), 10).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+    // The same customers in the same order (a clone, or another export of them: the generator
+    // names customers by their place) are the same population.
+    for same in [big.clone(), make(2_000, 9)] {
+        let model = AliveModel::fit(
+            &same,
+            end,
+            &ActivityParams::default(),
+            &FitOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(model.population().customer_ids(), big.customer_ids());
+        assert!(!leads_at_risk(&scores, &model, 100).unwrap().is_empty());
+    }
 }

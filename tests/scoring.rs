@@ -714,3 +714,53 @@ fn enormous_windows_on_old_data_do_not_overflow() {
     assert!(scores.lead(c).is_finite());
     assert!(!scores.score(c).customer.as_str().is_empty());
 }
+
+/// Sparse data, as at the start of a history: 19 of 20 customers alike at the bottom of
+/// innovation. The top 10% on innovation is the one customer with an idea, not all 20. All 20
+/// alike on engagement: nobody stands out as engaged (before, everyone was). And with no survey
+/// answers at all, nobody is engaged on a survey-only engagement dimension.
+#[test]
+fn customers_alike_at_the_bottom_are_not_in_a_top_share() {
+    let mut b = Population::builder();
+    for i in 0..20 {
+        let id = format!("C{i:02}");
+        b.add_customer(Customer::new(id.as_str())).unwrap();
+        let asked = Interaction::new(
+            id,
+            at("2024-03-01"),
+            Channel::Chat,
+            InteractionKind::Question,
+        );
+        b.add_interaction(asked).unwrap();
+    }
+    let idea = Idea::new("I1", "C00", at("2024-02-01"))
+        .with_status(IdeaStatus::Shipped, Some(at("2024-02-20")));
+    b.add_idea(idea).unwrap();
+    let p = b.build().unwrap();
+    let scores = ScoringModel::default().score(&p, at("2024-04-01")).unwrap();
+    let innovator = p.index_of("C00").unwrap();
+    for c in p.customers() {
+        let expected = if c == innovator {
+            Segment::LatentInnovator
+        } else {
+            Segment::Dormant
+        };
+        assert_eq!(scores.segment(c), expected, "{c:?}");
+    }
+
+    let survey_only: ScoringModel = serde_json::from_str(
+        r#"{"dimensions": [
+            {"name": "engagement", "weight": 1, "signals": [{"signal": "lead_userness", "weight": 1}]},
+            {"name": "innovation", "weight": 1, "signals": [{"signal": "ideas", "weight": 1}]}]}"#,
+    )
+    .unwrap();
+    let scores = survey_only.score(&p, at("2024-04-01")).unwrap();
+    assert!(
+        p.customers().all(|c| matches!(
+            scores.segment(c),
+            Segment::Dormant | Segment::LatentInnovator
+        )),
+        "{:?}",
+        scores.segment_counts()
+    );
+}

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{BgNbdFit, FitOptions, RepeatSummary, SummaryOptions};
+use crate::population::same_population;
 use crate::{CustomerId, CustomerIndex, Error, InteractionKind, Population, Result, Scores};
 
 /// Which interactions count as activity, and how they become summaries.
@@ -115,25 +116,35 @@ pub fn summarize(
 /// # Ok::<(), lead_customers::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct AliveModel {
+pub struct AliveModel<'p> {
     /// The fit.
     pub fit: BgNbdFit,
+    population: &'p Population,
     summaries: Vec<Option<RepeatSummary>>,
 }
 
-impl AliveModel {
+impl<'p> AliveModel<'p> {
     /// Summarizes every customer's activity as of `calibration_end` and fits the model to the
     /// customers with any activity.
     pub fn fit(
-        population: &Population,
+        population: &'p Population,
         calibration_end: jiff::Timestamp,
         activity: &ActivityParams,
         options: &FitOptions,
-    ) -> Result<AliveModel> {
+    ) -> Result<AliveModel<'p>> {
         let summaries = summarize(population, calibration_end, activity)?;
         let active: Vec<RepeatSummary> = summaries.iter().flatten().copied().collect();
         let fit = options.fit(&active)?;
-        Ok(AliveModel { fit, summaries })
+        Ok(AliveModel {
+            fit,
+            population,
+            summaries,
+        })
+    }
+
+    /// The population the model was fitted to, whose [`CustomerIndex`]es its methods take.
+    pub fn population(&self) -> &'p Population {
+        self.population
     }
 
     /// A customer's summary, `None` without any activity by the calibration end.
@@ -210,6 +221,9 @@ pub struct AtRisk {
 /// with no activity of the counted kinds at all (a prospect, when purchases count) are left out:
 /// the model says nothing about them, and they did not leave what they never began.
 ///
+/// Fails when the scores and the model come from different populations
+/// ([`Error::InvalidParameter`]): each customer's score would be read beside another's activity.
+///
 /// ```
 /// # use lead_customers::btyd::{leads_at_risk, ActivityParams, AliveModel, FitOptions};
 /// # use lead_customers::synthetic::{Generator, GeneratorConfig};
@@ -218,13 +232,20 @@ pub struct AtRisk {
 /// # let end = base.population.latest().unwrap();
 /// let scores = ScoringModel::default().score(&base.population, end)?;
 /// let alive = AliveModel::fit(&base.population, end, &ActivityParams::default(), &FitOptions::default())?;
-/// let at_risk = leads_at_risk(&scores, &alive, 50);
+/// let at_risk = leads_at_risk(&scores, &alive, 50)?;
 /// assert!(at_risk.len() <= 50);
 /// assert!(at_risk.iter().all(|r| r.rank <= 50));
 /// assert!(at_risk.windows(2).all(|w| w[0].probability_alive <= w[1].probability_alive));
 /// # Ok::<(), lead_customers::Error>(())
 /// ```
-pub fn leads_at_risk(scores: &Scores, alive: &AliveModel, top: usize) -> Vec<AtRisk> {
+pub fn leads_at_risk(scores: &Scores, alive: &AliveModel, top: usize) -> Result<Vec<AtRisk>> {
+    if !same_population(scores.population(), alive.population) {
+        return Err(Error::parameter(
+            "alive model",
+            format!("{} customers", alive.population.len()),
+            "must be fitted to the population of the scores",
+        ));
+    }
     let mut leads: Vec<AtRisk> = scores
         .top(top)
         .into_iter()
@@ -241,5 +262,5 @@ pub fn leads_at_risk(scores: &Scores, alive: &AliveModel, top: usize) -> Vec<AtR
             .total_cmp(&b.probability_alive)
             .then(a.rank.cmp(&b.rank))
     });
-    leads
+    Ok(leads)
 }

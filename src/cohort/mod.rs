@@ -85,6 +85,7 @@ use serde::{Deserialize, Serialize};
 pub use relevance::TopicRelevance;
 
 use crate::error::check_fraction;
+use crate::population::same_population;
 use crate::record::named_enum;
 use crate::time::SECONDS_PER_DAY;
 use crate::{
@@ -494,9 +495,7 @@ impl CohortPlanner {
     pub fn plan(&self, population: &Population, scores: &Scores<'_>) -> Result<Cohort> {
         let req = &self.request;
         let n = population.len();
-        if !std::ptr::eq(population, scores.population())
-            && population.customer_ids() != scores.population().customer_ids()
-        {
+        if !same_population(population, scores.population()) {
             return Err(Error::parameter(
                 "scores",
                 format!("{} customers", scores.len()),

@@ -37,6 +37,11 @@ pub(crate) const UNDATED: i64 = i64::MAX;
 
 /// A customer's dense position in a [`Population`]: `0..population.len()`, in the order of the
 /// customer ids. Signal columns and score tables are indexed by it.
+///
+/// An index means a customer only in the population that gave it (and its clones): the methods
+/// that take one, on a population, its scores, history or BG/NBD model, index their columns with
+/// it, and panic on an index beyond them, as slice indexing does. Functions that take two of
+/// those check that they come from one population, and fail with an error otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]
 pub struct CustomerIndex(pub(crate) u32);
@@ -191,6 +196,12 @@ pub struct Population {
     pub(crate) topic_mentions: TopicMentions,
     pub(crate) earliest: i64,
     pub(crate) latest: i64,
+}
+
+/// Whether two populations are one: the same value, or the same customers in the same order (a
+/// clone), so that a [`CustomerIndex`] of one is the same customer in the other.
+pub(crate) fn same_population(a: &Population, b: &Population) -> bool {
+    std::ptr::eq(a, b) || a.customer_ids() == b.customer_ids()
 }
 
 /// Converts stored seconds back to a timestamp. Stored seconds always came from a valid

@@ -87,9 +87,13 @@ impl<'p> Scores<'p> {
                 .position(|d| d.name == name)
                 .unwrap_or(0)
         };
-        let segments = model
-            .segments
-            .assign(&dimensions[find(ENGAGEMENT)], &dimensions[find(INNOVATION)])?;
+        let (engagement, innovation) = (find(ENGAGEMENT), find(INNOVATION));
+        let segments = model.segments.assign_known(
+            &dimensions[engagement],
+            &dimensions[innovation],
+            dimension_known[engagement].as_deref(),
+            dimension_known[innovation].as_deref(),
+        )?;
         Ok(Scores {
             population,
             model,

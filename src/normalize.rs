@@ -48,7 +48,7 @@ pub enum Scale {
 /// assert_eq!(n.apply(&[1.0, 2.0, 3.0]).unwrap()[1], 0.5);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Normalization {
     /// Apply `ln(1 + x)` first. Default `false` (the count signals already carry their log).
     pub log1p: bool,

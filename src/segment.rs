@@ -119,7 +119,7 @@ impl Cutoff {
 /// assert!(rules.check().is_ok());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SegmentRules {
     /// Where high engagement begins. Default: the top 50%.
     pub engagement: Cutoff,

@@ -60,7 +60,7 @@ pub const MAX_MONTHS: u32 = 1_200;
 /// assert_eq!(config.lead_share, GeneratorConfig::default().lead_share);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct GeneratorConfig {
     /// Customers and prospects to make. Default 10,000; at most [`MAX_CUSTOMERS`].
     pub customers: usize,

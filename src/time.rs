@@ -2,8 +2,11 @@
 //!
 //! Records carry [`jiff::Timestamp`]s. Inside a [`Population`](crate::Population) a time is kept
 //! as whole seconds since the Unix epoch (UTC) in an `i64`: eight bytes an event, cheap to compare
-//! and subtract. Sub-second precision is dropped (the time is cut to its whole second, toward the
-//! Unix epoch: toward the past for any time since 1970), which no signal here can notice.
+//! and subtract. Sub-second precision is dropped, in the direction that keeps scoring as of a time
+//! to what was known by then: the time of an event (or of a decision, a session, an answer) is
+//! rounded up to a whole second, and an as-of time down. An event later in the as-of time's
+//! second is never counted; one earlier in it waits for the next second. No signal here can notice
+//! the difference otherwise.
 //!
 //! Accepted text shapes:
 //! - a calendar date `YYYY-MM-DD`, meaning midnight UTC at the start of that day;
@@ -17,7 +20,7 @@ use jiff::Timestamp;
 /// Seconds in a day.
 pub const SECONDS_PER_DAY: i64 = 86_400;
 
-/// Parses `YYYY-MM-DD` or an RFC 3339 timestamp into a [`Timestamp`].
+/// Parses `YYYY-MM-DD` or an RFC 3339 timestamp into a [`Timestamp`], to the nanosecond.
 ///
 /// Returns `None` for anything else, including impossible dates such as `2023-02-29`.
 ///
@@ -27,11 +30,28 @@ pub const SECONDS_PER_DAY: i64 = 86_400;
 /// let rfc = parse_timestamp("2024-03-05T00:00:00Z").unwrap();
 /// assert_eq!(day, rfc);
 /// assert!(parse_timestamp("2024-03-05T14:30:00+02:00").is_some());
+/// assert_eq!(parse_timestamp("2024-03-05T14:30:00.25Z").unwrap().subsec_millisecond(), 250);
 /// assert!(parse_timestamp("2023-02-29").is_none());
 /// assert!(parse_timestamp("05/03/2024").is_none());
 /// ```
 pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
-    parse_seconds(text.as_bytes()).and_then(|s| Timestamp::from_second(s).ok())
+    let bytes = text.as_bytes();
+    match fast_seconds(bytes) {
+        Some(seconds) => Timestamp::from_second(seconds).ok(),
+        None => slow_timestamp(bytes),
+    }
+}
+
+/// The whole second from which an event at `t` counts: `t` rounded up (within the range of
+/// times there are), so that no as-of time earlier than `t` sees it.
+pub(crate) fn event_second(t: Timestamp) -> i64 {
+    let up = t.as_second() + i64::from(t.subsec_nanosecond() > 0);
+    up.min(Timestamp::MAX.as_second())
+}
+
+/// The whole second of an as-of time `t`: `t` rounded down, so that it sees no event after `t`.
+pub(crate) fn as_of_second(t: Timestamp) -> i64 {
+    t.as_second() - i64::from(t.subsec_nanosecond() < 0)
 }
 
 /// Parses a calendar date `YYYY-MM-DD` (the fast path first, jiff for what it cannot decide).
@@ -57,21 +77,27 @@ pub(crate) fn parse_date(text: &[u8]) -> Option<jiff::civil::Date> {
 /// The description of the accepted shapes, for error messages.
 pub(crate) const EXPECTED_TIME: &str = "a date YYYY-MM-DD or an RFC 3339 timestamp with offset";
 
-/// Parses a time to whole seconds since the epoch: a fast path for the two common shapes
-/// (`YYYY-MM-DD` and `YYYY-MM-DDTHH:MM:SSZ`), jiff for everything else.
+/// Parses the time of an event to whole seconds since the epoch, rounded up
+/// ([`event_second`]): a fast path for the two common shapes (`YYYY-MM-DD` and
+/// `YYYY-MM-DDTHH:MM:SSZ`), jiff for everything else.
 pub(crate) fn parse_seconds(text: &[u8]) -> Option<i64> {
+    fast_seconds(text).or_else(|| slow_timestamp(text).map(event_second))
+}
+
+/// The fast paths of [`parse_seconds`]: `None` when they cannot decide (jiff then does).
+fn fast_seconds(text: &[u8]) -> Option<i64> {
     // The fast paths read any four-digit year; jiff's range ends in the last days of 9999, and
     // a time past it is refused as jiff refuses it.
     let in_range = |seconds: i64| seconds <= Timestamp::MAX.as_second();
     match text.len() {
-        10 => (fast_date(text).filter(|&s| in_range(s))).or_else(|| slow_parse(text)),
+        10 => fast_date(text).filter(|&s| in_range(s)),
         20 if text[19] == b'Z' && text[10] == b'T' => {
             match (fast_date(&text[..10]), fast_clock(&text[11..19])) {
                 (Some(day), Some(secs)) if in_range(day + secs) => Some(day + secs),
-                _ => slow_parse(text),
+                _ => None,
             }
         }
-        _ => slow_parse(text),
+        _ => None,
     }
 }
 
@@ -129,15 +155,15 @@ pub(crate) fn midnight_utc(date: jiff::civil::Date) -> Option<i64> {
         .map(|ts| ts.as_second())
 }
 
-fn slow_parse(b: &[u8]) -> Option<i64> {
+fn slow_timestamp(b: &[u8]) -> Option<Timestamp> {
     let text = std::str::from_utf8(b).ok()?;
     if let Ok(ts) = text.parse::<Timestamp>() {
-        return Some(ts.as_second());
+        return Some(ts);
     }
     let date = text.parse::<jiff::civil::Date>().ok()?;
     // Only the exact `YYYY-MM-DD` shape is a date here: jiff also reads longer forms.
     if text.len() == 10 {
-        midnight_utc(date)
+        midnight_utc(date).and_then(|s| Timestamp::from_second(s).ok())
     } else {
         None
     }
@@ -196,7 +222,7 @@ mod tests {
             "2024-03-05T23:59:59Z",
         ] {
             let fast = parse_seconds(text.as_bytes()).unwrap();
-            let slow = slow_parse(text.as_bytes()).unwrap();
+            let slow = slow_timestamp(text.as_bytes()).map(event_second).unwrap();
             assert_eq!(fast, slow, "{text}");
         }
     }
@@ -251,12 +277,35 @@ mod tests {
             "9999-12-30T22:00:01Z",
             "9999-12-31",
         ] {
-            let (fast, slow) = (parse_seconds(text.as_bytes()), slow_parse(text.as_bytes()));
+            let (fast, slow) = (
+                parse_seconds(text.as_bytes()),
+                slow_timestamp(text.as_bytes()).map(event_second),
+            );
             assert_eq!(fast, slow, "{text}");
             assert!(fast.is_none_or(|s| s <= last), "{text}");
         }
         assert!(parse_seconds(b"9999-12-31").is_none());
         assert!(parse_seconds(b"9999-12-30").is_some());
+    }
+
+    /// Events round up to a whole second and as-of times down, before 1970 as after.
+    #[test]
+    fn events_round_up_and_as_of_times_down() {
+        let noon = 1_709_640_000;
+        for (text, event, as_of) in [
+            ("2024-03-05T12:00:00Z", noon, noon),
+            ("2024-03-05T12:00:00.4Z", noon + 1, noon),
+            ("1969-12-31T23:59:59Z", -1, -1),
+            // -0.4 seconds: up to 0, down to -1 (jiff itself cuts toward 0).
+            ("1969-12-31T23:59:59.6Z", 0, -1),
+        ] {
+            let t = text.parse::<Timestamp>().unwrap();
+            assert_eq!(event_second(t), event, "{text}");
+            assert_eq!(as_of_second(t), as_of, "{text}");
+            assert_eq!(parse_seconds(text.as_bytes()), Some(event), "{text}");
+        }
+        // The last time there is stays in range.
+        assert_eq!(event_second(Timestamp::MAX), Timestamp::MAX.as_second());
     }
 
     #[test]

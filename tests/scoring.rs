@@ -764,3 +764,73 @@ fn customers_alike_at_the_bottom_are_not_in_a_top_share() {
         scores.segment_counts()
     );
 }
+
+/// A misspelt setting is an error, not a default used silently: every configuration type
+/// refuses fields it does not know.
+#[test]
+fn misspelt_settings_are_refused() {
+    use lead_customers::btyd::{ActivityParams, FitOptions, SummaryOptions};
+    use lead_customers::synthetic::GeneratorConfig;
+    use lead_customers::{Dimension, Normalization, Rising, SegmentRules, SignalParams};
+    fn refused<T: serde::de::DeserializeOwned>(json: &str) -> bool {
+        serde_json::from_str::<T>(json).is_err_and(|e| e.to_string().contains("unknown field"))
+    }
+    let signal = r#"{"signal": "ideas", "weight": 1}"#;
+    let dimension = format!(r#"{{"name": "innovation", "weight": 1, "signals": [{signal}]}}"#);
+    assert!(
+        serde_json::from_str::<ScoringModel>(&format!(r#"{{"dimensions": [{dimension}]}}"#))
+            .is_ok()
+    );
+    assert!(refused::<ScoringModel>(&format!(
+        r#"{{"dimensions": [{dimension}], "combinaton": "arithmetic_mean"}}"#
+    )));
+    assert!(refused::<Dimension>(
+        r#"{"name": "e", "weight": 1, "signals": [], "wieght": 2}"#
+    ));
+    assert!(refused::<WeightedSignal>(
+        r#"{"signal": "ideas", "weight": 1, "direction ": "lower_is_better"}"#
+    ));
+    assert!(refused::<SignalParams>(r#"{"half_life_dayz": 30}"#));
+    assert!(refused::<SignalParams>(r#"{"alive": {"horizon": 30}}"#));
+    assert!(refused::<Normalization>(r#"{"scael": "log1p"}"#));
+    assert!(refused::<SegmentRules>(
+        r#"{"innovatoin": {"top_share": 0.05}}"#
+    ));
+    assert!(refused::<Rising>(r#"{"windows": 3}"#));
+    assert!(refused::<GeneratorConfig>(r#"{"customer": 10}"#));
+    assert!(refused::<FitOptions>(r#"{"max_iteration": 10}"#));
+    assert!(refused::<SummaryOptions>(r#"{"units": "days"}"#));
+    assert!(refused::<ActivityParams>(r#"{"kind": ["purchase"]}"#));
+}
+
+/// Times are whole seconds inside a population, rounded so that scoring as of `T` reads nothing
+/// after `T`: an event later in `T`'s second is not counted; one earlier in it waits for the
+/// next second; one on the second counts.
+#[test]
+fn nothing_later_in_the_as_of_second_is_counted() {
+    use lead_customers::SignalTable;
+    let at = |text: &str| text.parse::<jiff::Timestamp>().unwrap();
+    let mut b = Population::builder();
+    for (id, time) in [
+        ("A", "2024-03-05T10:00:00Z"),
+        ("B", "2024-03-05T10:00:00.9Z"),
+        ("C", "2024-03-05T10:00:00.2Z"),
+    ] {
+        b.add_customer(Customer::new(id)).unwrap();
+        let event = Interaction::new(id, at(time), Channel::Chat, InteractionKind::Question);
+        b.add_interaction(event).unwrap();
+    }
+    let p = b.build().unwrap();
+    let activity = |as_of: &str, id: &str| {
+        let table = SignalTable::compute(&p, at(as_of), &Default::default()).unwrap();
+        table
+            .value(Signal::Activity, p.index_of(id).unwrap())
+            .unwrap()
+    };
+    let half = "2024-03-05T10:00:00.5Z";
+    assert!(activity(half, "A") > 0.0);
+    assert_eq!(activity(half, "B"), 0.0);
+    assert_eq!(activity(half, "C"), 0.0);
+    assert!(activity("2024-03-05T10:00:01Z", "B") > 0.0);
+    assert!(activity("2024-03-05T10:00:01Z", "C") > 0.0);
+}

@@ -55,7 +55,7 @@ const MAX_HALVINGS: usize = 30;
 /// assert!((fit.params.r() / truth.r() - 1.0).abs() < 0.3);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct FitOptions {
     /// The most BFGS iterations before giving up (default 500; fits typically take 20 to 50).
     pub max_iterations: usize,

@@ -16,7 +16,7 @@ use crate::{CustomerId, CustomerIndex, Error, InteractionKind, Population, Resul
 /// assert!(!ActivityParams::customer_initiated().kinds.contains(&InteractionKind::Outreach));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ActivityParams {
     /// The interaction kinds that count as activity. Default: purchases, the model's original
     /// setting (transactions).
@@ -79,7 +79,7 @@ pub fn summarize(
     params: &ActivityParams,
 ) -> Result<Vec<Option<RepeatSummary>>> {
     params.check()?;
-    let end = calibration_end.as_second();
+    let end = crate::time::as_of_second(calibration_end);
     let mut counted = [false; 16];
     for kind in &params.kinds {
         counted[kind.index()] = true;

@@ -51,7 +51,7 @@ impl TimeUnit {
 /// assert_eq!((options.period, options.unit), (TimeUnit::Days, TimeUnit::Weeks));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SummaryOptions {
     /// Events in the same period count once. `Days` are UTC calendar days; `Weeks` are 7-day
     /// blocks counted from the UTC day of the customer's first activity.

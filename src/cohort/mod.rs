@@ -512,7 +512,7 @@ impl CohortPlanner {
                 ),
             ));
         }
-        let t = as_of.as_second();
+        let t = crate::time::as_of_second(as_of);
         let lambda = scores.model().signals.decay_rate();
         let topic = match &req.topic {
             None => None,

@@ -16,6 +16,7 @@ use super::bootstrap::{
 };
 use super::metrics::{Metric, Ranking, RankingReport};
 use crate::error::{Error, ErrorKind, Result};
+use crate::time::as_of_second;
 use crate::{CustomerIndex, Population, ScoringModel, Signal, SignalParams, SignalTable};
 
 /// What counts as a positive outcome in a window, and who is judged: see [`Outcomes`].
@@ -151,7 +152,7 @@ impl Outcomes {
     ) -> Result<Outcomes> {
         rules.check()?;
         check_window(start, end)?;
-        let (s, e) = (start.as_second(), end.as_second());
+        let (s, e) = (as_of_second(start), as_of_second(end));
         let in_window = |t: i64| s < t && t <= e;
         // No events at all means no ideas either, so the fallback is never read.
         let end_of_data = population.latest().map_or(i64::MAX, |t| t.as_second());
@@ -355,7 +356,7 @@ impl NaiveRanking {
                 .unwrap_or_default()
                 .to_vec(),
             NaiveRanking::MostIdeas => {
-                let t = table.as_of().as_second();
+                let t = as_of_second(table.as_of());
                 population
                     .customers()
                     .map(|c| {

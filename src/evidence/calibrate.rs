@@ -10,6 +10,7 @@ use super::backtest::{OutcomeRules, Outcomes};
 use super::cross_validation::{CrossValidation, CvResult};
 use super::logistic::{LogisticParams, sigmoid};
 use crate::error::{Error, Result};
+use crate::time::as_of_second;
 use crate::{Combination, Population, Scores, ScoringModel, Signal};
 
 const WHAT: &str = "calibration";
@@ -275,7 +276,7 @@ impl CalibrationParams {
         as_of: Timestamp,
         until: Timestamp,
     ) -> Result<Calibration> {
-        let (t1, t2) = (as_of.as_second(), until.as_second());
+        let (t1, t2) = (as_of_second(as_of), as_of_second(until));
         if t2 <= t1 {
             return Err(Error::parameter(
                 "until",

@@ -8,6 +8,7 @@ use super::{
     Groups, IdeaColumns, InteractionColumns, NO_TOPIC, NOT_A_MENTION, ParticipationColumns,
     Population, ResponseColumns, SessionColumns, TopicMentions, UNDATED,
 };
+use crate::time::event_second;
 use crate::{
     Channel, CoDesignSession, Customer, Error, Idea, IdeaId, IdeaStatus, Interaction,
     InteractionKind, Location, Participation, Problem, Relationship, Result, SessionId, Table,
@@ -1084,7 +1085,7 @@ impl PopulationBuilder {
             position,
             InteractionFields {
                 customer: interaction.customer.as_str(),
-                at: interaction.at.as_second(),
+                at: event_second(interaction.at),
                 channel: interaction.channel,
                 kind: interaction.kind,
                 topic: interaction.topic.as_deref(),
@@ -1102,11 +1103,11 @@ impl PopulationBuilder {
             IdeaFields {
                 id: idea.id.as_str(),
                 author: idea.author.as_str(),
-                submitted_at: idea.submitted_at.as_second(),
+                submitted_at: event_second(idea.submitted_at),
                 topic: idea.topic.as_deref(),
                 status: idea.status,
                 votes: idea.votes,
-                decided_at: idea.decided_at.map(|t| t.as_second()),
+                decided_at: idea.decided_at.map(event_second),
             },
         )?;
         Ok(self)
@@ -1125,7 +1126,7 @@ impl PopulationBuilder {
         self.session_at(
             position,
             id.as_str(),
-            held_at.as_second(),
+            event_second(held_at),
             topic.as_deref(),
             title,
         )?;
@@ -1160,7 +1161,7 @@ impl PopulationBuilder {
             response.customer.as_str(),
             &response.item,
             response.value,
-            response.answered_at.map(|t| t.as_second()),
+            response.answered_at.map(event_second),
         )?;
         Ok(self)
     }

@@ -131,7 +131,7 @@ pub struct DimensionHistory {
 /// assert!(Rising { window: 0, ..rule }.check().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Rising {
     /// How many dates back the climb is measured from. Default 6: half a year of monthly dates,
     /// long enough that one busy month is not a trend.

@@ -30,6 +30,7 @@ pub enum Direction {
 
 /// A signal in a dimension, with its weight and normalization.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WeightedSignal {
     /// The signal.
     pub signal: Signal,
@@ -58,6 +59,7 @@ impl WeightedSignal {
 /// A named dimension: the weighted mean of its normalized signals,
 /// `d = Σ w_j v_j / Σ w_j`, in [0, 1].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Dimension {
     /// The name, for example [`ENGAGEMENT`].
     pub name: String,
@@ -125,6 +127,7 @@ pub enum Combination {
 /// # Ok::<(), lead_customers::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ScoringModel {
     /// How signals are computed (half-life, priors). Default: [`SignalParams::default`].
     #[serde(default)]

@@ -211,7 +211,7 @@ impl Signal {
 /// assert!(no_horizon.check().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SignalParams {
     /// The half-life of time decay, in days. Default 180: half a year of silence halves the
     /// weight of what came before, a pace at which a product's roadmap changes.
@@ -258,7 +258,7 @@ pub const MAX_PRIOR_STRENGTH: f64 = 1e12;
 
 /// The settings of the BG/NBD signals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AliveSignalParams {
     /// What counts as activity. Default: every interaction the customer starts
     /// ([`ActivityParams::customer_initiated`]), since engagement is about the relationship, not
@@ -460,5 +460,5 @@ pub(crate) fn check_as_of(population: &Population, as_of: jiff::Timestamp) -> Re
     if as_of < earliest {
         return Err(Error::AsOfBeforeData { as_of, earliest });
     }
-    Ok(as_of.as_second())
+    Ok(crate::time::as_of_second(as_of))
 }

@@ -366,7 +366,7 @@ fn assemble(
     spare: &mut Vec<Vec<f64>>,
 ) -> Result<SignalTable> {
     let n = population.len();
-    let t = as_of.as_second();
+    let t = crate::time::as_of_second(as_of);
     let mut columns: Vec<Option<Vec<f64>>> = vec![None; SIGNALS];
     for (signal, column) in own.iter().zip(own_columns) {
         columns[signal.index()] = Some(column);

@@ -167,3 +167,31 @@ fn scores_and_a_model_of_different_populations_are_refused() {
         assert!(!leads_at_risk(&scores, &model, 100).unwrap().is_empty());
     }
 }
+
+/// Nobody has activity of the counted kinds yet: the error says so, rather than that the
+/// population (which has customers) is empty.
+#[test]
+fn a_model_with_nobody_to_fit_says_so() {
+    let mut b = Population::builder();
+    for id in ["A", "B"] {
+        b.add_customer(Customer::new(id)).unwrap();
+    }
+    let event = |who, when, kind| Interaction::new(who, at(when), Channel::Chat, kind);
+    b.add_interaction(event("A", "2024-01-01", InteractionKind::Question))
+        .unwrap();
+    b.add_interaction(event("B", "2024-02-01", InteractionKind::Purchase))
+        .unwrap();
+    let p = b.build().unwrap();
+    let fit = |end| {
+        AliveModel::fit(
+            &p,
+            at(end),
+            &ActivityParams::default(),
+            &FitOptions::default(),
+        )
+    };
+    let err = fit("2024-01-15").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+    assert!(err.to_string().contains("nobody to fit"), "{err}");
+    assert!(!err.to_string().contains("empty"), "{err}");
+}

@@ -319,6 +319,10 @@ fn invalid_models_are_refused() {
             Box::new(|m| m.signals.half_life_days = 5e-324),
         ),
         (
+            "a half-life too long for a decay rate that keeps its precision",
+            Box::new(|m| m.signals.half_life_days = 1e308),
+        ),
+        (
             "a growth window shorter than a second",
             Box::new(|m| m.signals.growth_window_days = 0.5 / 86_400.0),
         ),
@@ -833,4 +837,30 @@ fn nothing_later_in_the_as_of_second_is_counted() {
     assert_eq!(activity(half, "C"), 0.0);
     assert!(activity("2024-03-05T10:00:01Z", "B") > 0.0);
     assert!(activity("2024-03-05T10:00:01Z", "C") > 0.0);
+}
+
+/// A bad questionnaire setting is reported as such, even where the BG/NBD fit it would have
+/// waited on fails too (nobody has purchased yet).
+#[test]
+fn settings_are_checked_before_a_fit_fails() {
+    let mut b = Population::builder();
+    b.add_customer(Customer::new("A")).unwrap();
+    let asked = Interaction::new(
+        "A",
+        at("2024-01-01"),
+        Channel::Chat,
+        InteractionKind::Question,
+    );
+    b.add_interaction(asked).unwrap();
+    let p = b.build().unwrap();
+    let mut model = ScoringModel::default();
+    model.dimensions[0]
+        .signals
+        .push(WeightedSignal::new(Signal::ProbabilityAlive, 1.0));
+    let fit_fails = model.score(&p, at("2024-02-01")).unwrap_err().to_string();
+    assert!(fit_fails.contains("BG/NBD"), "{fit_fails}");
+    model.signals.questionnaire.scale = 0;
+    let err = model.score(&p, at("2024-02-01")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+    assert!(err.to_string().contains("scale"), "{err}");
 }

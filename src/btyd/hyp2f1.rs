@@ -132,7 +132,15 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Result<f64> {
         Err(SeriesFailure::TooManyTerms) => Err(Error::parameter(
             "z",
             z,
-            format!("too close to 1: the series would need more than {MAX_TERMS} terms"),
+            format!(
+                "{}: the series would need more than {MAX_TERMS} terms",
+                // Below 0, the series runs at z / (z − 1), close to 1 when z is far below 0.
+                if z < 0.0 {
+                    "too far below 0"
+                } else {
+                    "too close to 1"
+                }
+            ),
         )),
         _ => Err(Error::parameter(
             "a, b, c",
@@ -236,6 +244,11 @@ mod tests {
             let err = hyp2f1(a, b, c, z).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidParameter, "{a} {b} {c} {z}");
         }
+        // Far below 0 the message says so, rather than "too close to 1".
+        let err = hyp2f1(1.0, 1.0, 2.0, -1e10).unwrap_err().to_string();
+        assert!(err.contains("too far below 0"), "{err}");
+        let err = hyp2f1(1.0, 1.0, 2.0, 1.0 - 1e-9).unwrap_err().to_string();
+        assert!(err.contains("too close to 1"), "{err}");
     }
 
     #[test]

@@ -126,6 +126,9 @@ pub struct AliveModel<'p> {
 impl<'p> AliveModel<'p> {
     /// Summarizes every customer's activity as of `calibration_end` and fits the model to the
     /// customers with any activity.
+    ///
+    /// Errors: those of [`summarize`] and [`FitOptions::fit`], and [`Error::InvalidParameter`]
+    /// when nobody has any activity of the counted kinds by `calibration_end`.
     pub fn fit(
         population: &'p Population,
         calibration_end: jiff::Timestamp,
@@ -134,6 +137,14 @@ impl<'p> AliveModel<'p> {
     ) -> Result<AliveModel<'p>> {
         let summaries = summarize(population, calibration_end, activity)?;
         let active: Vec<RepeatSummary> = summaries.iter().flatten().copied().collect();
+        if active.is_empty() {
+            return Err(Error::parameter(
+                "calibration end",
+                calibration_end,
+                "comes before any customer's first activity of the counted kinds: there is \
+                 nobody to fit the BG/NBD model to",
+            ));
+        }
         let fit = options.fit(&active)?;
         Ok(AliveModel {
             fit,

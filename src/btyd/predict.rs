@@ -102,8 +102,10 @@ impl BgNbdParams {
     /// α in [0.01, 1000], x up to 1000, t up to 1000 (α + T)) the relative error is below 1e-9,
     /// typically 1e-14; only where r ≫ a + b and a is within 1e-3 of 1 does it reach about 2e-7.
     ///
-    /// Errors: `t` negative or not finite, or `t` so far beyond α + T (more than about 10,000
-    /// times) that the series would need more than a million terms.
+    /// Errors: `t` negative or not finite, `t` so far beyond α + T (from about a thousand to ten
+    /// thousand times, depending on the parameters) that the series would need more than a
+    /// million terms, or parameters and a summary so extreme that the result is not a finite
+    /// number.
     ///
     /// ```
     /// use lead_customers::btyd::{BgNbdParams, RepeatSummary};
@@ -190,7 +192,7 @@ impl BgNbdParams {
         };
         match best {
             // Rounding can leave −1e-17 where the exact value is +1e-17.
-            Ok(e) => Ok(e.value.max(0.0)),
+            Ok(e) if e.value.is_finite() => Ok(e.value.max(0.0)),
             Err(SeriesFailure::TooManyTerms) => Err(Error::parameter(
                 "t",
                 t,
@@ -199,7 +201,7 @@ impl BgNbdParams {
                      than {MAX_TERMS} terms"
                 ),
             )),
-            Err(SeriesFailure::Overflow) => Err(Error::parameter(
+            Ok(_) | Err(SeriesFailure::Overflow) => Err(Error::parameter(
                 "t",
                 t,
                 "the expected number of repeats overflows an f64",
@@ -305,6 +307,38 @@ mod tests {
 
     fn summary(x: u32, t_x: f64, t: f64) -> RepeatSummary {
         RepeatSummary::new(x, t_x, t).unwrap()
+    }
+
+    /// Extreme but valid parameters and summaries (found by a fuzz): an error, never a NaN or
+    /// an infinity returned as a value.
+    #[test]
+    fn no_expectation_is_a_nan_or_an_infinity() {
+        let cases = [
+            (
+                BgNbdParams::new(0.001, 1e6, 0.001, 1e6).unwrap(),
+                summary(u32::MAX, 1.0, 1e9),
+            ),
+            (
+                BgNbdParams::new(0.0372, 1.73e-5, 8.17e-12, 4.998).unwrap(),
+                summary(u32::MAX, 1e6, 1e6),
+            ),
+            (
+                BgNbdParams::new(1e-300, 1e-300, 1e-300, 1e-300).unwrap(),
+                summary(u32::MAX, 1.0, 1e9),
+            ),
+            (
+                BgNbdParams::new(f64::MAX, f64::MAX, f64::MAX, f64::MAX).unwrap(),
+                summary(5, 5.0, 5.0),
+            ),
+        ];
+        for (p, s) in cases {
+            for t in [1.0, 1e10, 1e300, f64::MAX] {
+                match p.conditional_expected_repeats(&s, t) {
+                    Ok(e) => assert!(e.is_finite() && e >= 0.0, "{p:?} {s:?} {t}: {e}"),
+                    Err(err) => assert_eq!(err.kind(), ErrorKind::InvalidParameter),
+                }
+            }
+        }
     }
 
     fn close(value: f64, expected: f64, relative: f64) -> bool {

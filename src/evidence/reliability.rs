@@ -20,7 +20,8 @@ use super::metrics::check_finite;
 /// same respondents, in the same order, in every column: complete cases only).
 ///
 /// Errors: [`Error::Undefined`] with fewer than 2 items, fewer than 2 respondents, or a total
-/// score with zero variance (everybody answered the same total); [`Error::LengthMismatch`] when
+/// score with zero variance (everybody answered the same total), or values so large that the
+/// variances overflow; [`Error::LengthMismatch`] when
 /// the columns differ in length; [`Error::NonFiniteInput`] for a NaN or infinite value.
 ///
 /// ```
@@ -62,6 +63,12 @@ pub fn cronbach_alpha<C: AsRef<[f64]>>(items: &[C]) -> Result<f64> {
         .map(|r| items.iter().map(|c| c.as_ref()[r]).sum())
         .collect();
     let total_variance = sample_variance(&totals);
+    if !(item_variances.is_finite() && total_variance.is_finite()) {
+        return Err(Error::Undefined {
+            what: WHAT,
+            reason: "the values are too large for their variances to be finite numbers".to_owned(),
+        });
+    }
     if total_variance <= 0.0 {
         return Err(Error::Undefined {
             what: WHAT,
@@ -124,6 +131,17 @@ mod tests {
                 Ok(alpha) => proptest::prop_assert!((alpha - k as f64 * c / denominator).abs() < 1e-9),
                 Err(e) => proptest::prop_assert!(e.kind() == ErrorKind::Undefined && denominator.abs() < 1e-12),
             }
+        }
+    }
+
+    #[test]
+    fn values_too_large_for_a_finite_variance_are_an_error() {
+        for items in [
+            [vec![1e308, -1e308], vec![1e308, -1e308]],
+            [vec![1e200, -1e200], vec![1e200, -1e201]],
+        ] {
+            let err = cronbach_alpha(&items).unwrap_err();
+            assert!(matches!(err, Error::Undefined { .. }), "{err}");
         }
     }
 

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::facts::Facts;
 use super::tally::{Clock, Components, Decay};
 use super::{Signal, SignalParams};
-use crate::Population;
 use crate::parallel::map_each;
 use crate::time::SECONDS_PER_DAY;
+use crate::{Error, Population, Result};
 
 /// Each topic's adoption curve cut at `T`: how many mentions it had and whether it grew.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -74,10 +74,13 @@ impl TopicCurves {
 /// use lead_customers::BetaPrior;
 /// // Customers who all succeed about 20% of the time: the prior is strong, near 0.2.
 /// let data = (0..200).map(|i| (if i % 5 == 0 { 2.0 } else { 1.0 }, 6.0));
-/// let prior = BetaPrior::fit(data);
+/// let prior = BetaPrior::fit(data)?;
 /// assert!((prior.mean() - 0.2).abs() < 0.02);
 /// // 1 of 1 does not beat 8 of 10.
 /// assert!(prior.shrink(1.0, 1.0) < prior.shrink(8.0, 10.0));
+/// // More successes than trials are no rate.
+/// assert!(BetaPrior::fit([(3.0, 2.0)]).is_err());
+/// # Ok::<(), lead_customers::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BetaPrior {
@@ -111,13 +114,33 @@ impl BetaPrior {
     /// Fits the prior to `(successes, trials)` pairs by the method of moments (see the type's
     /// documentation). Pairs with no trials carry no information and are ignored; with no trials
     /// at all the prior is uniform, `Beta(1, 1)`.
-    pub fn fit(pairs: impl IntoIterator<Item = (f64, f64)>) -> BetaPrior {
+    ///
+    /// Errors: [`Error::NonFiniteInput`] for a NaN or infinite count, and
+    /// [`Error::InvalidParameter`] for a pair that is no rate: negative trials, or successes
+    /// below 0 or above the trials.
+    pub fn fit(pairs: impl IntoIterator<Item = (f64, f64)>) -> Result<BetaPrior> {
         let pairs: Vec<(f64, f64)> = pairs.into_iter().collect();
+        for (index, &(s, n)) in pairs.iter().enumerate() {
+            if let Some(value) = [s, n].into_iter().find(|v| !v.is_finite()) {
+                return Err(Error::NonFiniteInput {
+                    what: "(successes, trials) pairs",
+                    index,
+                    value,
+                });
+            }
+            if !(0.0 <= s && s <= n) {
+                return Err(Error::parameter(
+                    "(successes, trials)",
+                    format!("({s}, {n}) at {index}"),
+                    "must have successes from 0 to the trials",
+                ));
+            }
+        }
         let mut totals = PriorTotals::default();
         pairs.iter().for_each(|&(s, n)| totals.add(s, n));
         let mut spread = totals.spread();
         pairs.iter().for_each(|&(s, n)| spread.add(s, n));
-        spread.prior()
+        Ok(spread.prior())
     }
 }
 
@@ -528,6 +551,27 @@ mod tests {
     use crate::SignalTable;
     use crate::synthetic::{Generator, GeneratorConfig};
 
+    #[test]
+    fn pairs_that_are_no_rate_are_refused_by_the_prior_fit() {
+        use crate::ErrorKind;
+        for (pairs, kind) in [
+            (vec![(f64::NAN, 1.0), (1.0, 2.0)], ErrorKind::NonFinite),
+            (vec![(1.0, f64::INFINITY)], ErrorKind::NonFinite),
+            (vec![(1.0, 2.0), (-1.0, 1.0)], ErrorKind::InvalidParameter),
+            (vec![(2.0, 1.0)], ErrorKind::InvalidParameter),
+            (vec![(0.0, -1.0)], ErrorKind::InvalidParameter),
+        ] {
+            assert_eq!(
+                BetaPrior::fit(pairs.clone()).unwrap_err().kind(),
+                kind,
+                "{pairs:?}"
+            );
+        }
+        // No trials at all: uniform.
+        let uniform = BetaPrior::fit([(0.0, 0.0)]).unwrap();
+        assert_eq!((uniform.a, uniform.b), (1.0, 1.0));
+    }
+
     /// Every value of a table, own and shrunk, is the one the customer's own facts give against
     /// the table's context, bit for bit, whatever chunk the customer was counted in (the parts
     /// of the rate components are stored only for the customers who have some).
@@ -653,7 +697,7 @@ mod tests {
         }
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs());
         let same = |fitted: BetaPrior, pairs: Vec<(f64, f64)>| {
-            let expected = BetaPrior::fit(pairs);
+            let expected = BetaPrior::fit(pairs).unwrap();
             assert!(close(fitted.a, expected.a) && close(fitted.b, expected.b));
             // Neither uniform nor at a bound of its strength: the spread mattered.
             assert!(fitted.strength() > MIN_STRENGTH && fitted.strength() < MAX_STRENGTH);
@@ -695,7 +739,7 @@ mod tests {
             .collect();
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
         let same = |fitted: BetaPrior, pairs: Vec<(f64, f64)>| {
-            let expected = BetaPrior::fit(pairs);
+            let expected = BetaPrior::fit(pairs).unwrap();
             assert!(close(fitted.a, expected.a) && close(fitted.b, expected.b));
         };
         same(

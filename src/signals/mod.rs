@@ -295,7 +295,8 @@ impl Default for SignalParams {
 }
 
 impl SignalParams {
-    /// Checks the half-life (finite and positive, with a finite decay rate) and the growth
+    /// Checks the half-life (finite and positive, with a finite decay rate above the smallest
+    /// normal number) and the growth
     /// window (finite, at least one second), the prior strengths (above 0, at most
     /// [`MAX_PRIOR_STRENGTH`]) and the BG/NBD horizon (finite, zero or above). The questionnaire
     /// is checked whenever signals are computed, and the BG/NBD model's activity and fitting
@@ -309,6 +310,16 @@ impl SignalParams {
                 "half_life_days",
                 self.half_life_days,
                 "is too short for a finite decay rate",
+            ));
+        }
+        if !self.decay_rate().is_normal() {
+            // A half-life so long (above about 3.6e302 days) that `ln 2 / h` is subnormal: it
+            // keeps too few digits to mean a rate, and its inverse, the half-life quoted in
+            // reasons, overflows.
+            return Err(Error::parameter(
+                "half_life_days",
+                self.half_life_days,
+                "is too long for a decay rate that keeps its precision",
             ));
         }
         let window_days = check_positive("growth_window_days", self.growth_window_days)?;

@@ -367,6 +367,8 @@ fn assemble(
 ) -> Result<SignalTable> {
     let n = population.len();
     let t = crate::time::as_of_second(as_of);
+    // Settings first: a bad one is reported as such, not as a failure of a fit it led to.
+    let questionnaire = params.questionnaire.check()?;
     let mut columns: Vec<Option<Vec<f64>>> = vec![None; SIGNALS];
     for (signal, column) in own.iter().zip(own_columns) {
         columns[signal.index()] = Some(column);
@@ -411,7 +413,6 @@ fn assemble(
         }
     }
     let mut known = vec![None; SIGNALS];
-    let questionnaire = params.questionnaire.check()?;
     let survey_signals = [
         Signal::LeadUserness,
         Signal::SurveyAheadOfTrend,

@@ -540,3 +540,15 @@ pub(crate) fn check_fraction(parameter: &str, value: f64) -> Result<f64> {
         ))
     }
 }
+
+/// Checks that every value is finite, naming the first that is not.
+pub(crate) fn check_finite(what: &'static str, values: &[f64]) -> Result<()> {
+    match values.iter().position(|v| !v.is_finite()) {
+        Some(index) => Err(Error::NonFiniteInput {
+            what,
+            index,
+            value: values[index],
+        }),
+        None => Ok(()),
+    }
+}

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::check_finite;
 use crate::error::check_fraction;
 use crate::{Error, Result};
 
@@ -70,7 +71,8 @@ pub enum Cutoff {
     /// all included): relative, so it holds whatever the scale of the scores. The lowest score
     /// in the population is never high: when the ties at the boundary reach down to it (most
     /// customers alike at the bottom, as when few have any data yet), only the scores above it
-    /// count, and when everyone is tied, nobody stands out.
+    /// count, and when everyone is tied, nobody stands out. The share is of every customer,
+    /// those without data on the dimension included (they hold its lowest score, 0).
     TopShare(f64),
     /// A dimension score at or above this value, in [0, 1].
     AtLeast(f64),
@@ -144,6 +146,9 @@ impl SegmentRules {
     }
 
     /// Assigns a segment to every customer from their engagement and innovation scores.
+    ///
+    /// Errors: [`Error::InvalidParameter`] when the two have different lengths, and
+    /// [`Error::NonFiniteInput`] for a NaN or infinite score.
     pub fn assign(&self, engagement: &[f64], innovation: &[f64]) -> Result<Vec<Segment>> {
         self.assign_known(engagement, innovation, None, None)
     }
@@ -167,6 +172,8 @@ impl SegmentRules {
                 ),
             ));
         }
+        check_finite("engagement scores", engagement)?;
+        check_finite("innovation scores", innovation)?;
         let (e, i) = (
             self.engagement.threshold(engagement),
             self.innovation.threshold(innovation),
@@ -227,6 +234,21 @@ mod tests {
         assert_eq!(s, vec![Segment::LeadCustomer, Segment::LatentInnovator]);
         let s = rules.assign(&[0.0, 0.0], &[0.5, 0.5]).unwrap();
         assert_eq!(s, vec![Segment::LeadCustomer; 2]);
+    }
+
+    #[test]
+    fn scores_that_are_not_finite_are_refused() {
+        let rules = SegmentRules::default();
+        for bad in [f64::NAN, f64::INFINITY] {
+            let err = rules
+                .assign(&[bad, 0.5, 0.2], &[0.1, 0.2, 0.3])
+                .unwrap_err();
+            assert!(matches!(err, Error::NonFiniteInput { .. }), "{err}");
+            let err = rules
+                .assign(&[0.1, 0.2, 0.3], &[0.5, bad, 0.2])
+                .unwrap_err();
+            assert!(matches!(err, Error::NonFiniteInput { .. }), "{err}");
+        }
     }
 
     #[test]

@@ -71,7 +71,7 @@ pub struct GeneratorConfig {
     /// The first day of the data. Default 2022-01-01.
     pub start: Date,
     /// The length of the data in months (of 30.44 days). Default 36; from 6 to [`MAX_MONTHS`],
-    /// and ending by 9999-12-31.
+    /// and ending by the last representable time (late on 9999-12-30 UTC).
     pub months: u32,
     /// Topics in all. Default 24; at most [`MAX_TOPICS`].
     pub topics: usize,
@@ -421,7 +421,7 @@ impl World {
                 "months",
                 config.months,
                 format!(
-                    "from {} run past the last time there is (9999-12-31)",
+                    "from {} run past the last time there is (late on 9999-12-30 UTC)",
                     config.start
                 ),
             ));
@@ -580,7 +580,7 @@ impl Generator {
     /// Makes the base. Fails only on an invalid configuration: no customers or more than
     /// [`MAX_CUSTOMERS`], a lead share outside 0 to 0.4, no topics or more than [`MAX_TOPICS`],
     /// more emerging topics than topics, fewer than 6 months or more than [`MAX_MONTHS`], or a
-    /// window that runs past the last representable time (9999-12-31).
+    /// window that runs past the last representable time (late on 9999-12-30 UTC).
     pub fn generate(&self) -> Result<SyntheticBase> {
         let config = &self.config;
         if config.customers == 0 || config.customers > MAX_CUSTOMERS {

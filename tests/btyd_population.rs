@@ -153,6 +153,18 @@ fn scores_and_a_model_of_different_populations_are_refused() {
     let small_scores = ScoringModel::default().score(&small, end).unwrap();
     let err = leads_at_risk(&small_scores, &fit(&big).unwrap(), 10).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+    // The same customers, but a model fitted a month later than the scores: it knows more.
+    let later = AliveModel::fit(
+        &big,
+        at("2024-10-31"),
+        &ActivityParams::default(),
+        &FitOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(later.calibration_end(), at("2024-10-31"));
+    let err = leads_at_risk(&scores, &later, 100).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+    assert!(err.to_string().contains("calibration end"), "{err}");
     // The same customers in the same order (a clone, or another export of them: the generator
     // names customers by their place) are the same population.
     for same in [big.clone(), make(2_000, 9)] {

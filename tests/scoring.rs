@@ -759,14 +759,20 @@ fn customers_alike_at_the_bottom_are_not_in_a_top_share() {
     )
     .unwrap();
     let scores = survey_only.score(&p, at("2024-04-01")).unwrap();
-    assert!(
-        p.customers().all(|c| matches!(
-            scores.segment(c),
-            Segment::Dormant | Segment::LatentInnovator
-        )),
-        "{:?}",
-        scores.segment_counts()
-    );
+    let not_engaged = |scores: &lead_customers::Scores<'_>| {
+        p.customers().all(|c| {
+            matches!(
+                scores.segment(c),
+                Segment::Dormant | Segment::LatentInnovator
+            )
+        })
+    };
+    assert!(not_engaged(&scores), "{:?}", scores.segment_counts());
+    // Even where every score counts as high: nobody has survey answers to be engaged by.
+    let mut everyone_high = survey_only;
+    everyone_high.segments.engagement = lead_customers::Cutoff::AtLeast(0.0);
+    let scores = everyone_high.score(&p, at("2024-04-01")).unwrap();
+    assert!(not_engaged(&scores), "{:?}", scores.segment_counts());
 }
 
 /// A misspelt setting is an error, not a default used silently: every configuration type

@@ -120,6 +120,7 @@ pub struct AliveModel<'p> {
     /// The fit.
     pub fit: BgNbdFit,
     population: &'p Population,
+    calibration_end: jiff::Timestamp,
     summaries: Vec<Option<RepeatSummary>>,
 }
 
@@ -141,7 +142,7 @@ impl<'p> AliveModel<'p> {
             return Err(Error::parameter(
                 "calibration end",
                 calibration_end,
-                "comes before any customer's first activity of the counted kinds: there is \
+                "finds no customer with activity of the counted kinds by then: there is \
                  nobody to fit the BG/NBD model to",
             ));
         }
@@ -149,6 +150,7 @@ impl<'p> AliveModel<'p> {
         Ok(AliveModel {
             fit,
             population,
+            calibration_end,
             summaries,
         })
     }
@@ -156,6 +158,11 @@ impl<'p> AliveModel<'p> {
     /// The population the model was fitted to, whose [`CustomerIndex`]es its methods take.
     pub fn population(&self) -> &'p Population {
         self.population
+    }
+
+    /// The calibration end: the model knows the activity up to this time.
+    pub fn calibration_end(&self) -> jiff::Timestamp {
+        self.calibration_end
     }
 
     /// A customer's summary, `None` without any activity by the calibration end.
@@ -232,8 +239,10 @@ pub struct AtRisk {
 /// with no activity of the counted kinds at all (a prospect, when purchases count) are left out:
 /// the model says nothing about them, and they did not leave what they never began.
 ///
-/// Fails when the scores and the model come from different populations
-/// ([`Error::InvalidParameter`]): each customer's score would be read beside another's activity.
+/// Fails when the scores and the model are of different customers (other customer ids, or in
+/// another order: each customer's score would be read beside another's activity) or as of
+/// different times (a model fitted later than the scores would bring in what the scores could not
+/// know) ([`Error::InvalidParameter`]).
 ///
 /// ```
 /// # use lead_customers::btyd::{leads_at_risk, ActivityParams, AliveModel, FitOptions};
@@ -254,7 +263,14 @@ pub fn leads_at_risk(scores: &Scores, alive: &AliveModel, top: usize) -> Result<
         return Err(Error::parameter(
             "alive model",
             format!("{} customers", alive.population.len()),
-            "must be fitted to the population of the scores",
+            "must be fitted to the customers of the scores",
+        ));
+    }
+    if alive.calibration_end != scores.as_of() {
+        return Err(Error::parameter(
+            "alive model's calibration end",
+            alive.calibration_end,
+            format!("must be the as-of time of the scores ({})", scores.as_of()),
         ));
     }
     let mut leads: Vec<AtRisk> = scores

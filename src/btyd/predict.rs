@@ -202,9 +202,12 @@ impl BgNbdParams {
                 ),
             )),
             Ok(_) | Err(SeriesFailure::Overflow) => Err(Error::parameter(
-                "t",
-                t,
-                "the expected number of repeats overflows an f64",
+                "r, alpha, a, b",
+                format!("{r}, {alpha}, {a}, {b}"),
+                format!(
+                    "give an expected number of repeats beyond an f64 (x = {x}, T = {age}, \
+                     t = {t})"
+                ),
             )),
         }
     }

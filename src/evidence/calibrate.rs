@@ -281,7 +281,10 @@ impl CalibrationParams {
             return Err(Error::parameter(
                 "until",
                 until,
-                format!("must be after the as-of time ({as_of})"),
+                format!(
+                    "must be at least a second after the as-of time ({as_of}): times are whole \
+                     seconds"
+                ),
             ));
         }
         let start = Timestamp::from_second(t1 - (t2 - t1)).map_err(|e| {

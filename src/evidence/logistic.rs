@@ -66,7 +66,7 @@
 use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
 use serde::{Deserialize, Serialize};
 
-use super::metrics::check_finite;
+use crate::error::check_finite;
 use crate::error::{Error, Result, check_non_negative, check_positive};
 
 const WHAT: &str = "logistic regression";

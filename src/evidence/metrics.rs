@@ -45,7 +45,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, check_finite};
 
 /// One group of customers whose scores tie, with how many of them are positive. Counts are
 /// `f64` because bootstrap replicates weight customers by how often they were drawn.
@@ -154,18 +154,6 @@ fn check_scores(scores: &[f64], outcomes: &[bool]) -> Result<()> {
         });
     }
     check_finite("scores", scores)
-}
-
-/// Checks that every value is finite, naming the first that is not.
-pub(crate) fn check_finite(what: &'static str, values: &[f64]) -> Result<()> {
-    match values.iter().position(|v| !v.is_finite()) {
-        Some(index) => Err(Error::NonFiniteInput {
-            what,
-            index,
-            value: values[index],
-        }),
-        None => Ok(()),
-    }
 }
 
 impl Ranking {

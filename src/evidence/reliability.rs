@@ -14,7 +14,7 @@
 
 use crate::error::{Error, Result};
 
-use super::metrics::check_finite;
+use crate::error::check_finite;
 
 /// Cronbach's alpha of `items`, one column per item, each with one value per respondent (the
 /// same respondents, in the same order, in every column: complete cases only).

@@ -40,8 +40,10 @@ pub(crate) const UNDATED: i64 = i64::MAX;
 ///
 /// An index means a customer only in the population that gave it (and its clones): the methods
 /// that take one, on a population, its scores, history or BG/NBD model, index their columns with
-/// it, and panic on an index beyond them, as slice indexing does. Functions that take two of
-/// those check that they come from one population, and fail with an error otherwise.
+/// it, and panic on an index beyond them, as slice indexing does. [`plan_cohort`](crate::plan_cohort)
+/// and [`leads_at_risk`](crate::btyd::leads_at_risk) check that what they are given has the same
+/// customer ids in the same order; functions given a population and a [`SignalTable`](crate::SignalTable)
+/// check only that they have as many customers (a table does not know its population).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]
 pub struct CustomerIndex(pub(crate) u32);
@@ -198,8 +200,9 @@ pub struct Population {
     pub(crate) latest: i64,
 }
 
-/// Whether two populations are one: the same value, or the same customers in the same order (a
-/// clone), so that a [`CustomerIndex`] of one is the same customer in the other.
+/// Whether two populations have the same customers: the same value, or the same customer ids in
+/// the same order (a clone, or another export of the same customers), so that a
+/// [`CustomerIndex`] of one is the same customer in the other.
 pub(crate) fn same_population(a: &Population, b: &Population) -> bool {
     std::ptr::eq(a, b) || a.customer_ids() == b.customer_ids()
 }
@@ -399,14 +402,15 @@ impl Population {
     }
 
     /// The time of the earliest event (interaction, idea submission or decision, session, dated
-    /// questionnaire answer), or `None` when there are no events at all.
+    /// questionnaire answer), rounded up to a whole second (see [`time`](crate::time)), or
+    /// `None` when there are no events at all.
     pub fn earliest(&self) -> Option<Timestamp> {
         (self.earliest <= self.latest).then(|| timestamp(self.earliest))
     }
 
     /// The time of the latest event (interaction, idea submission or decision, session, dated
-    /// questionnaire answer): the default as-of time, when the data was exported. `None` when
-    /// there are no events at all.
+    /// questionnaire answer), rounded up to a whole second: the default as-of time, when the
+    /// data was exported. `None` when there are no events at all.
     pub fn latest(&self) -> Option<Timestamp> {
         (self.earliest <= self.latest).then(|| timestamp(self.latest))
     }

@@ -116,8 +116,8 @@ impl BetaPrior {
     /// at all the prior is uniform, `Beta(1, 1)`.
     ///
     /// Errors: [`Error::NonFiniteInput`] for a NaN or infinite count, and
-    /// [`Error::InvalidParameter`] for a pair that is no rate: negative trials, or successes
-    /// below 0 or above the trials.
+    /// [`Error::InvalidParameter`] for a pair that is no rate (negative trials, or successes
+    /// below 0 or above the trials) or counts so large that their totals overflow.
     pub fn fit(pairs: impl IntoIterator<Item = (f64, f64)>) -> Result<BetaPrior> {
         let pairs: Vec<(f64, f64)> = pairs.into_iter().collect();
         for (index, &(s, n)) in pairs.iter().enumerate() {
@@ -140,7 +140,16 @@ impl BetaPrior {
         pairs.iter().for_each(|&(s, n)| totals.add(s, n));
         let mut spread = totals.spread();
         pairs.iter().for_each(|&(s, n)| spread.add(s, n));
-        Ok(spread.prior())
+        let prior = spread.prior();
+        if !(prior.a > 0.0 && prior.b > 0.0 && prior.strength().is_finite()) {
+            // Counts so large that their sums overflow.
+            return Err(Error::parameter(
+                "(successes, trials) pairs",
+                format!("{} pairs", pairs.len()),
+                "are too large for their totals to be finite numbers",
+            ));
+        }
+        Ok(prior)
     }
 }
 
@@ -560,6 +569,15 @@ mod tests {
             (vec![(1.0, 2.0), (-1.0, 1.0)], ErrorKind::InvalidParameter),
             (vec![(2.0, 1.0)], ErrorKind::InvalidParameter),
             (vec![(0.0, -1.0)], ErrorKind::InvalidParameter),
+            // Each pair a rate, but the totals overflow.
+            (
+                vec![(1e308, 1e308), (1e308, 1e308)],
+                ErrorKind::InvalidParameter,
+            ),
+            (
+                vec![(1e308, 1.7e308), (0.0, 1.7e308)],
+                ErrorKind::InvalidParameter,
+            ),
         ] {
             assert_eq!(
                 BetaPrior::fit(pairs.clone()).unwrap_err().kind(),

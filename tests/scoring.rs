@@ -870,3 +870,39 @@ fn settings_are_checked_before_a_fit_fails() {
     assert_eq!(err.kind(), ErrorKind::InvalidParameter);
     assert!(err.to_string().contains("scale"), "{err}");
 }
+
+/// A signal table is read only beside the customers it was computed from: a table of another
+/// population of the same size is refused, a clone's table is taken.
+#[test]
+fn a_table_of_other_customers_is_refused() {
+    use lead_customers::evidence::NaiveRanking;
+    use lead_customers::{SignalParams, SignalTable};
+    let make = |ids: [&str; 2]| {
+        let mut b = Population::builder();
+        for id in ids {
+            b.add_customer(Customer::new(id)).unwrap();
+            let asked = Interaction::new(
+                id,
+                at("2024-01-01"),
+                Channel::Chat,
+                InteractionKind::Question,
+            );
+            b.add_interaction(asked).unwrap();
+        }
+        b.build().unwrap()
+    };
+    let (a, b) = (make(["A1", "A2"]), make(["B1", "B2"]));
+    let table = |p: &Population| {
+        SignalTable::compute(p, at("2024-02-01"), &SignalParams::default()).unwrap()
+    };
+    let model = ScoringModel::default();
+    let err = lead_customers::Scores::new(&a, model.clone(), table(&b)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+    let err = NaiveRanking::MostIdeas.scores(&a, &table(&b)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+    // The same customers: a clone, or the same records built again.
+    for same in [a.clone(), make(["A1", "A2"])] {
+        assert!(lead_customers::Scores::new(&a, model.clone(), table(&same)).is_ok());
+        assert!(NaiveRanking::MostIdeas.scores(&a, &table(&same)).is_ok());
+    }
+}

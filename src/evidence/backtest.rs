@@ -16,6 +16,7 @@ use super::bootstrap::{
 };
 use super::metrics::{Metric, Ranking, RankingReport};
 use crate::error::{Error, ErrorKind, Result};
+use crate::population::same_customers;
 use crate::time::as_of_second;
 use crate::{CustomerIndex, Population, ScoringModel, Signal, SignalParams, SignalTable};
 
@@ -323,7 +324,9 @@ impl NaiveRanking {
     /// Every customer's score under this ranking (higher first), as of the table's as-of time,
     /// by [`CustomerIndex`].
     ///
-    /// Errors: [`Error::LengthMismatch`] when the table is not of this population.
+    /// Errors: [`Error::LengthMismatch`] when the table has another number of customers, and
+    /// [`Error::InvalidParameter`] when it has as many but others (it was computed from another
+    /// population).
     ///
     /// ```
     /// use lead_customers::evidence::NaiveRanking;
@@ -344,6 +347,13 @@ impl NaiveRanking {
                 expected: population.len(),
                 found: table.len(),
             });
+        }
+        if !same_customers(&table.customers, &population.ids) {
+            return Err(Error::parameter(
+                "signal table",
+                format!("{} customers", table.len()),
+                "must be computed from this population (the same customer ids in the same order)",
+            ));
         }
         Ok(match self {
             // Reported signals are always computed; `unwrap_or_default` never takes the default.

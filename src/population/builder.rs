@@ -1561,7 +1561,7 @@ impl PopulationBuilder {
             times.fold((i64::MAX, i64::MIN), |(lo, hi), &t| (lo.min(t), hi.max(t)));
 
         Ok(Population {
-            ids,
+            ids: std::sync::Arc::new(ids),
             names,
             segment,
             segment_names: segment_order

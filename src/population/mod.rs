@@ -17,6 +17,8 @@
 pub(crate) mod builder;
 mod summary;
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -40,10 +42,11 @@ pub(crate) const UNDATED: i64 = i64::MAX;
 ///
 /// An index means a customer only in the population that gave it (and its clones): the methods
 /// that take one, on a population, its scores, history or BG/NBD model, index their columns with
-/// it, and panic on an index beyond them, as slice indexing does. [`plan_cohort`](crate::plan_cohort)
-/// and [`leads_at_risk`](crate::btyd::leads_at_risk) check that what they are given has the same
-/// customer ids in the same order; functions given a population and a [`SignalTable`](crate::SignalTable)
-/// check only that they have as many customers (a table does not know its population).
+/// it, and panic on an index beyond them, as slice indexing does. Functions given two of those
+/// ([`plan_cohort`](crate::plan_cohort), [`leads_at_risk`](crate::btyd::leads_at_risk),
+/// [`Scores::new`](crate::Scores::new),
+/// [`NaiveRanking::scores`](crate::evidence::NaiveRanking::scores)) check that both have the
+/// same customer ids in the same order, and fail with an error otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]
 pub struct CustomerIndex(pub(crate) u32);
@@ -181,7 +184,9 @@ impl TopicMentions {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Population {
-    pub(crate) ids: Vec<CustomerId>,
+    /// Shared, not copied, by the signal tables computed from the population and by its
+    /// clones: that is how a table tells whether it is read beside its own customers.
+    pub(crate) ids: Arc<Vec<CustomerId>>,
     pub(crate) names: Vec<Option<String>>,
     pub(crate) segment: Vec<u32>,
     pub(crate) segment_names: Vec<String>,
@@ -200,11 +205,17 @@ pub struct Population {
     pub(crate) latest: i64,
 }
 
-/// Whether two populations have the same customers: the same value, or the same customer ids in
-/// the same order (a clone, or another export of the same customers), so that a
-/// [`CustomerIndex`] of one is the same customer in the other.
+/// Whether two populations have the same customers: the same customer ids in the same order (a
+/// clone, or another export of the same customers), so that a [`CustomerIndex`] of one is the
+/// same customer in the other.
 pub(crate) fn same_population(a: &Population, b: &Population) -> bool {
-    std::ptr::eq(a, b) || a.customer_ids() == b.customer_ids()
+    same_customers(&a.ids, &b.ids)
+}
+
+/// Whether two lists of customer ids are the same: at once when they are one list (shared by a
+/// population, its clones and its signal tables), else id by id.
+pub(crate) fn same_customers(a: &Arc<Vec<CustomerId>>, b: &Arc<Vec<CustomerId>>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
 }
 
 /// Converts stored seconds back to a timestamp. Stored seconds always came from a valid

@@ -26,6 +26,7 @@ pub use model::{
 };
 
 use crate::normalize::Pending;
+use crate::population::same_customers;
 use crate::signals::{Facts, SIGNALS, SignalTable};
 use crate::{CustomerId, CustomerIndex, Error, Population, Result, Segment, Signal, SignalFamily};
 
@@ -59,7 +60,10 @@ pub struct Ranked {
 
 impl<'p> Scores<'p> {
     /// Scores a population from an already computed signal table (the table must come from the
-    /// same population and the model's signal parameters).
+    /// same population, or one with the same customers, and the model's signal parameters).
+    ///
+    /// Fails when the model is invalid, or the table was computed from other customers (its
+    /// rows would be read beside another customer's facts).
     pub fn new(
         population: &'p Population,
         model: ScoringModel,
@@ -71,6 +75,13 @@ impl<'p> Scores<'p> {
                 "signal table",
                 table.len(),
                 format!("must have one row per customer ({})", population.len()),
+            ));
+        }
+        if !same_customers(&table.customers, &population.ids) {
+            return Err(Error::parameter(
+                "signal table",
+                format!("{} customers", table.len()),
+                "must be computed from this population (the same customer ids in the same order)",
             ));
         }
         let mut workspace = Workspace::default();

@@ -33,6 +33,8 @@ mod survey;
 mod sweep;
 mod tally;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 pub use context::BetaPrior;
@@ -44,7 +46,7 @@ use crate::btyd::{ActivityParams, FitOptions};
 use crate::error::{check_non_negative, check_positive};
 use crate::evidence::QuestionnaireParams;
 use crate::record::named_enum;
-use crate::{CustomerIndex, Error, Population, Result};
+use crate::{CustomerId, CustomerIndex, Error, Population, Result};
 
 named_enum! {
     /// A signal: one number per customer as of a time `T`. Each variant's documentation gives its
@@ -373,6 +375,8 @@ impl SignalParams {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SignalTable {
     as_of: jiff::Timestamp,
+    /// The customers of the population the table was computed from, shared with it.
+    pub(crate) customers: Arc<Vec<CustomerId>>,
     /// One column per signal; `None` for an on-demand signal that was not asked for.
     columns: Vec<Option<Vec<f64>>>,
     /// Per signal: which customers have a value (`None`: everyone).

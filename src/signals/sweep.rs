@@ -428,6 +428,7 @@ fn assemble(
     }
     Ok(SignalTable {
         as_of,
+        customers: population.ids.clone(),
         columns,
         known,
         context,

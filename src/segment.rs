@@ -2,8 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::check_finite;
-use crate::error::check_fraction;
+use crate::error::{check_finite, check_fraction};
 use crate::{Error, Result};
 
 /// Where a customer sits on the engagement × innovation map.

@@ -3,7 +3,7 @@
 use lead_customers::btyd::{
     ActivityParams, AliveModel, FitOptions, SummaryOptions, TimeUnit, leads_at_risk, summarize,
 };
-use lead_customers::synthetic::{Generator, GeneratorConfig};
+use lead_customers::synthetic::{Generator, GeneratorConfig, SyntheticBase};
 use lead_customers::time::parse_timestamp;
 use lead_customers::{
     Channel, Customer, ErrorKind, Interaction, InteractionKind, Population, ScoringModel,
@@ -11,6 +11,16 @@ use lead_customers::{
 
 fn at(text: &str) -> jiff::Timestamp {
     parse_timestamp(text).unwrap()
+}
+
+fn synthetic(customers: usize, seed: u64) -> SyntheticBase {
+    Generator::new(GeneratorConfig {
+        customers,
+        seed,
+        ..Default::default()
+    })
+    .generate()
+    .unwrap()
 }
 
 #[test]
@@ -72,13 +82,7 @@ fn summaries_count_repeat_days_of_the_chosen_kinds_up_to_the_calibration_end() {
 
 #[test]
 fn the_fitted_model_gives_probabilities_and_at_risk_leads() {
-    let base = Generator::new(GeneratorConfig {
-        customers: 3_000,
-        seed: 2,
-        ..Default::default()
-    })
-    .generate()
-    .unwrap();
+    let base = synthetic(3_000, 2);
     let p = &base.population;
     let end = at("2024-09-30");
     let model =
@@ -133,16 +137,7 @@ fn the_fitted_model_gives_probabilities_and_at_risk_leads() {
 
 #[test]
 fn scores_and_a_model_of_different_populations_are_refused() {
-    let make = |customers, seed| {
-        Generator::new(GeneratorConfig {
-            customers,
-            seed,
-            ..Default::default()
-        })
-        .generate()
-        .unwrap()
-        .population
-    };
+    let make = |customers, seed| synthetic(customers, seed).population;
     // Fewer customers in the model's population: an index beyond it, or another customer.
     let (big, small) = (make(2_000, 1), make(500, 7));
     let end = at("2024-09-30");

@@ -24,6 +24,19 @@ fn base(customers: usize, seed: u64) -> Population {
     .population
 }
 
+/// A builder holding customers who each asked one question, at the time given with them.
+fn asked_once<'a>(
+    customers: impl IntoIterator<Item = (&'a str, jiff::Timestamp)>,
+) -> PopulationBuilder {
+    let mut b = Population::builder();
+    for (id, time) in customers {
+        b.add_customer(Customer::new(id)).unwrap();
+        let asked = Interaction::new(id, time, Channel::Chat, InteractionKind::Question);
+        b.add_interaction(asked).unwrap();
+    }
+    b
+}
+
 /// Every record of a population, added to a builder in a shuffled order, plus `extra` records.
 fn rebuild(p: &Population, seed: u64, extra: impl FnOnce(&mut PopulationBuilder)) -> Population {
     use rand::{SeedableRng, seq::SliceRandom};
@@ -725,18 +738,8 @@ fn enormous_windows_on_old_data_do_not_overflow() {
 /// answers at all, nobody is engaged on a survey-only engagement dimension.
 #[test]
 fn customers_alike_at_the_bottom_are_not_in_a_top_share() {
-    let mut b = Population::builder();
-    for i in 0..20 {
-        let id = format!("C{i:02}");
-        b.add_customer(Customer::new(id.as_str())).unwrap();
-        let asked = Interaction::new(
-            id,
-            at("2024-03-01"),
-            Channel::Chat,
-            InteractionKind::Question,
-        );
-        b.add_interaction(asked).unwrap();
-    }
+    let ids: Vec<String> = (0..20).map(|i| format!("C{i:02}")).collect();
+    let mut b = asked_once(ids.iter().map(|id| (id.as_str(), at("2024-03-01"))));
     let idea = Idea::new("I1", "C00", at("2024-02-01"))
         .with_status(IdeaStatus::Shipped, Some(at("2024-02-20")));
     b.add_idea(idea).unwrap();
@@ -819,18 +822,13 @@ fn misspelt_settings_are_refused() {
 #[test]
 fn nothing_later_in_the_as_of_second_is_counted() {
     use lead_customers::SignalTable;
-    let at = |text: &str| text.parse::<jiff::Timestamp>().unwrap();
-    let mut b = Population::builder();
-    for (id, time) in [
-        ("A", "2024-03-05T10:00:00Z"),
-        ("B", "2024-03-05T10:00:00.9Z"),
-        ("C", "2024-03-05T10:00:00.2Z"),
-    ] {
-        b.add_customer(Customer::new(id)).unwrap();
-        let event = Interaction::new(id, at(time), Channel::Chat, InteractionKind::Question);
-        b.add_interaction(event).unwrap();
-    }
-    let p = b.build().unwrap();
+    let p = asked_once([
+        ("A", at("2024-03-05T10:00:00Z")),
+        ("B", at("2024-03-05T10:00:00.9Z")),
+        ("C", at("2024-03-05T10:00:00.2Z")),
+    ])
+    .build()
+    .unwrap();
     let activity = |as_of: &str, id: &str| {
         let table = SignalTable::compute(&p, at(as_of), &Default::default()).unwrap();
         table
@@ -849,16 +847,7 @@ fn nothing_later_in_the_as_of_second_is_counted() {
 /// waited on fails too (nobody has purchased yet).
 #[test]
 fn settings_are_checked_before_a_fit_fails() {
-    let mut b = Population::builder();
-    b.add_customer(Customer::new("A")).unwrap();
-    let asked = Interaction::new(
-        "A",
-        at("2024-01-01"),
-        Channel::Chat,
-        InteractionKind::Question,
-    );
-    b.add_interaction(asked).unwrap();
-    let p = b.build().unwrap();
+    let p = asked_once([("A", at("2024-01-01"))]).build().unwrap();
     let mut model = ScoringModel::default();
     model.dimensions[0]
         .signals
@@ -878,18 +867,9 @@ fn a_table_of_other_customers_is_refused() {
     use lead_customers::evidence::NaiveRanking;
     use lead_customers::{SignalParams, SignalTable};
     let make = |ids: [&str; 2]| {
-        let mut b = Population::builder();
-        for id in ids {
-            b.add_customer(Customer::new(id)).unwrap();
-            let asked = Interaction::new(
-                id,
-                at("2024-01-01"),
-                Channel::Chat,
-                InteractionKind::Question,
-            );
-            b.add_interaction(asked).unwrap();
-        }
-        b.build().unwrap()
+        asked_once(ids.map(|id| (id, at("2024-01-01"))))
+            .build()
+            .unwrap()
     };
     let (a, b) = (make(["A1", "A2"]), make(["B1", "B2"]));
     let table = |p: &Population| {

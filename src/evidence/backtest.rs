@@ -16,7 +16,6 @@ use super::bootstrap::{
 };
 use super::metrics::{Metric, Ranking, RankingReport};
 use crate::error::{Error, ErrorKind, Result};
-use crate::population::same_customers;
 use crate::time::as_of_second;
 use crate::{CustomerIndex, Population, ScoringModel, Signal, SignalParams, SignalTable};
 
@@ -348,13 +347,7 @@ impl NaiveRanking {
                 found: table.len(),
             });
         }
-        if !same_customers(&table.customers, &population.ids) {
-            return Err(Error::parameter(
-                "signal table",
-                format!("{} customers", table.len()),
-                "must be computed from this population (the same customer ids in the same order)",
-            ));
-        }
+        table.check_customers(population)?;
         Ok(match self {
             // Reported signals are always computed; `unwrap_or_default` never takes the default.
             NaiveRanking::MostActive => table

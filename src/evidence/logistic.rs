@@ -66,8 +66,7 @@
 use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
 use serde::{Deserialize, Serialize};
 
-use crate::error::check_finite;
-use crate::error::{Error, Result, check_non_negative, check_positive};
+use crate::error::{Error, Result, check_finite, check_non_negative, check_positive};
 
 const WHAT: &str = "logistic regression";
 

@@ -12,17 +12,15 @@
 //! is the usual bar for a research scale; a value near zero or below means the items do not hang
 //! together (often a reverse-keyed item that was not recoded).
 
-use crate::error::{Error, Result};
-
-use crate::error::check_finite;
+use crate::error::{Error, Result, check_finite};
 
 /// Cronbach's alpha of `items`, one column per item, each with one value per respondent (the
 /// same respondents, in the same order, in every column: complete cases only).
 ///
 /// Errors: [`Error::Undefined`] with fewer than 2 items, fewer than 2 respondents, or a total
 /// score with zero variance (everybody answered the same total), or values so large that the
-/// variances overflow; [`Error::LengthMismatch`] when
-/// the columns differ in length; [`Error::NonFiniteInput`] for a NaN or infinite value.
+/// variances overflow; [`Error::LengthMismatch`] when the columns differ in length;
+/// [`Error::NonFiniteInput`] for a NaN or infinite value.
 ///
 /// ```
 /// use lead_customers::evidence::cronbach_alpha;

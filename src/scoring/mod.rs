@@ -26,7 +26,6 @@ pub use model::{
 };
 
 use crate::normalize::Pending;
-use crate::population::same_customers;
 use crate::signals::{Facts, SIGNALS, SignalTable};
 use crate::{CustomerId, CustomerIndex, Error, Population, Result, Segment, Signal, SignalFamily};
 
@@ -77,13 +76,7 @@ impl<'p> Scores<'p> {
                 format!("must have one row per customer ({})", population.len()),
             ));
         }
-        if !same_customers(&table.customers, &population.ids) {
-            return Err(Error::parameter(
-                "signal table",
-                format!("{} customers", table.len()),
-                "must be computed from this population (the same customer ids in the same order)",
-            ));
-        }
+        table.check_customers(population)?;
         let mut workspace = Workspace::default();
         let Scored {
             dimensions,

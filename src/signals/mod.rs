@@ -298,14 +298,14 @@ impl Default for SignalParams {
 
 impl SignalParams {
     /// Checks the half-life (finite and positive, with a finite decay rate above the smallest
-    /// normal number) and the growth
-    /// window (finite, at least one second), the prior strengths (above 0, at most
-    /// [`MAX_PRIOR_STRENGTH`]) and the BG/NBD horizon (finite, zero or above). The questionnaire
-    /// is checked whenever signals are computed, and the BG/NBD model's activity and fitting
-    /// settings when its signals are.
+    /// normal number), the growth window (finite, at least one second), the prior strengths
+    /// (above 0, at most [`MAX_PRIOR_STRENGTH`]) and the BG/NBD horizon (finite, zero or above).
+    /// The questionnaire is checked whenever signals are computed, and the BG/NBD model's
+    /// activity and fitting settings when its signals are.
     pub fn check(&self) -> Result<()> {
         check_positive("half_life_days", self.half_life_days)?;
-        if !self.decay_rate().is_finite() {
+        let rate = self.decay_rate();
+        if !rate.is_finite() {
             // A half-life so short (below about 4.5e-314 days) that `ln 2 / h` overflows:
             // every weight would be NaN.
             return Err(Error::parameter(
@@ -314,7 +314,7 @@ impl SignalParams {
                 "is too short for a finite decay rate",
             ));
         }
-        if !self.decay_rate().is_normal() {
+        if !rate.is_normal() {
             // A half-life so long (above about 3.6e302 days) that `ln 2 / h` is subnormal: it
             // keeps too few digits to mean a rate, and its inverse, the half-life quoted in
             // reasons, overflows.
@@ -448,6 +448,20 @@ impl SignalTable {
         self.column(signal)
             .filter(|_| known)
             .map(|column| column[customer.get()])
+    }
+
+    /// Fails unless the table was computed from `population`'s customers (the same customer ids
+    /// in the same order): its rows would otherwise be read beside other customers' facts.
+    pub(crate) fn check_customers(&self, population: &Population) -> Result<()> {
+        if crate::population::same_customers(&self.customers, &population.ids) {
+            Ok(())
+        } else {
+            Err(Error::parameter(
+                "signal table",
+                format!("{} customers", self.len()),
+                "must be computed from this population (the same customer ids in the same order)",
+            ))
+        }
     }
 
     /// The number of customers.

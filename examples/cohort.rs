@@ -118,7 +118,7 @@ fn print_members(out: &mut impl Write, members: &[Member]) -> std::io::Result<()
             m.score,
             m.relevance,
             m.segment.as_str(),
-            m.customer_segment.as_deref().unwrap_or("(none)"),
+            m.customer_segment.as_deref().unwrap_or("-"),
             m.relationship.as_str(),
             m.reasons.join("; ")
         )?;
@@ -154,11 +154,11 @@ fn print_table(mut out: impl Write, cohort: &Cohort) -> std::io::Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    writeln!(
-        out,
-        "\nCustomer segments: {}",
-        mix(s.customer_segments.clone().into_iter().collect())
-    )?;
+    let mut segments: Vec<(String, usize)> = s.customer_segments.clone().into_iter().collect();
+    if s.without_customer_segment > 0 {
+        segments.push(("without a segment".to_owned(), s.without_customer_segment));
+    }
+    writeln!(out, "\nCustomer segments: {}", mix(segments))?;
     writeln!(
         out,
         "Score segments: {}",

@@ -200,8 +200,33 @@ fn the_segment_cap_is_honoured() {
     .unwrap();
     assert_eq!(capped.members.len(), 6);
     assert!(capped.summary.customer_segments.values().all(|&n| n == 1));
-    // The people without a segment are one group, "(none)".
-    assert_eq!(capped.summary.customer_segments["(none)"], 1);
+    // The people without a segment are one group, under the cap too, counted apart.
+    assert_eq!(capped.summary.without_customer_segment, 1);
+    assert_eq!(capped.summary.customer_segments.values().sum::<usize>(), 5);
+}
+
+#[test]
+fn no_segment_name_stands_for_the_customers_without_one() {
+    // A segment that happens to be called "(none)", and two people without a segment: two
+    // groups under a cap of one each, counted apart.
+    let mut w = World::new();
+    w.person("N1", Some("(none)"), false, 9)
+        .person("N2", Some("(none)"), false, 8)
+        .person("Z1", None, false, 7)
+        .person("Z2", None, false, 6);
+    let p = w.build();
+    let cohort = plan(
+        &p,
+        &CohortRequest {
+            max_per_segment: Some(1),
+            ..request(2)
+        },
+    )
+    .unwrap();
+    assert_eq!(ids(&cohort), ["N1", "Z1"]);
+    assert_eq!(cohort.summary.customer_segments["(none)"], 1);
+    assert_eq!(cohort.summary.customer_segments.len(), 1);
+    assert_eq!(cohort.summary.without_customer_segment, 1);
 }
 
 #[test]
@@ -915,6 +940,7 @@ proptest! {
                 prop_assert!(max_prospects.is_none_or(|max| prospects <= max));
                 if let Some(cap) = cap {
                     prop_assert!(cohort.summary.customer_segments.values().all(|&n| n <= cap));
+                    prop_assert!(cohort.summary.without_customer_segment <= cap);
                 }
                 prop_assert_eq!(plan_cohort(p, &s, &r).unwrap(), cohort);
             }
@@ -963,6 +989,7 @@ proptest! {
                 prop_assert!(cohort.summary.prospects >= min_prospects);
                 prop_assert!(max_prospects.is_none_or(|m| cohort.summary.prospects <= m));
                 prop_assert!(cohort.summary.customer_segments.values().all(|&k| cap.is_none_or(|c| k <= c)));
+                prop_assert!(cap.is_none_or(|c| cohort.summary.without_customer_segment <= c));
             }
             Err(e) => {
                 prop_assert!(!exists, "no cohort planned where one exists: {}", e);

@@ -13,7 +13,8 @@
 //!   (industry, size, region: [`Population::segment`]). The cap
 //!   [`max_per_segment`](CohortRequest::max_per_segment) and the diversity term are about it, so
 //!   that one kind of customer does not dominate the room. Customers without a segment form
-//!   one group of their own, "(none)": nothing says they differ from each other.
+//!   one group of their own (nothing says they differ from each other), counted apart from
+//!   every named segment, so no segment name can be mistaken for it.
 //! - The **score segment** ([`Segment`]: lead customer, engaged follower, latent innovator,
 //!   dormant) is where scoring puts a customer on the engagement × innovation map. A
 //!   [`Member`]'s `segment` is this one, as in the `rank` example's output; its customer segment
@@ -443,8 +444,11 @@ pub struct CohortSummary {
     pub mean_score: f64,
     /// The mean topic relevance of the members.
     pub mean_relevance: f64,
-    /// Members per customer segment ("(none)" for those without one).
+    /// Members per customer segment, for those with one.
     pub customer_segments: BTreeMap<String, usize>,
+    /// Members without a customer segment: one group, under the same cap as each segment, kept
+    /// apart from `customer_segments` so that no segment's name can stand for it.
+    pub without_customer_segment: usize,
     /// Members per score segment.
     pub score_segments: BTreeMap<Segment, usize>,
     /// Who was eligible, and why the others were not.
@@ -467,8 +471,8 @@ pub struct Cohort {
     pub summary: CohortSummary,
 }
 
-/// The name of the group of customers without a customer segment.
-const NO_SEGMENT: &str = "(none)";
+/// How reasons and messages name the group of customers without a customer segment.
+const NO_SEGMENT: &str = "the group without a segment";
 
 /// What the member reasons need to know.
 struct Context<'a, 'p> {
@@ -609,16 +613,16 @@ impl CohortPlanner {
             chosen[group_of(c)] += 1;
         }
         if let Some(g) = (0..groups).find(|&g| chosen[g] > limits.cap) {
-            let name = population
-                .segments()
-                .get(g)
-                .map_or(NO_SEGMENT, String::as_str);
+            let name = population.segments().get(g).map_or_else(
+                || NO_SEGMENT.to_owned(),
+                |s| format!("customer segment {s}"),
+            );
             return Err(infeasible(
                 Constraint::MaxPerSegment,
                 chosen[g],
                 limits.cap,
                 format!(
-                    "{} must-include members are in customer segment {name}, above the cap of {}",
+                    "{} must-include members are in {name}, above the cap of {}",
                     chosen[g], limits.cap
                 ),
             ));
@@ -1055,10 +1059,13 @@ fn summarize(members: &[Member], screening: Screening) -> CohortSummary {
         }
     };
     let mut customer_segments = BTreeMap::new();
+    let mut without_customer_segment = 0;
     let mut score_segments = BTreeMap::new();
     for m in members {
-        let name = m.customer_segment.as_deref().unwrap_or(NO_SEGMENT);
-        *customer_segments.entry(name.to_owned()).or_insert(0) += 1;
+        match &m.customer_segment {
+            Some(name) => *customer_segments.entry(name.clone()).or_insert(0) += 1,
+            None => without_customer_segment += 1,
+        }
         *score_segments.entry(m.segment).or_insert(0) += 1;
     }
     CohortSummary {
@@ -1068,6 +1075,7 @@ fn summarize(members: &[Member], screening: Screening) -> CohortSummary {
         mean_score: mean(|m| m.score),
         mean_relevance: mean(|m| m.relevance),
         customer_segments,
+        without_customer_segment,
         score_segments,
         screening,
     }

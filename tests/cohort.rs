@@ -227,6 +227,23 @@ fn no_segment_name_stands_for_the_customers_without_one() {
     assert_eq!(cohort.summary.customer_segments["(none)"], 1);
     assert_eq!(cohort.summary.customer_segments.len(), 1);
     assert_eq!(cohort.summary.without_customer_segment, 1);
+    // Two must-include members without a segment break the cap of their group, named as such.
+    let (constraint, needed, available, detail) = infeasible(plan(
+        &p,
+        &CohortRequest {
+            max_per_segment: Some(1),
+            include: vec!["Z1".into(), "Z2".into()],
+            ..request(2)
+        },
+    ));
+    assert_eq!(
+        (constraint, needed, available),
+        (Constraint::MaxPerSegment, 2, 1)
+    );
+    assert!(
+        detail.contains("in the group without a segment"),
+        "{detail}"
+    );
 }
 
 #[test]

@@ -382,7 +382,11 @@ impl Sheet {
             path: &self.path,
             offset,
         };
-        if fields.first().is_some_and(|first| first.starts_with(BOM)) {
+        // After spaces too: trimmed, the id would keep the invisible mark and look like another.
+        if fields
+            .first()
+            .is_some_and(|first| first.trim_ascii_start().starts_with(BOM))
+        {
             return Err(self.bom_error(offset));
         }
         if fields.len() != self.header.len() {
@@ -639,8 +643,8 @@ mod tests {
     }
 
     /// A byte-order mark at the start of the file is taken off; a second one before the header
-    /// is an error at line 1; at the start of a data row (two files joined together) it is an
-    /// error naming the row's line, wherever the row falls in a block or part (where a CSV
+    /// is an error at line 1; at the start of a data row (two files joined together), or after
+    /// spaces there, it is an error naming the row's line, wherever the row falls in a block or part (where a CSV
     /// reader's input starts, the reader alone would take it off silently), with quotes or
     /// without, with `\r\n` line ends or `\n`.
     #[test]
@@ -666,8 +670,10 @@ mod tests {
             let joined = plain.replacen(&format!("row{at},"), &format!("\u{feff}row{at},"), 1);
             let quoted = joined.replacen("row5,", "\"row5\",", 1);
             let crlf = joined.replace('\n', "\r\n");
+            let spaced = plain.replacen(&format!("row{at},"), &format!(" \u{feff}row{at},"), 1);
             for (name, text) in [
                 ("bom.csv", joined),
+                ("bom-after-a-space.csv", spaced),
                 ("bom-quoted.csv", quoted),
                 ("bom-crlf.csv", crlf),
             ] {

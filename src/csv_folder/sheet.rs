@@ -154,9 +154,9 @@ impl Sheet {
                 progress(offset, true);
                 return Ok(());
             }
-            let end = match (eof, memchr::memrchr(b'\n', &buffer)) {
+            let end = match (eof, last_line_end(&buffer)) {
                 (true, _) => buffer.len(),
-                (false, Some(last)) => last + 1,
+                (false, Some(end)) => end,
                 (false, None) => {
                     // A line longer than a block: read more before cutting.
                     want *= 2;
@@ -492,18 +492,30 @@ fn parts_per_block() -> usize {
     }
 }
 
-/// Splits whole records into about `parts` slices of similar size, each cut after a line break;
-/// returns each slice with its offset in `bytes`.
+/// Where the whole lines of `bytes` end, when more bytes may follow: after the last line break
+/// (`\n`, `\r\n` or a bare `\r`, as the CSV reader reads them), or before a `\r` that ends
+/// `bytes` (its `\n` may come with the next read); `None` without a whole line. Bare `\r` files
+/// are cut into blocks like any other, rather than read whole.
+fn last_line_end(bytes: &[u8]) -> Option<usize> {
+    let last = memchr::memrchr2(b'\n', b'\r', bytes)?;
+    match (bytes[last], last + 1 == bytes.len()) {
+        (b'\r', true) => (last > 0).then_some(last),
+        _ => Some(last + 1),
+    }
+}
+
+/// Splits whole records into about `parts` slices of similar size, each cut after a line break
+/// (`\n`, `\r\n` or a bare `\r`); returns each slice with its offset in `bytes`.
 fn split_at_line_breaks(bytes: &[u8], parts: usize) -> Vec<(usize, &[u8])> {
     let mut out = Vec::with_capacity(parts);
     let mut start = 0;
     for p in 1..parts {
         let target = (bytes.len() * p / parts).max(start);
-        let Some(cut) = bytes[target..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map(|i| target + i + 1)
-        else {
+        let Some(cut) = memchr::memchr2(b'\n', b'\r', &bytes[target..]).map(|i| {
+            let cut = target + i + 1;
+            // A `\r\n` stays whole.
+            cut + usize::from(bytes[cut - 1] == b'\r' && bytes.get(cut) == Some(&b'\n'))
+        }) else {
             break;
         };
         if cut > start {
@@ -644,9 +656,9 @@ mod tests {
 
     /// A byte-order mark at the start of the file is taken off; a second one before the header
     /// is an error at line 1; at the start of a data row (two files joined together), or after
-    /// spaces there, it is an error naming the row's line, wherever the row falls in a block or part (where a CSV
-    /// reader's input starts, the reader alone would take it off silently), with quotes or
-    /// without, with `\r\n` line ends or `\n`.
+    /// spaces there, it is an error naming the row's line, wherever the row falls in a block or
+    /// part (where a CSV reader's input starts, the reader alone would take it off silently),
+    /// with quotes or without, with `\r\n` line ends or `\n`.
     #[test]
     fn a_byte_order_mark_starts_a_file_but_no_row() {
         let mut plain = String::from("\u{feff}a,b\n");
@@ -749,15 +761,73 @@ mod tests {
 
     #[test]
     fn parts_are_whole_lines_and_cover_everything() {
-        let text = b"a,1\nbb,2\nccc,3\ndddd,4\n";
-        for parts in 1..8 {
-            let split = split_at_line_breaks(text, parts);
-            let joined: Vec<u8> = split.iter().flat_map(|(_, p)| p.iter().copied()).collect();
-            assert_eq!(joined, text.to_vec());
-            for (start, part) in &split {
-                assert!(part.ends_with(b"\n"));
-                assert_eq!(&text[*start..*start + part.len()], *part);
+        for text in [
+            &b"a,1\nbb,2\nccc,3\ndddd,4\n"[..],
+            b"a,1\r\nbb,2\r\nccc,3\r\ndddd,4\r\n",
+            b"a,1\rbb,2\rccc,3\rdddd,4\r",
+        ] {
+            let end = &text[text.len() - 1..];
+            for parts in 1..8 {
+                let split = split_at_line_breaks(text, parts);
+                let joined: Vec<u8> = split.iter().flat_map(|(_, p)| p.iter().copied()).collect();
+                assert_eq!(joined, text.to_vec());
+                // Cut at line breaks of each kind.
+                assert!(split.len() >= parts.min(2), "{parts} parts: {split:?}");
+                for (start, part) in &split {
+                    assert!(part.ends_with(end), "{part:?}");
+                    assert_eq!(&text[*start..*start + part.len()], *part);
+                }
             }
+        }
+    }
+
+    #[test]
+    fn blocks_end_after_a_line_break_of_any_kind() {
+        assert_eq!(last_line_end(b"a,1\nb,2"), Some(4));
+        assert_eq!(last_line_end(b"a,1\r\nb,2"), Some(5));
+        assert_eq!(last_line_end(b"a,1\rb,2"), Some(4));
+        // A `\r` at the end may be the first half of a `\r\n`: the line ends before it.
+        assert_eq!(last_line_end(b"a,1\rb,2\r"), Some(7));
+        assert_eq!(last_line_end(b"a,1\r"), Some(3));
+        assert_eq!(last_line_end(b"\r"), None);
+        assert_eq!(last_line_end(b"a,1"), None);
+    }
+
+    /// A file with bare `\r` line ends is read block by block, like any other (it was read
+    /// whole, as the blocks were cut at `\n` only), with the same rows and lines.
+    #[test]
+    fn bare_carriage_return_files_are_read_in_blocks() {
+        let mut text = String::from("a,b\r");
+        for i in 0..200 {
+            text.push_str(&format!("row{i},{}\r", "x".repeat(i % 17)));
+        }
+        let path = file("bare-cr.csv", &text);
+        let whole = rows(&path, 1 << 20).unwrap();
+        assert_eq!(whole.len(), 200);
+        assert_eq!(whole[7], ("row7".to_owned(), 9));
+        for block in [7, 16, 64, 100, 999] {
+            let mut sheet = Sheet::open(path.clone()).unwrap();
+            sheet.block = block;
+            let (mut out, mut blocks) = (Vec::new(), 0);
+            sheet
+                .read(
+                    &(),
+                    &mut out,
+                    &mut |_, finished| blocks += usize::from(!finished),
+                    |_, row, batch: &mut Vec<(String, u64)>| {
+                        let id = row.required_text(0, "a")?.to_owned();
+                        batch.push((id, super::super::row::line_at(row.path, row.offset())));
+                        Ok(())
+                    },
+                    |out, batch| {
+                        out.append(batch);
+                        Ok(())
+                    },
+                )
+                .unwrap();
+            assert_eq!(out, whole, "block {block}");
+            let least = (text.len() / (4 * block)).max(2);
+            assert!(blocks >= least, "block {block}: {blocks} blocks");
         }
     }
 }

@@ -115,8 +115,8 @@ pub use scoring::{
 pub use segment::{Cutoff, Segment, SegmentRules};
 pub use session::{CoDesignSession, Participation};
 pub use signals::{
-    AliveSignalParams, BetaPrior, MAX_PRIOR_STRENGTH, Signal, SignalFamily, SignalParams,
-    SignalTable,
+    AliveSignalParams, BetaPrior, MAX_HORIZON_DAYS, MAX_PRIOR_STRENGTH, Signal, SignalFamily,
+    SignalParams, SignalTable,
 };
 
 /// The README's usage example, compiled and run as a doc-test.

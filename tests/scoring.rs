@@ -340,6 +340,10 @@ fn invalid_models_are_refused() {
             Box::new(|m| m.signals.growth_window_days = 0.5 / 86_400.0),
         ),
         (
+            "a horizon of expected activity beyond a century",
+            Box::new(|m| m.signals.alive.horizon_days = 1e300),
+        ),
+        (
             "an infinite prior strength",
             Box::new(|m| m.signals.contributions_prior_strength = f64::INFINITY),
         ),

@@ -258,6 +258,22 @@ pub struct SignalParams {
 /// ```
 pub const MAX_PRIOR_STRENGTH: f64 = 1e12;
 
+/// The longest horizon of [`Signal::ExpectedActivity`]: a century, in days. Why: activity
+/// expected further ahead says nothing about a customer today, and the BG/NBD series behind it
+/// stops converging at some thousands of times a customer's age (then scoring fails, late, on
+/// that customer); a horizon beyond any customer's lifetime is refused when the settings are
+/// checked instead.
+///
+/// ```
+/// use lead_customers::{MAX_HORIZON_DAYS, SignalParams};
+/// let mut params = SignalParams::default();
+/// params.alive.horizon_days = MAX_HORIZON_DAYS;
+/// assert!(params.check().is_ok());
+/// params.alive.horizon_days = 1e300;
+/// assert!(params.check().is_err());
+/// ```
+pub const MAX_HORIZON_DAYS: f64 = 36_525.0;
+
 /// The settings of the BG/NBD signals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -266,7 +282,8 @@ pub struct AliveSignalParams {
     /// ([`ActivityParams::customer_initiated`]), since engagement is about the relationship, not
     /// only purchases (and prospects never purchase).
     pub activity: ActivityParams,
-    /// The horizon of [`Signal::ExpectedActivity`], in days. Default 90: the next quarter.
+    /// The horizon of [`Signal::ExpectedActivity`], in days. Default 90: the next quarter. At
+    /// most [`MAX_HORIZON_DAYS`].
     pub horizon_days: f64,
     /// How the model is fitted. Default: [`FitOptions::default`].
     pub fit: FitOptions,
@@ -299,7 +316,8 @@ impl Default for SignalParams {
 impl SignalParams {
     /// Checks the half-life (finite and positive, with a finite decay rate above the smallest
     /// normal number), the growth window (finite, at least one second), the prior strengths
-    /// (above 0, at most [`MAX_PRIOR_STRENGTH`]) and the BG/NBD horizon (finite, zero or above).
+    /// (above 0, at most [`MAX_PRIOR_STRENGTH`]) and the BG/NBD horizon (from zero to
+    /// [`MAX_HORIZON_DAYS`]).
     /// The questionnaire is checked whenever signals are computed, and the BG/NBD model's
     /// activity and fitting settings when its signals are.
     pub fn check(&self) -> Result<()> {
@@ -334,7 +352,13 @@ impl SignalParams {
                 "must be at least one second (1/86,400 days)",
             ));
         }
-        check_non_negative("alive.horizon_days", self.alive.horizon_days)?;
+        if check_non_negative("alive.horizon_days", self.alive.horizon_days)? > MAX_HORIZON_DAYS {
+            return Err(Error::parameter(
+                "alive.horizon_days",
+                self.alive.horizon_days,
+                format!("must be at most {MAX_HORIZON_DAYS} days (a century)"),
+            ));
+        }
         for (parameter, strength) in [
             ("rating_prior_strength", self.rating_prior_strength),
             (

@@ -71,7 +71,7 @@ mod summary;
 
 pub use fit::{BgNbdFit, FitOptions};
 pub use hyp2f1::{MAX_TERMS, hyp2f1};
-pub use params::BgNbdParams;
+pub use params::{BgNbdParams, MAX_PARAMETER};
 pub use population::{ActivityParams, AliveModel, AtRisk, leads_at_risk, summarize};
 pub use simulate::simulate;
 pub use summary::{RepeatSummary, SummaryOptions, TimeUnit};

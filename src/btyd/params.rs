@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Result, check_positive};
+use crate::error::{Error, Result, check_positive};
 
 /// The parameters of the BG/NBD model (Fader, Hardie & Lee 2005):
 ///
@@ -11,7 +11,8 @@ use crate::error::{Result, check_positive};
 /// - after each repeat activity a customer drops out with probability p, and
 ///   p ~ Beta(`a`, `b`) across customers (mean a/(a+b)).
 ///
-/// All four are finite and above zero; [`BgNbdParams::new`] checks it once, so the likelihood and
+/// All four are finite, above zero and at most [`MAX_PARAMETER`]; [`BgNbdParams::new`] checks it
+/// once, so the likelihood and
 /// the predictions never meet an invalid value. `alpha` carries the time unit of the summaries
 /// it was fitted on (weeks or days).
 ///
@@ -46,20 +47,37 @@ impl TryFrom<RawParams> for BgNbdParams {
     }
 }
 
+/// The largest value [`BgNbdParams::new`] takes for any parameter. Why: the likelihood holds
+/// ln Γ of the parameters, which overflows from about 2e305 (ln Γ(r) ≈ r ln r); no data set
+/// calls for a value anywhere near, and the fit stops far below it (at e^25, about 7e10).
+pub const MAX_PARAMETER: f64 = 1e300;
+
 impl BgNbdParams {
-    /// Checks and wraps the parameters: each must be finite and above zero.
+    /// Checks and wraps the parameters: each must be finite, above zero and at most
+    /// [`MAX_PARAMETER`].
     ///
     /// ```
     /// use lead_customers::{btyd::BgNbdParams, ErrorKind};
     /// let err = BgNbdParams::new(1.0, 1.0, f64::NAN, 1.0).unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+    /// assert!(BgNbdParams::new(1e301, 1.0, 1.0, 1.0).is_err());
     /// ```
     pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self> {
+        let check = |parameter: &str, value: f64| {
+            if check_positive(parameter, value)? > MAX_PARAMETER {
+                return Err(Error::parameter(
+                    parameter,
+                    value,
+                    format!("must be at most {MAX_PARAMETER:e}"),
+                ));
+            }
+            Ok(value)
+        };
         Ok(BgNbdParams {
-            r: check_positive("r", r)?,
-            alpha: check_positive("alpha", alpha)?,
-            a: check_positive("a", a)?,
-            b: check_positive("b", b)?,
+            r: check("r", r)?,
+            alpha: check("alpha", alpha)?,
+            a: check("a", a)?,
+            b: check("b", b)?,
         })
     }
 

@@ -156,7 +156,8 @@ impl BgNbdParams {
             a,
             big_a: r + x,
             big_b: b + x,
-            c: a + b + x - 1.0,
+            // x − 1 is exact (x is a whole number): added last, it keeps the digits of a + b.
+            c: (a + b) + (x - 1.0),
             u,
         };
         let first = if u <= 0.5 {
@@ -302,7 +303,7 @@ impl Numerator {
 mod tests {
     use super::*;
     use crate::ErrorKind;
-    use crate::btyd::simulate;
+    use crate::btyd::{MAX_PARAMETER, simulate};
 
     fn cdnow() -> BgNbdParams {
         BgNbdParams::new(0.243, 4.414, 0.793, 2.426).unwrap()
@@ -330,7 +331,8 @@ mod tests {
                 summary(u32::MAX, 1.0, 1e9),
             ),
             (
-                BgNbdParams::new(f64::MAX, f64::MAX, f64::MAX, f64::MAX).unwrap(),
+                BgNbdParams::new(MAX_PARAMETER, MAX_PARAMETER, MAX_PARAMETER, MAX_PARAMETER)
+                    .unwrap(),
                 summary(5, 5.0, 5.0),
             ),
         ];

@@ -32,6 +32,18 @@ use serde::{Deserialize, Serialize};
 use super::metrics::{Metric, TieStructure};
 use crate::error::{Error, ErrorKind, Result};
 
+/// The most replicates a bootstrap takes: ten million. Why: the percentiles' own sampling error
+/// is far below the data's long before (at 100,000 replicates the 2.5% percentile rests on 2,500
+/// of them), every replicate's value is kept to take them, and a count beyond memory (a
+/// misplaced `usize::MAX` in a configuration) would abort the process rather than fail.
+///
+/// ```
+/// use lead_customers::evidence::{BootstrapConfig, MAX_REPLICATES, Metric, bootstrap_metric};
+/// let config = BootstrapConfig { replicates: MAX_REPLICATES + 1, ..BootstrapConfig::default() };
+/// assert!(bootstrap_metric(&[0.2, 0.9], &[false, true], Metric::Auc, &config).is_err());
+/// ```
+pub const MAX_REPLICATES: usize = 10_000_000;
+
 /// How to bootstrap: replicate count, confidence level, seed, stratification.
 ///
 /// ```
@@ -44,7 +56,7 @@ use crate::error::{Error, ErrorKind, Result};
 #[serde(default, deny_unknown_fields)]
 pub struct BootstrapConfig {
     /// Number of resamples. Default 1000: enough for the 2.5% and 97.5% percentiles to rest on
-    /// 25 replicates each. At least 2.
+    /// 25 replicates each. From 2 to [`MAX_REPLICATES`].
     pub replicates: usize,
     /// Confidence level of the interval, strictly between 0 and 1. Default 0.95.
     pub level: f64,
@@ -72,6 +84,13 @@ impl BootstrapConfig {
                 "replicates",
                 self.replicates,
                 "a bootstrap needs at least 2 replicates (1000 is usual)",
+            ));
+        }
+        if self.replicates > MAX_REPLICATES {
+            return Err(Error::parameter(
+                "replicates",
+                self.replicates,
+                format!("must be at most {MAX_REPLICATES} (1000 is usual)"),
             ));
         }
         if !(self.level.is_finite() && self.level > 0.0 && self.level < 1.0) {
@@ -322,6 +341,21 @@ mod tests {
         assert!(wide.lower <= narrow.lower && narrow.upper <= wide.upper);
         assert!(narrow.upper - narrow.lower < wide.upper - wide.lower);
         assert_eq!(wide.replicates, 1000);
+    }
+
+    /// A replicate count beyond memory is a parameter error (it panicked on a capacity overflow,
+    /// or aborted the process on a failed allocation).
+    #[test]
+    fn too_many_replicates_are_refused() {
+        let (scores, leads) = data();
+        for replicates in [MAX_REPLICATES + 1, 1 << 40, usize::MAX] {
+            let config = BootstrapConfig {
+                replicates,
+                ..BootstrapConfig::default()
+            };
+            let err = bootstrap_metric(&scores, &leads, Metric::Auc, &config).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidParameter, "{replicates}");
+        }
     }
 
     #[test]

@@ -66,8 +66,8 @@ pub use backtest::{
     Outcomes, backtest,
 };
 pub use bootstrap::{
-    BootstrapConfig, ConfidenceInterval, bootstrap_lift_over_baseline, bootstrap_metric,
-    bootstrap_metric_difference,
+    BootstrapConfig, ConfidenceInterval, MAX_REPLICATES, bootstrap_lift_over_baseline,
+    bootstrap_metric, bootstrap_metric_difference,
 };
 pub use calibrate::{Calibration, CalibrationParams, SignalCoefficient, SignalFate};
 pub use cross_validation::{CrossValidation, CvPoint, CvResult};

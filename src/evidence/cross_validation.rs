@@ -29,8 +29,10 @@ use rand::seq::SliceRandom;
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
 
-use super::logistic::{FittedLogistic, LogisticParams, check_features, mean_log_loss};
-use crate::error::{Error, Result, check_non_negative};
+use super::logistic::{
+    CONSTANT, FittedLogistic, LogisticParams, check_features, check_lambda, mean_log_loss,
+};
+use crate::error::{Error, Result};
 
 /// Settings of a cross-validation over a grid of penalty strengths.
 ///
@@ -118,7 +120,7 @@ impl CrossValidation {
             ));
         }
         for &lambda in &self.lambdas {
-            check_non_negative("lambda", lambda)?;
+            check_lambda(lambda)?;
         }
         Ok(())
     }
@@ -195,7 +197,9 @@ impl CrossValidation {
             let fold_log_losses = splits
                 .iter()
                 .map(|split| {
-                    let fit = model.fit(&split.train_features, &split.train_labels)?;
+                    let fit = model
+                        .fit(&split.train_features, &split.train_labels)
+                        .map_err(in_a_fold)?;
                     if !fit.converged {
                         return Err(Error::NotConverged {
                             what: "logistic regression in a cross-validation fold",
@@ -289,6 +293,22 @@ impl Split {
             fit.log_odds(&self.test_features)?
         };
         Ok(mean_log_loss(&eta, &self.test_labels))
+    }
+}
+
+/// A fit's error in a fold, said of the fold: a feature constant in a fold's training data may
+/// vary in the whole data set.
+fn in_a_fold(error: Error) -> Error {
+    match error {
+        Error::Undefined { reason, .. } if reason.contains(CONSTANT) => Error::Undefined {
+            what: "standardizing a cross-validation fold's training features",
+            reason: reason.replace(
+                CONSTANT,
+                "is constant in a fold's training data (though it may vary in the whole data \
+                 set); use fewer folds, or drop it",
+            ),
+        },
+        other => other,
     }
 }
 
@@ -417,6 +437,10 @@ mod tests {
                 lambdas: vec![1.0, -1.0],
                 ..CrossValidation::default()
             },
+            CrossValidation {
+                lambdas: vec![1.0, 1e13],
+                ..CrossValidation::default()
+            },
         ] {
             assert_eq!(
                 cv.run(&params, &x, &y).unwrap_err().kind(),
@@ -438,5 +462,19 @@ mod tests {
         };
         let err = CrossValidation::default().run(&slow, &x, &y).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotConverged);
+        // A feature that varies in one observation only is constant in the training data of the
+        // fold that holds it out: said of the fold, not of the whole data set.
+        let mut rare = vec![0.0; y.len()];
+        rare[7] = 1.0;
+        let mut with_rare = x.clone();
+        with_rare.push(rare);
+        let err = CrossValidation::default()
+            .run(&params, &with_rare, &y)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Undefined);
+        assert!(
+            err.to_string().contains("in a fold's training data"),
+            "{err}"
+        );
     }
 }

@@ -70,6 +70,18 @@ use crate::error::{Error, Result, check_finite, check_non_negative, check_positi
 
 const WHAT: &str = "logistic regression";
 
+/// The largest penalty strength λ: a prior worth a billion observations. Why: it holds every
+/// coefficient at 0 to within rounding for any data set this library meets, and beyond it the
+/// penalized Hessian's pivots (about λ for the coefficients, at least about 1/2 for the
+/// intercept, which is not penalized) differ by more than the factorization can tell from a
+/// singular matrix, so the fit would blame the features for what the penalty does.
+pub const MAX_LAMBDA: f64 = 1e9;
+
+/// The most Newton iterations a fit may be allowed: a well-posed fit needs fewer than 10, and an
+/// unbounded count (a misplaced `usize::MAX`) would let a fit that cannot meet its tolerance run
+/// for ever.
+pub const MAX_ITERATIONS: usize = 10_000;
+
 /// Settings of a logistic regression fit, checked into a [`LogisticRegression`].
 ///
 /// ```
@@ -82,13 +94,16 @@ const WHAT: &str = "logistic regression";
 #[serde(default, deny_unknown_fields)]
 pub struct LogisticParams {
     /// L2 penalty strength λ ≥ 0 (the prior precision of each coefficient). Default 1: a weak
-    /// prior, worth one observation, that keeps coefficients finite on separable data.
+    /// prior, worth one observation, that keeps coefficients finite on separable data. At most
+    /// [`MAX_LAMBDA`].
     pub lambda: f64,
     /// Standardize the features before fitting (see the module docs). Default `true`.
     pub standardize: bool,
-    /// Newton iterations allowed. Default 100; a well-posed fit needs fewer than 10.
+    /// Newton iterations allowed. Default 100; a well-posed fit needs fewer than 10. From 1 to
+    /// [`MAX_ITERATIONS`].
     pub max_iterations: usize,
-    /// Relative step size at which the fit has converged. Default 1e-9.
+    /// Relative step size at which the fit has converged. Default 1e-9. At least `f64::EPSILON`
+    /// (about 2.2e-16): a smaller step is lost in rounding, so the fit would never stop early.
     pub tolerance: f64,
 }
 
@@ -106,13 +121,36 @@ impl Default for LogisticParams {
 impl LogisticParams {
     /// Checks the settings.
     ///
-    /// Errors ([`Error::InvalidParameter`]): λ negative or not finite; no iterations allowed; a
-    /// tolerance that is not a positive finite number.
+    /// Errors ([`Error::InvalidParameter`]): λ negative, not finite or above [`MAX_LAMBDA`];
+    /// no iterations allowed, or more than [`MAX_ITERATIONS`]; a tolerance that is not a finite
+    /// number of at least `f64::EPSILON`.
+    ///
+    /// ```
+    /// use lead_customers::evidence::{LogisticParams, MAX_ITERATIONS, MAX_LAMBDA};
+    /// assert!(LogisticParams { lambda: MAX_LAMBDA, ..Default::default() }.check().is_ok());
+    /// assert!(LogisticParams { lambda: 1e13, ..Default::default() }.check().is_err());
+    /// let forever = LogisticParams { max_iterations: MAX_ITERATIONS + 1, ..Default::default() };
+    /// assert!(forever.check().is_err());
+    /// assert!(LogisticParams { tolerance: 1e-300, ..Default::default() }.check().is_err());
+    /// ```
     pub fn check(&self) -> Result<LogisticRegression> {
-        check_non_negative("lambda", self.lambda)?;
-        check_positive("tolerance", self.tolerance)?;
+        check_lambda(self.lambda)?;
+        if check_positive("tolerance", self.tolerance)? < f64::EPSILON {
+            return Err(Error::parameter(
+                "tolerance",
+                self.tolerance,
+                "must be at least f64::EPSILON (about 2.2e-16): smaller steps are lost in rounding",
+            ));
+        }
         if self.max_iterations == 0 {
             return Err(Error::parameter("max_iterations", 0, "must be at least 1"));
+        }
+        if self.max_iterations > MAX_ITERATIONS {
+            return Err(Error::parameter(
+                "max_iterations",
+                self.max_iterations,
+                format!("must be at most {MAX_ITERATIONS} (a well-posed fit needs fewer than 10)"),
+            ));
         }
         Ok(LogisticRegression {
             params: self.clone(),
@@ -263,6 +301,14 @@ impl FittedLogistic {
                 *e += b * x;
             }
         }
+        if let Some(i) = eta.iter().position(|e| !e.is_finite()) {
+            return Err(Error::Undefined {
+                what: "logistic regression log-odds",
+                reason: format!(
+                    "observation {i}: its features are so large that the log-odds overflow"
+                ),
+            });
+        }
         Ok(eta)
     }
 
@@ -286,9 +332,14 @@ impl FittedLogistic {
     /// `labels`, computed from the log-odds so that it stays finite.
     ///
     /// Errors: as [`log_odds`](Self::log_odds); [`Error::LengthMismatch`] when the labels do not
-    /// match the observations.
+    /// match the observations; [`Error::EmptyInput`] without observations (a mean of nothing).
     pub fn log_loss<C: AsRef<[f64]>>(&self, features: &[C], labels: &[bool]) -> Result<f64> {
         let eta = self.log_odds(features)?;
+        if eta.is_empty() {
+            return Err(Error::EmptyInput {
+                what: "log-loss of observations",
+            });
+        }
         if labels.len() != eta.len() {
             return Err(Error::LengthMismatch {
                 what: "labels (one per observation)",
@@ -298,6 +349,21 @@ impl FittedLogistic {
         }
         Ok(mean_log_loss(&eta, labels))
     }
+}
+
+/// What is said of a constant feature, after its name.
+pub(super) const CONSTANT: &str = "is constant; drop it (the intercept covers it)";
+
+/// Checks a penalty strength: from 0 to [`MAX_LAMBDA`].
+pub(super) fn check_lambda(lambda: f64) -> Result<f64> {
+    if check_non_negative("lambda", lambda)? > MAX_LAMBDA {
+        return Err(Error::parameter(
+            "lambda",
+            lambda,
+            format!("must be at most {MAX_LAMBDA:e}, a prior worth a billion observations"),
+        ));
+    }
+    Ok(lambda)
 }
 
 /// Checks that every column has `n` finite values.
@@ -322,12 +388,32 @@ fn standardization<C: AsRef<[f64]>>(features: &[C]) -> Result<Standardization> {
     for (j, column) in features.iter().enumerate() {
         let column = column.as_ref();
         let n = column.len() as f64;
-        let mean = column.iter().sum::<f64>() / n;
-        let sd = (column.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
-        if !(sd > 0.0 && sd.is_finite()) {
+        // Computed on the values divided by the largest magnitude, so that squares of large
+        // values do not overflow, nor those of tiny ones underflow, into a false "constant".
+        let largest = column.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let scaled = |x: f64| x / largest;
+        let mean = column.iter().map(|&x| scaled(x)).sum::<f64>() / n;
+        let sd = (column
+            .iter()
+            .map(|&x| (scaled(x) - mean).powi(2))
+            .sum::<f64>()
+            / n)
+            .sqrt();
+        let (mean, sd) = (mean * largest, sd * largest);
+        // NaN when every value is 0 (divided by a largest magnitude of 0).
+        if sd.is_nan() || sd <= 0.0 {
             return Err(Error::Undefined {
                 what: "standardizing the features",
-                reason: format!("feature {j} is constant; drop it (the intercept covers it)"),
+                reason: format!("feature {j} {CONSTANT}"),
+            });
+        }
+        if !(largest + mean.abs()).is_finite() {
+            // A value minus the mean would overflow.
+            return Err(Error::Undefined {
+                what: "standardizing the features",
+                reason: format!(
+                    "feature {j} has values too large to standardize (beyond about 8.9e307); rescale it"
+                ),
             });
         }
         means.push(mean);
@@ -715,6 +801,57 @@ mod tests {
         );
         // A penalty makes the constant column harmless when it is not standardized.
         assert!(fit(1.0, false, &constant, &y).unwrap().converged);
+    }
+
+    /// Standardizing makes a fit blind to a feature's scale, however large or small: the same
+    /// probabilities at 1e155 and 1e-300 times the values (whose squares overflow or underflow,
+    /// so the feature was called constant). Beyond half the largest number, a value minus the
+    /// mean would overflow: an error that says so.
+    #[test]
+    fn standardizing_works_at_any_scale_and_names_values_too_large() {
+        let (x, y) = small();
+        let reference = fit(1.0, true, &x, &y).unwrap().probabilities(&x).unwrap();
+        for scale in [1e155, -1e155, 1e-300, 1e300] {
+            let scaled: Vec<Vec<f64>> = x
+                .iter()
+                .map(|c| c.iter().map(|v| v * scale).collect())
+                .collect();
+            let p = fit(1.0, true, &scaled, &y)
+                .unwrap()
+                .probabilities(&scaled)
+                .unwrap();
+            for (p, q) in p.iter().zip(&reference) {
+                assert!((p - q).abs() < 1e-9, "scale {scale}: {p} vs {q}");
+            }
+        }
+        let mut huge = vec![0.0; y.len()];
+        huge[..3].copy_from_slice(&[f64::MAX, -f64::MAX, f64::MAX]);
+        let huge = vec![huge];
+        match fit(1.0, true, &huge, &y) {
+            Err(Error::Undefined { reason, .. }) => {
+                assert!(reason.contains("too large"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn predictions_without_observations_or_beyond_range_are_errors() {
+        let (x, y) = small();
+        let f = fit(1.0, true, &x, &y).unwrap();
+        assert_eq!(
+            f.log_loss(&[Vec::<f64>::new(), Vec::new()], &[])
+                .unwrap_err()
+                .kind(),
+            ErrorKind::EmptyInput
+        );
+        // Tiny values make a huge coefficient, which overflows on large ones.
+        let tiny = vec![x[0].iter().map(|v| v * 1e-300).collect::<Vec<f64>>()];
+        let f = fit(1.0, true, &tiny, &y).unwrap();
+        assert_eq!(
+            f.log_odds(&[vec![1e100, -1e100]]).unwrap_err().kind(),
+            ErrorKind::Undefined
+        );
     }
 
     #[test]

@@ -71,7 +71,9 @@ pub use bootstrap::{
 };
 pub use calibrate::{Calibration, CalibrationParams, SignalCoefficient, SignalFate};
 pub use cross_validation::{CrossValidation, CvPoint, CvResult};
-pub use logistic::{FittedLogistic, LogisticParams, LogisticRegression, Standardization};
+pub use logistic::{
+    FittedLogistic, LogisticParams, LogisticRegression, MAX_ITERATIONS, MAX_LAMBDA, Standardization,
+};
 pub use metrics::{
     Metric, Ranking, RankingReport, auc, average_precision, lift_at_k, lift_over_baseline,
     precision_at_k, recall_at_k,

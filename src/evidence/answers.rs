@@ -78,8 +78,20 @@ impl Answers {
                 value,
                 problem,
             };
-            if response.customer.as_str().is_empty() {
+            let id = response.customer.as_str();
+            if id.is_empty() {
                 return Err(bad("customer_id", String::new(), Problem::Missing));
+            }
+            if id.trim_ascii() != id {
+                // As a population's ids: `" C1"` next to `"C1"` would be two respondents, and a
+                // CSV file could not hold it (its cells are trimmed).
+                return Err(bad(
+                    "customer_id",
+                    id.to_owned(),
+                    Problem::Unparsable {
+                        expected: "an id without whitespace at either end".to_owned(),
+                    },
+                ));
             }
             let item = questionnaire
                 .item_number(&response.item)
@@ -659,6 +671,14 @@ mod tests {
                 0,
             ),
             (vec![Response::new("", "at1", 3.0)], ErrorKind::Missing, 0),
+            (
+                vec![
+                    Response::new("C1", "at1", 3.0),
+                    Response::new(" C1", "at2", 3.0),
+                ],
+                ErrorKind::Unparsable,
+                1,
+            ),
         ];
         for (responses, kind, index) in cases {
             let err = q.answers(&responses).unwrap_err();

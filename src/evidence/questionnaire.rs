@@ -210,8 +210,9 @@ impl QuestionnaireParams {
     /// Checks the settings and builds the questionnaire.
     ///
     /// Errors ([`Error::InvalidParameter`]): a scale outside 2 to 11; a share outside 0 to 1; no
-    /// constructs; an empty or repeated construct name, or one named `customer_id`; a construct
-    /// without items; an item name that is empty or has whitespace at either end; an item in two
+    /// constructs; an empty or repeated construct name, one named `customer_id` or with
+    /// whitespace at either end; a construct without items; an item name that is empty or has
+    /// whitespace at either end; an item in two
     /// places; a reverse-keyed item that is not one of its construct's items.
     pub fn check(&self) -> Result<Questionnaire> {
         if !(2..=11).contains(&self.scale) {
@@ -237,6 +238,14 @@ impl QuestionnaireParams {
                     "construct name",
                     &c.name,
                     "must not be empty nor `customer_id` (the id column of score tables)",
+                ));
+            }
+            if c.name.trim_ascii() != c.name {
+                // It names a column of score tables, where `" a "` next to `"a"` is a mistake.
+                return Err(Error::parameter(
+                    "construct name",
+                    &c.name,
+                    "has whitespace at either end",
                 ));
             }
             if !names.insert(c.name.as_str()) {
@@ -368,7 +377,8 @@ impl Questionnaire {
     ///
     /// Errors: [`Error::Record`] at [`Location::Record`] (table [`Table::Responses`], the
     /// response's position) with [`Problem::UnknownItem`], [`Problem::OutOfRange`],
-    /// [`Problem::NonFinite`], [`Problem::Missing`] (empty customer id) or
+    /// [`Problem::NonFinite`], [`Problem::Missing`] (empty customer id),
+    /// [`Problem::Unparsable`] (a customer id with whitespace at either end) or
     /// [`Problem::DuplicateAnswer`] (naming the first answer).
     ///
     /// ```
@@ -527,6 +537,7 @@ mod tests {
             QuestionnaireParams::empty(),
             base().with_construct(Construct::new("", ["x1"])),
             base().with_construct(Construct::new("customer_id", ["x1"])),
+            base().with_construct(Construct::new(" x ", ["x1"])),
             base().with_construct(Construct::new("ahead_of_trend", ["x1"])),
             base().with_construct(Construct::new("x", Vec::<String>::new())),
             base().with_construct(Construct::new("x", ["x1", ""])),

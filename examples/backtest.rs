@@ -19,6 +19,8 @@
 //! JSON is an object with `k`, `positives` and `rankings`, an array of objects with `name`, `auc`,
 //! `precision_at_k`, `average_precision` and `lift_at_k` (over a random ranking).
 
+#[path = "support/args.rs"]
+mod args;
 #[path = "support/output.rs"]
 mod output;
 #[path = "support/load.rs"]
@@ -48,14 +50,14 @@ fn run() -> Result<(), String> {
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value\n{USAGE}"));
         match arg.as_str() {
-            "--as-of" => as_of = Some(time("--as-of", &value("--as-of")?)?),
-            "--until" => until = Some(time("--until", &value("--until")?)?),
+            "--as-of" => as_of = Some(args::time("--as-of", &value("--as-of")?)?),
+            "--until" => until = Some(args::time("--until", &value("--until")?)?),
             "--format" => format = value("--format")?,
             "-h" | "--help" => return Err(USAGE.into()),
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option {flag}\n{USAGE}"));
             }
-            path => dir = Some(path.to_owned()),
+            path => args::folder(&mut dir, path, USAGE)?,
         }
     }
     let dir = dir.ok_or(USAGE)?;
@@ -90,11 +92,6 @@ fn run() -> Result<(), String> {
         _ => print_table(&mut out, &report, calibration.as_ref()),
     };
     output::finish(written, out)
-}
-
-fn time(flag: &str, text: &str) -> Result<jiff::Timestamp, String> {
-    lead_customers::time::parse_timestamp(text)
-        .ok_or(format!("{flag}: {text:?} is not YYYY-MM-DD or RFC 3339"))
 }
 
 fn print_json(mut out: impl Write, report: &BacktestReport) -> std::io::Result<()> {

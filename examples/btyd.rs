@@ -11,6 +11,8 @@
 //! the 50 best lead customers as of the calibration end: `customer_id`, `rank`, `score`,
 //! `probability_alive`).
 
+#[path = "support/args.rs"]
+mod args;
 #[path = "support/output.rs"]
 mod output;
 #[path = "support/load.rs"]
@@ -48,9 +50,7 @@ fn run() -> Result<(), String> {
         match arg.as_str() {
             "--calibration-end" => {
                 let text = value("--calibration-end")?;
-                end = Some(lead_customers::time::parse_timestamp(&text).ok_or(format!(
-                    "--calibration-end: {text:?} is not YYYY-MM-DD or RFC 3339"
-                ))?);
+                end = Some(args::time("--calibration-end", &text)?);
             }
             "--unit" => {
                 activity.summary = match value("--unit")?.as_str() {
@@ -80,7 +80,7 @@ fn run() -> Result<(), String> {
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option {flag}\n{USAGE}"));
             }
-            path => dir = Some(path.to_owned()),
+            path => args::folder(&mut dir, path, USAGE)?,
         }
     }
     let (dir, end) = (

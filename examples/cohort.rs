@@ -11,6 +11,8 @@
 //! `score`, `relevance`, `segment` (the score segment, as in `rank`), `customer_segment`,
 //! `relationship`, `merit`, `reasons`), and `topic`, `as_of` and `summary`.
 
+#[path = "support/args.rs"]
+mod args;
 #[path = "support/output.rs"]
 mod output;
 #[path = "support/load.rs"]
@@ -59,17 +61,14 @@ fn run() -> Result<(), String> {
             }
             "--as-of" => {
                 let text = value("--as-of")?;
-                as_of = Some(
-                    lead_customers::time::parse_timestamp(&text)
-                        .ok_or(format!("--as-of: {text:?} is not YYYY-MM-DD or RFC 3339"))?,
-                );
+                as_of = Some(args::time("--as-of", &text)?);
             }
             "--format" => format = value("--format")?,
             "-h" | "--help" => return Err(USAGE.into()),
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option {flag}\n{USAGE}"));
             }
-            path => dir = Some(path.to_owned()),
+            path => args::folder(&mut dir, path, USAGE)?,
         }
     }
     let dir = dir.ok_or(USAGE)?;

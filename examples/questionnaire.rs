@@ -46,7 +46,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(message) => {
-            eprintln!("error: {message}\n{USAGE}");
+            eprintln!("questionnaire: {message}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
@@ -57,7 +57,7 @@ fn main() -> ExitCode {
     {
         Ok(answers) => answers.report(),
         Err(err) => {
-            eprintln!("error: {err}");
+            eprintln!("questionnaire: {err}");
             return ExitCode::FAILURE;
         }
     };
@@ -71,7 +71,7 @@ fn main() -> ExitCode {
     match output::finish(written, out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err}");
+            eprintln!("questionnaire: {err}");
             ExitCode::FAILURE
         }
     }
@@ -92,7 +92,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
                 let spec = value("--construct")?;
                 constructs.push(spec.parse::<Construct>().map_err(|e| e.to_string())?);
             }
-            "--reverse" => reverse.extend(value("--reverse")?.split(',').map(str::to_owned)),
+            "--reverse" => {
+                let items = value("--reverse")?;
+                if items.split(',').any(str::is_empty) {
+                    return Err(format!("--reverse: an empty item name in {items:?}"));
+                }
+                reverse.extend(items.split(',').map(str::to_owned));
+            }
             "--scale" => {
                 let text = value("--scale")?;
                 params.scale = text
@@ -123,7 +129,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
     } else {
         constructs
     };
-    for item in reverse.iter().filter(|i| !i.is_empty()) {
+    for item in &reverse {
         params = params.with_reverse_keyed(item).map_err(|e| e.to_string())?;
     }
     Ok(Some(Args {

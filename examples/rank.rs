@@ -8,6 +8,8 @@
 //! a table, everyone in JSON and CSV). JSON is an array, best first, of objects with
 //! `customer_id`, `rank`, `score`, `engagement`, `innovation`, `segment`, `reasons`.
 
+#[path = "support/args.rs"]
+mod args;
 #[path = "support/output.rs"]
 mod output;
 #[path = "support/load.rs"]
@@ -38,16 +40,15 @@ fn run() -> Result<(), String> {
         match arg.as_str() {
             "--as-of" => {
                 let text = value("--as-of")?;
-                as_of = Some(
-                    lead_customers::time::parse_timestamp(&text)
-                        .ok_or(format!("--as-of: {text:?} is not YYYY-MM-DD or RFC 3339"))?,
-                );
+                as_of = Some(args::time("--as-of", &text)?);
             }
             "--top" => {
                 let text = value("--top")?;
                 top = Some(
                     text.parse::<usize>()
-                        .map_err(|_| format!("--top: {text:?} is not a count"))?,
+                        .ok()
+                        .filter(|&n| n > 0)
+                        .ok_or(format!("--top: {text:?} is not a count of at least 1"))?,
                 );
             }
             "--format" => format = value("--format")?,
@@ -55,7 +56,7 @@ fn run() -> Result<(), String> {
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option {flag}\n{USAGE}"));
             }
-            path => dir = Some(path.to_owned()),
+            path => args::folder(&mut dir, path, USAGE)?,
         }
     }
     let dir = dir.ok_or(USAGE)?;

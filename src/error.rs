@@ -98,6 +98,8 @@ pub enum Problem {
         /// Where the first record with this id came from.
         first: Location,
     },
+    /// A CSV header names a column twice (one of the two would go unread).
+    DuplicateColumn,
     /// A facilitator rating outside 1.0 to 5.0.
     RatingOutOfRange,
     /// A participation marked attended but not invited.
@@ -138,6 +140,9 @@ impl fmt::Display for Problem {
             Problem::UnknownCustomer => f.write_str("no customer has this id"),
             Problem::UnknownSession => f.write_str("no co-design session has this id"),
             Problem::DuplicateId { first } => write!(f, "duplicate id, first used at {first}"),
+            Problem::DuplicateColumn => {
+                f.write_str("the header names this column twice; one of the two would go unread")
+            }
             Problem::RatingOutOfRange => f.write_str("a facilitator rating must be 1.0 to 5.0"),
             Problem::AttendedWithoutInvited => f.write_str(
                 "attended is true but invited is false: attending requires an invitation",
@@ -367,6 +372,8 @@ pub enum ErrorKind {
     UnknownSession,
     /// See [`Problem::DuplicateId`].
     DuplicateId,
+    /// See [`Problem::DuplicateColumn`].
+    DuplicateColumn,
     /// See [`Problem::RatingOutOfRange`].
     RatingOutOfRange,
     /// See [`Problem::AttendedWithoutInvited`].
@@ -439,6 +446,7 @@ impl Error {
                 Problem::UnknownCustomer => ErrorKind::UnknownCustomer,
                 Problem::UnknownSession => ErrorKind::UnknownSession,
                 Problem::DuplicateId { .. } => ErrorKind::DuplicateId,
+                Problem::DuplicateColumn => ErrorKind::DuplicateColumn,
                 Problem::RatingOutOfRange => ErrorKind::RatingOutOfRange,
                 Problem::AttendedWithoutInvited => ErrorKind::AttendedWithoutInvited,
                 Problem::NonFinite => ErrorKind::NonFinite,

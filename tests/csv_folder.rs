@@ -497,8 +497,9 @@ fn a_column_named_twice_is_refused() {
     write(&dir, "customers.csv", "id,name,id\nC1,a,C2\n");
     write(&dir, "interactions.csv", INTERACTIONS);
     let err = read_csv_folder(&dir).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::DuplicateId, "{err}");
+    assert_eq!(err.kind(), ErrorKind::DuplicateColumn, "{err}");
     assert!(err.to_string().contains("customers.csv:1"), "{err}");
+    assert!(err.to_string().contains("names this column twice"), "{err}");
 }
 
 #[test]

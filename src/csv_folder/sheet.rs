@@ -69,15 +69,14 @@ impl Sheet {
             .find(|(i, h)| !h.is_empty() && header[..*i].contains(h))
             .map(|(_, h)| h)
         {
-            let header_line = Location::Csv {
-                file: path.clone(),
-                line: 1,
-            };
             return Err(Error::Record {
-                location: header_line.clone(),
+                location: Location::Csv {
+                    file: path.clone(),
+                    line: 1,
+                },
                 field: "(header)",
                 value: String::from_utf8_lossy(name).into_owned(),
-                problem: Problem::DuplicateId { first: header_line },
+                problem: Problem::DuplicateColumn,
             });
         }
         Ok(Sheet {

@@ -1,0 +1,24 @@
+//! Command-line pieces shared by the examples that read a folder: a time, and the one folder.
+
+use jiff::Timestamp;
+
+/// A date or time given to `flag`, with the range jiff can hold named when the text is out of it.
+pub fn time(flag: &str, text: &str) -> Result<Timestamp, String> {
+    lead_customers::time::parse_timestamp(text).ok_or(format!(
+        "{flag}: {text:?} is not a date YYYY-MM-DD or an RFC 3339 time with offset, from year \
+         -9999 to 9999-12-30"
+    ))
+}
+
+/// Takes `path` as the folder, refusing a second one (the first would be ignored silently).
+pub fn folder(dir: &mut Option<String>, path: &str, usage: &str) -> Result<(), String> {
+    match dir {
+        Some(first) => Err(format!(
+            "one folder only, got {first:?} and {path:?}\n{usage}"
+        )),
+        None => {
+            *dir = Some(path.to_owned());
+            Ok(())
+        }
+    }
+}

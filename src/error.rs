@@ -313,10 +313,11 @@ pub enum Error {
         gradient_norm: Option<f64>,
     },
     /// The outcomes are (quasi-)perfectly separated by the features, so the unpenalized
-    /// maximum-likelihood coefficients are infinite.
+    /// maximum-likelihood coefficients are infinite (and too weak a penalty cannot hold them).
     #[error(
         "{what}: the outcomes are perfectly separated by the features (fitted probabilities \
-         reach 0 or 1), so the coefficients diverge; use a regularization strength above zero"
+         reach 0 or 1), so the coefficients diverge; use a larger regularization strength \
+         (lambda; 1 by default)"
     )]
     Separable {
         /// The fit, for example `"logistic regression"`.

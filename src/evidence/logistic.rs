@@ -41,10 +41,11 @@
 //! # Failures
 //!
 //! - all labels equal: [`Error::NoPositives`] / [`Error::NoNegatives`];
-//! - λ = 0 and outcomes perfectly separated by the features (the maximum-likelihood coefficients
-//!   are infinite): [`Error::Separable`], detected as a fit that did not converge, or whose
-//!   Hessian degenerated, while some fitted probabilities reached 0 or 1 (`|η| > 30`). Any
-//!   λ > 0 fixes it;
+//! - outcomes perfectly separated by the features (the maximum-likelihood coefficients are
+//!   infinite): [`Error::Separable`], detected, with λ = 0, as a fit that did not converge, or,
+//!   with any λ, as a Hessian that degenerated while some fitted probabilities reached 0 or 1
+//!   (`|η| > 30`: a λ far too small to hold the coefficients, 1e-300 say, fails as λ = 0 does).
+//!   A penalty of the order of 1, the default, fixes it;
 //! - collinear or constant features without enough penalty: [`Error::SingularMatrix`], when the
 //!   Cholesky factorization fails or its pivots span more than 12 orders of magnitude
 //!   (`min L_jj² / max L_jj² < 1e−12`, a cheap reciprocal-condition estimate);
@@ -482,11 +483,19 @@ struct Newton {
 fn newton(x: &DMatrix<f64>, y: &DVector<f64>, params: &LogisticParams) -> Result<Newton> {
     let m = x.ncols();
     let penalty = DVector::from_fn(m, |j, _| if j == 0 { 0.0 } else { params.lambda });
-    // Without a penalty, fitted probabilities at 0 or 1 mean the coefficients are running off
-    // to infinity (the Hessian then also degenerates, as the weights p(1 − p) vanish).
+    // Fitted probabilities at 0 or 1 mean the coefficients are running off to infinity: without
+    // a penalty, always; with one, when it is too weak to stop them, which shows as a Hessian
+    // that degenerates as the weights p(1 − p) vanish.
+    let running_off = |beta: &DVector<f64>| (x * beta).amax() > 30.0;
     let separated = |beta: &DVector<f64>| {
-        (params.lambda == 0.0 && (x * beta).amax() > 30.0)
-            .then_some(Error::Separable { what: WHAT })
+        (params.lambda == 0.0 && running_off(beta)).then_some(Error::Separable { what: WHAT })
+    };
+    let degenerated = |beta: &DVector<f64>, e: Error| {
+        if running_off(beta) {
+            Error::Separable { what: WHAT }
+        } else {
+            e
+        }
     };
     let objective = |beta: &DVector<f64>| {
         log_likelihood(&(x * beta), y) - 0.5 * penalty.dot(&beta.component_mul(beta))
@@ -501,7 +510,7 @@ fn newton(x: &DMatrix<f64>, y: &DVector<f64>, params: &LogisticParams) -> Result
         iterations += 1;
         let (gradient, hessian) = gradient_and_hessian(x, y, &beta, &penalty);
         let step = factor(hessian)
-            .map_err(|e| separated(&beta).unwrap_or(e))?
+            .map_err(|e| degenerated(&beta, e))?
             .solve(&gradient);
         let slope = gradient.dot(&step);
         // Armijo backtracking, with a little slack for rounding at the optimum.
@@ -534,7 +543,7 @@ fn newton(x: &DMatrix<f64>, y: &DVector<f64>, params: &LogisticParams) -> Result
     }
     let (_, hessian) = gradient_and_hessian(x, y, &beta, &penalty);
     let covariance = factor(hessian)
-        .map_err(|e| separated(&beta).unwrap_or(e))?
+        .map_err(|e| degenerated(&beta, e))?
         .inverse();
     let eta = x * &beta;
     Ok(Newton {
@@ -780,6 +789,15 @@ mod tests {
         );
         let f = fit(1.0, false, &x, &y).unwrap();
         assert!(f.converged && f.coefficients[0].is_finite() && f.coefficients[0] > 0.0);
+        // A penalty far too weak to hold the coefficients fails as none does (it was called a
+        // singular matrix).
+        for lambda in [5e-324, 1e-300] {
+            assert_eq!(
+                fit(lambda, false, &x, &y).unwrap_err().kind(),
+                ErrorKind::Separable,
+                "{lambda}"
+            );
+        }
     }
 
     #[test]

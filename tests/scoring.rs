@@ -341,6 +341,10 @@ fn invalid_models_are_refused() {
         ),
         (
             "a horizon of expected activity beyond a century",
+            Box::new(|m| m.signals.alive.horizon_days = 36_526.0),
+        ),
+        (
+            "a horizon of expected activity of 1e300 days",
             Box::new(|m| m.signals.alive.horizon_days = 1e300),
         ),
         (

@@ -5,8 +5,8 @@ use jiff::Timestamp;
 /// A date or time given to `flag`, with the range jiff can hold named when the text is out of it.
 pub fn time(flag: &str, text: &str) -> Result<Timestamp, String> {
     lead_customers::time::parse_timestamp(text).ok_or(format!(
-        "{flag}: {text:?} is not a date YYYY-MM-DD or an RFC 3339 time with offset, from year \
-         -9999 to 9999-12-30"
+        "{flag}: {text:?} is not a date YYYY-MM-DD or an RFC 3339 time with offset within \
+         jiff's range (-009999-01-02T01:59:59Z to 9999-12-30T22:00:00Z)"
     ))
 }
 

@@ -243,7 +243,8 @@ impl Sheet {
     /// Without quotes and carriage returns, a line break ends a record and a comma ends a field,
     /// and nothing else does: the slice is cut at those bytes directly, which is what the CSV
     /// reader would do with it, several times faster. A slice with a carriage return (a file with
-    /// `\r\n` line ends) goes through the CSV reader, which knows every kind of line end.
+    /// `\r\n` or bare `\r` line ends) goes through the CSV reader, which knows every kind of line
+    /// end.
     fn parse_slice<B: Batch, P>(
         &self,
         bytes: &[u8],

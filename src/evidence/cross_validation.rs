@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use super::logistic::{
     CONSTANT, FittedLogistic, LogisticParams, check_features, check_lambda, mean_log_loss,
+    standardization,
 };
 use crate::error::{Error, Result};
 
@@ -48,8 +49,9 @@ use crate::error::{Error, Result};
 pub struct CrossValidation {
     /// Number of folds, at least 2 and at most the number of observations. Default 5.
     pub folds: usize,
-    /// The penalty strengths λ to try, each finite and ≥ 0. Default 13 values from 10⁻³ to 10³,
-    /// half a decade apart: from "almost no prior" to "a prior worth a thousand observations".
+    /// The penalty strengths λ to try, each from 0 to [`MAX_LAMBDA`](super::MAX_LAMBDA). Default
+    /// 13 values from 10⁻³ to 10³, half a decade apart: from "almost no prior" to "a prior worth
+    /// a thousand observations".
     pub lambdas: Vec<f64>,
     /// Seed of the fold assignment (PCG-64 MCG). Default 6.
     pub seed: u64,
@@ -173,6 +175,11 @@ impl CrossValidation {
         params.check()?;
         self.check_lambdas()?;
         check_features(features, labels.len())?;
+        if params.standardize {
+            // A feature constant in all the data is said to be so, before any fold finds it
+            // constant in its training data.
+            standardization(features)?;
+        }
         let fold = self.fold_assignment(labels)?;
         let positives = labels.iter().filter(|&&l| l).count();
         if positives < 2 || labels.len() - positives < 2 {
@@ -476,5 +483,13 @@ mod tests {
             err.to_string().contains("in a fold's training data"),
             "{err}"
         );
+        // Constant in all the data: said so, without the advice about folds.
+        let mut constant = x.clone();
+        constant.push(vec![2.0; y.len()]);
+        let err = CrossValidation::default()
+            .run(&params, &constant, &y)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Undefined);
+        assert!(!err.to_string().contains("fold"), "{err}");
     }
 }

@@ -46,6 +46,10 @@
 //!   with any λ, as a Hessian that degenerated while some fitted probabilities reached 0 or 1
 //!   (`|η| > 30`: a λ far too small to hold the coefficients, 1e-300 say, fails as λ = 0 does).
 //!   A penalty of the order of 1, the default, fixes it;
+//! - a constant feature when standardizing, or one with values beyond about 8.9e307 (a value
+//!   minus the mean would overflow), or a fit whose coefficients or standard errors are beyond
+//!   the largest number on the features' own scale (features near the smallest numbers):
+//!   [`Error::Undefined`];
 //! - collinear or constant features without enough penalty: [`Error::SingularMatrix`], when the
 //!   Cholesky factorization fails or its pivots span more than 12 orders of magnitude
 //!   (`min L_jj² / max L_jj² < 1e−12`, a cheap reciprocal-condition estimate);
@@ -71,17 +75,18 @@ use crate::error::{Error, Result, check_finite, check_non_negative, check_positi
 
 const WHAT: &str = "logistic regression";
 
-/// The largest penalty strength λ: a prior worth a billion observations. Why: it holds every
-/// coefficient at 0 to within rounding for any data set this library meets, and beyond it the
-/// penalized Hessian's pivots (about λ for the coefficients, at least about 1/2 for the
-/// intercept, which is not penalized) differ by more than the factorization can tell from a
-/// singular matrix, so the fit would blame the features for what the penalty does.
+/// The largest penalty strength λ: a prior worth a billion observations. Why: such a prior
+/// already holds every coefficient at 0 to within rounding for any data set this library meets,
+/// and far beyond it (from about 1e12 · n p(1 − p), n observations at base rate p) the penalized
+/// Hessian's pivots (about λ for the coefficients, about n p(1 − p) for the intercept, which is
+/// not penalized) differ by more than the factorization tells from a singular matrix, so the fit
+/// would blame the features for what the penalty does. 1e9 keeps a wide margin below that.
 pub const MAX_LAMBDA: f64 = 1e9;
 
 /// The most Newton iterations a fit may be allowed: a well-posed fit needs fewer than 10, and an
 /// unbounded count (a misplaced `usize::MAX`) would let a fit that cannot meet its tolerance run
 /// for ever.
-pub const MAX_ITERATIONS: usize = 10_000;
+pub const MAX_LOGISTIC_ITERATIONS: usize = 10_000;
 
 /// Settings of a logistic regression fit, checked into a [`LogisticRegression`].
 ///
@@ -101,7 +106,7 @@ pub struct LogisticParams {
     /// Standardize the features before fitting (see the module docs). Default `true`.
     pub standardize: bool,
     /// Newton iterations allowed. Default 100; a well-posed fit needs fewer than 10. From 1 to
-    /// [`MAX_ITERATIONS`].
+    /// [`MAX_LOGISTIC_ITERATIONS`].
     pub max_iterations: usize,
     /// Relative step size at which the fit has converged. Default 1e-9. At least `f64::EPSILON`
     /// (about 2.2e-16): a smaller step is lost in rounding, so the fit would never stop early.
@@ -123,14 +128,15 @@ impl LogisticParams {
     /// Checks the settings.
     ///
     /// Errors ([`Error::InvalidParameter`]): λ negative, not finite or above [`MAX_LAMBDA`];
-    /// no iterations allowed, or more than [`MAX_ITERATIONS`]; a tolerance that is not a finite
-    /// number of at least `f64::EPSILON`.
+    /// no iterations allowed, or more than [`MAX_LOGISTIC_ITERATIONS`]; a tolerance that is not a
+    /// finite number of at least `f64::EPSILON`.
     ///
     /// ```
-    /// use lead_customers::evidence::{LogisticParams, MAX_ITERATIONS, MAX_LAMBDA};
+    /// use lead_customers::evidence::{LogisticParams, MAX_LAMBDA, MAX_LOGISTIC_ITERATIONS};
     /// assert!(LogisticParams { lambda: MAX_LAMBDA, ..Default::default() }.check().is_ok());
     /// assert!(LogisticParams { lambda: 1e13, ..Default::default() }.check().is_err());
-    /// let forever = LogisticParams { max_iterations: MAX_ITERATIONS + 1, ..Default::default() };
+    /// let too_many = MAX_LOGISTIC_ITERATIONS + 1;
+    /// let forever = LogisticParams { max_iterations: too_many, ..Default::default() };
     /// assert!(forever.check().is_err());
     /// assert!(LogisticParams { tolerance: 1e-300, ..Default::default() }.check().is_err());
     /// ```
@@ -146,11 +152,14 @@ impl LogisticParams {
         if self.max_iterations == 0 {
             return Err(Error::parameter("max_iterations", 0, "must be at least 1"));
         }
-        if self.max_iterations > MAX_ITERATIONS {
+        if self.max_iterations > MAX_LOGISTIC_ITERATIONS {
             return Err(Error::parameter(
                 "max_iterations",
                 self.max_iterations,
-                format!("must be at most {MAX_ITERATIONS} (a well-posed fit needs fewer than 10)"),
+                format!(
+                    "must be at most {MAX_LOGISTIC_ITERATIONS} (a well-posed fit needs fewer than \
+                     10)"
+                ),
             ));
         }
         Ok(LogisticRegression {
@@ -259,10 +268,16 @@ impl LogisticRegression {
         let beta = &t * &newton.beta;
         let covariance = &t * &newton.covariance * t.transpose();
         let se = |j: usize| covariance[(j, j)].max(0.0).sqrt();
-        Ok(FittedLogistic {
+        // A slope's is √C'_jj / s_j, taken without squaring s_j, which underflows for features
+        // of 1e300 (their standard errors came out 0).
+        let slope_se = |j: usize| match &standardization {
+            Some(s) => newton.covariance[(j, j)].max(0.0).sqrt() / s.scales[j - 1],
+            None => se(j),
+        };
+        let fitted = FittedLogistic {
             coefficients: beta.iter().skip(1).copied().collect(),
             intercept: beta[0],
-            standard_errors: (1..m).map(se).collect(),
+            standard_errors: (1..m).map(slope_se).collect(),
             intercept_standard_error: se(0),
             standardization,
             lambda: self.params.lambda,
@@ -270,7 +285,21 @@ impl LogisticRegression {
             converged: newton.converged,
             log_likelihood: newton.log_likelihood,
             observations: labels.len(),
-        })
+        };
+        let finite = (fitted.coefficients.iter().chain(&fitted.standard_errors))
+            .chain([&fitted.intercept, &fitted.intercept_standard_error])
+            .all(|v| v.is_finite());
+        if !finite {
+            // The fit on the standardized scale is fine, but on the features' own scale (values
+            // near the smallest numbers, say) its coefficients are beyond the largest.
+            return Err(Error::Undefined {
+                what: WHAT,
+                reason: "on the features' own scale the coefficients or their standard errors \
+                         are beyond the largest number; rescale the features"
+                    .to_owned(),
+            });
+        }
+        Ok(fitted)
     }
 }
 
@@ -280,7 +309,8 @@ impl FittedLogistic {
     ///
     /// Errors: [`Error::LengthMismatch`] for a wrong number of columns or ragged columns;
     /// [`Error::EmptyInput`] for a model without features (it cannot tell how many observations
-    /// are meant; its log-odds is the intercept); [`Error::NonFiniteInput`].
+    /// are meant; its log-odds is the intercept); [`Error::NonFiniteInput`];
+    /// [`Error::Undefined`] when features so large make a log-odds overflow.
     pub fn log_odds<C: AsRef<[f64]>>(&self, features: &[C]) -> Result<Vec<f64>> {
         if features.len() != self.coefficients.len() {
             return Err(Error::LengthMismatch {
@@ -383,25 +413,29 @@ pub(super) fn check_features<C: AsRef<[f64]>>(features: &[C], n: usize) -> Resul
     Ok(())
 }
 
-fn standardization<C: AsRef<[f64]>>(features: &[C]) -> Result<Standardization> {
+/// Each feature's mean and standard deviation; a constant feature, or one with values too large
+/// to standardize, is [`Error::Undefined`].
+pub(super) fn standardization<C: AsRef<[f64]>>(features: &[C]) -> Result<Standardization> {
     let mut means = Vec::with_capacity(features.len());
     let mut scales = Vec::with_capacity(features.len());
     for (j, column) in features.iter().enumerate() {
         let column = column.as_ref();
         let n = column.len() as f64;
-        // Computed on the values divided by the largest magnitude, so that squares of large
-        // values do not overflow, nor those of tiny ones underflow, into a false "constant".
+        // Computed on the values divided by the power of two at or below the largest magnitude,
+        // so that squares of large values do not overflow, nor those of tiny ones underflow, into
+        // a false "constant". Dividing and multiplying by a power of two is exact, so ordinary
+        // features get the very same mean and deviation as without it.
         let largest = column.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-        let scaled = |x: f64| x / largest;
-        let mean = column.iter().map(|&x| scaled(x)).sum::<f64>() / n;
+        let unit = power_of_two_at_or_below(largest);
+        let mean = column.iter().map(|&x| x / unit).sum::<f64>() / n;
         let sd = (column
             .iter()
-            .map(|&x| (scaled(x) - mean).powi(2))
+            .map(|&x| (x / unit - mean).powi(2))
             .sum::<f64>()
             / n)
             .sqrt();
-        let (mean, sd) = (mean * largest, sd * largest);
-        // NaN when every value is 0 (divided by a largest magnitude of 0).
+        let (mean, sd) = (mean * unit, sd * unit);
+        // NaN when every value is 0 (divided by a unit of 0).
         if sd.is_nan() || sd <= 0.0 {
             return Err(Error::Undefined {
                 what: "standardizing the features",
@@ -413,7 +447,8 @@ fn standardization<C: AsRef<[f64]>>(features: &[C]) -> Result<Standardization> {
             return Err(Error::Undefined {
                 what: "standardizing the features",
                 reason: format!(
-                    "feature {j} has values too large to standardize (beyond about 8.9e307); rescale it"
+                    "feature {j} has values too large to standardize (beyond about 8.9e307); \
+                     rescale it"
                 ),
             });
         }
@@ -421,6 +456,19 @@ fn standardization<C: AsRef<[f64]>>(features: &[C]) -> Result<Standardization> {
         scales.push(sd);
     }
     Ok(Standardization { means, scales })
+}
+
+/// The largest power of two at or below `x > 0` (the smallest normal number for a subnormal `x`,
+/// which the division then scales up exactly); 0 for 0.
+fn power_of_two_at_or_below(x: f64) -> f64 {
+    if x == 0.0 {
+        0.0
+    } else if x < f64::MIN_POSITIVE {
+        f64::MIN_POSITIVE
+    } else {
+        // The sign and exponent bits, the mantissa cleared.
+        f64::from_bits(x.to_bits() & 0xfff0_0000_0000_0000)
+    }
 }
 
 /// The design matrix: a column of ones for the intercept, then the features (standardized when
@@ -828,19 +876,39 @@ mod tests {
     #[test]
     fn standardizing_works_at_any_scale_and_names_values_too_large() {
         let (x, y) = small();
-        let reference = fit(1.0, true, &x, &y).unwrap().probabilities(&x).unwrap();
-        for scale in [1e155, -1e155, 1e-300, 1e300] {
-            let scaled: Vec<Vec<f64>> = x
-                .iter()
+        let scaled = |scale: f64| -> Vec<Vec<f64>> {
+            x.iter()
                 .map(|c| c.iter().map(|v| v * scale).collect())
-                .collect();
-            let p = fit(1.0, true, &scaled, &y)
-                .unwrap()
-                .probabilities(&scaled)
-                .unwrap();
-            for (p, q) in p.iter().zip(&reference) {
+                .collect()
+        };
+        let reference = fit(1.0, true, &x, &y).unwrap();
+        let reference_p = reference.probabilities(&x).unwrap();
+        // A power of two changes no digit; other scales only the last ones.
+        let twice = fit(1.0, true, &scaled(2.0), &y).unwrap();
+        assert_eq!(twice.probabilities(&scaled(2.0)).unwrap(), reference_p);
+        for scale in [1e155, -1e155, 1e-300, 1e300] {
+            let f = fit(1.0, true, &scaled(scale), &y).unwrap();
+            let p = f.probabilities(&scaled(scale)).unwrap();
+            for (p, q) in p.iter().zip(&reference_p) {
                 assert!((p - q).abs() < 1e-9, "scale {scale}: {p} vs {q}");
             }
+            // Standard errors on the features' own scale: the reference's over the scale (at
+            // 1e300 they underflowed to 0 when computed through the squared scale).
+            for (se, reference) in f.standard_errors.iter().zip(&reference.standard_errors) {
+                let expected = reference / scale.abs();
+                assert!(
+                    (se - expected).abs() < 1e-9 * expected,
+                    "scale {scale}: {se} vs {expected}"
+                );
+            }
+        }
+        // Subnormal features: on their own scale the coefficients overflow, which is an error
+        // (the fit returned infinite coefficients).
+        match fit(1.0, true, &scaled(1e-315), &y) {
+            Err(Error::Undefined { reason, .. }) => {
+                assert!(reason.contains("rescale the features"), "{reason}")
+            }
+            other => panic!("{other:?}"),
         }
         let mut huge = vec![0.0; y.len()];
         huge[..3].copy_from_slice(&[f64::MAX, -f64::MAX, f64::MAX]);

@@ -72,7 +72,8 @@ pub use bootstrap::{
 pub use calibrate::{Calibration, CalibrationParams, SignalCoefficient, SignalFate};
 pub use cross_validation::{CrossValidation, CvPoint, CvResult};
 pub use logistic::{
-    FittedLogistic, LogisticParams, LogisticRegression, MAX_ITERATIONS, MAX_LAMBDA, Standardization,
+    FittedLogistic, LogisticParams, LogisticRegression, MAX_LAMBDA, MAX_LOGISTIC_ITERATIONS,
+    Standardization,
 };
 pub use metrics::{
     Metric, Ranking, RankingReport, auc, average_precision, lift_at_k, lift_over_baseline,

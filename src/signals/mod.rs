@@ -259,10 +259,12 @@ pub struct SignalParams {
 pub const MAX_PRIOR_STRENGTH: f64 = 1e12;
 
 /// The longest horizon of [`Signal::ExpectedActivity`]: a century, in days. Why: activity
-/// expected further ahead says nothing about a customer today, and the BG/NBD series behind it
-/// stops converging at some thousands of times a customer's age (then scoring fails, late, on
-/// that customer); a horizon beyond any customer's lifetime is refused when the settings are
-/// checked instead.
+/// expected further ahead says nothing about a customer today, and a horizon beyond any
+/// customer's lifetime is a mistake in the settings, better refused when they are checked than
+/// met when scoring. It is a sanity bound, not a promise: the BG/NBD series behind the signal
+/// gives up at some thousands of times α + T (the model's scale plus the customer's age), so
+/// with a small α even a horizon within it can fail, with a clear error, on a customer first
+/// active at the as-of time.
 ///
 /// ```
 /// use lead_customers::{MAX_HORIZON_DAYS, SignalParams};

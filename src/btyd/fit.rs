@@ -32,6 +32,11 @@ const ARMIJO: f64 = 1e-4;
 /// Halvings of the step before the line search gives up (down to a step of 1e-9).
 const MAX_HALVINGS: usize = 30;
 
+/// The most iterations a BG/NBD fit may be allowed: fits typically take 20 to 50, and an
+/// unbounded count (a misplaced `usize::MAX`) with a tolerance too tight to meet would let a fit
+/// crawl on for ever.
+pub const MAX_FIT_ITERATIONS: usize = 10_000;
+
 /// How to fit the BG/NBD model: the optimizer's settings (linfa's "parameters" side; the fitted
 /// values are in [`BgNbdFit`]).
 ///
@@ -58,6 +63,7 @@ const MAX_HALVINGS: usize = 30;
 #[serde(default, deny_unknown_fields)]
 pub struct FitOptions {
     /// The most BFGS iterations before giving up (default 500; fits typically take 20 to 50).
+    /// At most [`MAX_FIT_ITERATIONS`].
     pub max_iterations: usize,
     /// Convergence: the largest absolute component of the gradient of the mean log-likelihood
     /// per customer, with respect to the log-parameters (default 1e-9). At 1e-9 the parameters
@@ -127,7 +133,8 @@ impl FitOptions {
     ///   search, or past e^±10 when the search ends without converging);
     /// - [`Error::NotConverged`] when the gradient criterion is not met within
     ///   `max_iterations` or the line search stalls (unless `allow_unconverged`);
-    /// - [`Error::InvalidParameter`] for invalid options.
+    /// - [`Error::InvalidParameter`] for invalid options (a gradient tolerance that is not a
+    ///   positive finite number, more than [`MAX_FIT_ITERATIONS`] iterations).
     ///
     /// ```
     /// use lead_customers::{btyd::{FitOptions, RepeatSummary}, ErrorKind};
@@ -138,6 +145,13 @@ impl FitOptions {
     /// ```
     pub fn fit(&self, summaries: &[RepeatSummary]) -> Result<BgNbdFit> {
         let tolerance = check_positive("gradient_tolerance", self.gradient_tolerance)?;
+        if self.max_iterations > MAX_FIT_ITERATIONS {
+            return Err(Error::parameter(
+                "max_iterations",
+                self.max_iterations,
+                format!("must be at most {MAX_FIT_ITERATIONS} (fits typically take 20 to 50)"),
+            ));
+        }
         if summaries.is_empty() {
             return Err(Error::EmptyPopulation {
                 what: "fitting the BG/NBD model",
@@ -542,7 +556,7 @@ mod tests {
     }
 
     #[test]
-    fn refuses_a_tolerance_that_is_not_positive() {
+    fn refuses_a_tolerance_that_is_not_positive_or_too_many_iterations() {
         let summaries = simulate(&BgNbdParams::new(1.0, 1.0, 1.0, 1.0).unwrap(), 10, 5.0, 1);
         for tolerance in [0.0, -1.0, f64::NAN] {
             let options = FitOptions {
@@ -551,6 +565,16 @@ mod tests {
             };
             let err = options.fit(summaries.as_ref().unwrap()).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+        }
+        // Nor iterations without end.
+        for max_iterations in [MAX_FIT_ITERATIONS + 1, usize::MAX] {
+            let options = FitOptions {
+                max_iterations,
+                gradient_tolerance: 5e-324,
+                ..FitOptions::default()
+            };
+            let err = options.fit(summaries.as_ref().unwrap()).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidParameter, "{err}");
         }
     }
 

@@ -69,7 +69,7 @@ mod predict;
 mod simulate;
 mod summary;
 
-pub use fit::{BgNbdFit, FitOptions};
+pub use fit::{BgNbdFit, FitOptions, MAX_FIT_ITERATIONS};
 pub use hyp2f1::{MAX_TERMS, hyp2f1};
 pub use params::{BgNbdParams, MAX_PARAMETER};
 pub use population::{ActivityParams, AliveModel, AtRisk, leads_at_risk, summarize};

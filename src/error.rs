@@ -537,6 +537,22 @@ pub(crate) fn check_non_negative(parameter: &str, value: f64) -> Result<f64> {
     }
 }
 
+/// Checks that a setting is at most its bound `max`. The bounds keep a configuration within
+/// what the library can compute (a count that fits in memory, a number within the range of the
+/// functions it goes through); `reason`, written out only when the check fails, says which.
+pub(crate) fn check_at_most<T: PartialOrd + fmt::Display>(
+    parameter: &str,
+    value: T,
+    max: T,
+    reason: impl FnOnce() -> String,
+) -> Result<T> {
+    if value > max {
+        Err(Error::parameter(parameter, value, reason()))
+    } else {
+        Ok(value)
+    }
+}
+
 /// Checks that a configuration number is a finite fraction in [0, 1].
 pub(crate) fn check_fraction(parameter: &str, value: f64) -> Result<f64> {
     if value.is_finite() && (0.0..=1.0).contains(&value) {

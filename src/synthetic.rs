@@ -38,6 +38,7 @@ use rand_distr::{Exp, Normal, Poisson};
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
 
+use crate::error::check_at_most;
 use crate::population::builder::{IdeaFields, InteractionFields, ParticipationFields};
 use crate::time::SECONDS_PER_DAY;
 use crate::{
@@ -597,13 +598,9 @@ impl Generator {
                 "must be from 0 to 0.4",
             ));
         }
-        if config.topics > MAX_TOPICS {
-            return Err(Error::parameter(
-                "topics",
-                config.topics,
-                format!("must be at most {MAX_TOPICS}"),
-            ));
-        }
+        check_at_most("topics", config.topics, MAX_TOPICS, || {
+            format!("must be at most {MAX_TOPICS}")
+        })?;
         if config.topics == 0 || config.emerging_topics > config.topics {
             return Err(Error::parameter(
                 "emerging_topics",

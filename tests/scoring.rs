@@ -830,6 +830,12 @@ fn misspelt_settings_are_refused() {
 #[test]
 fn nothing_later_in_the_as_of_second_is_counted() {
     use lead_customers::SignalTable;
+    let activity = |p: &Population, as_of: &str, id: &str| {
+        let table = SignalTable::compute(p, at(as_of), &Default::default()).unwrap();
+        table
+            .value(Signal::Activity, p.index_of(id).unwrap())
+            .unwrap()
+    };
     let p = asked_once([
         ("A", at("2024-03-05T10:00:00Z")),
         ("B", at("2024-03-05T10:00:00.9Z")),
@@ -837,18 +843,12 @@ fn nothing_later_in_the_as_of_second_is_counted() {
     ])
     .build()
     .unwrap();
-    let activity = |as_of: &str, id: &str| {
-        let table = SignalTable::compute(&p, at(as_of), &Default::default()).unwrap();
-        table
-            .value(Signal::Activity, p.index_of(id).unwrap())
-            .unwrap()
-    };
     let half = "2024-03-05T10:00:00.5Z";
-    assert!(activity(half, "A") > 0.0);
-    assert_eq!(activity(half, "B"), 0.0);
-    assert_eq!(activity(half, "C"), 0.0);
-    assert!(activity("2024-03-05T10:00:01Z", "B") > 0.0);
-    assert!(activity("2024-03-05T10:00:01Z", "C") > 0.0);
+    assert!(activity(&p, half, "A") > 0.0);
+    assert_eq!(activity(&p, half, "B"), 0.0);
+    assert_eq!(activity(&p, half, "C"), 0.0);
+    assert!(activity(&p, "2024-03-05T10:00:01Z", "B") > 0.0);
+    assert!(activity(&p, "2024-03-05T10:00:01Z", "C") > 0.0);
 
     // Before 1970 too, where cutting a time toward 1970 would round the as-of time up (to 0
     // here) and count B.
@@ -858,16 +858,10 @@ fn nothing_later_in_the_as_of_second_is_counted() {
     ])
     .build()
     .unwrap();
-    let activity = |as_of: &str, id: &str| {
-        let table = SignalTable::compute(&p, at(as_of), &Default::default()).unwrap();
-        table
-            .value(Signal::Activity, p.index_of(id).unwrap())
-            .unwrap()
-    };
     let half = "1969-12-31T23:59:59.5Z";
-    assert!(activity(half, "A") > 0.0);
-    assert_eq!(activity(half, "B"), 0.0);
-    assert!(activity("1970-01-01T00:00:00Z", "B") > 0.0);
+    assert!(activity(&p, half, "A") > 0.0);
+    assert_eq!(activity(&p, half, "B"), 0.0);
+    assert!(activity(&p, "1970-01-01T00:00:00Z", "B") > 0.0);
 }
 
 /// A bad questionnaire setting is reported as such, even where the BG/NBD fit it would have

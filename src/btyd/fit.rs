@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::likelihood::SummaryTable;
 use super::{BgNbdParams, RepeatSummary};
-use crate::error::{Error, Result, check_positive};
+use crate::error::{Error, Result, check_at_most, check_positive};
 
 const MODEL: &str = "BG/NBD";
 
@@ -145,13 +145,12 @@ impl FitOptions {
     /// ```
     pub fn fit(&self, summaries: &[RepeatSummary]) -> Result<BgNbdFit> {
         let tolerance = check_positive("gradient_tolerance", self.gradient_tolerance)?;
-        if self.max_iterations > MAX_FIT_ITERATIONS {
-            return Err(Error::parameter(
-                "max_iterations",
-                self.max_iterations,
-                format!("must be at most {MAX_FIT_ITERATIONS} (fits typically take 20 to 50)"),
-            ));
-        }
+        check_at_most(
+            "max_iterations",
+            self.max_iterations,
+            MAX_FIT_ITERATIONS,
+            || format!("must be at most {MAX_FIT_ITERATIONS} (fits typically take 20 to 50)"),
+        )?;
         if summaries.is_empty() {
             return Err(Error::EmptyPopulation {
                 what: "fitting the BG/NBD model",

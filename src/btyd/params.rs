@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result, check_positive};
+use crate::error::{Result, check_at_most, check_positive};
 
 /// The parameters of the BG/NBD model (Fader, Hardie & Lee 2005):
 ///
@@ -64,14 +64,12 @@ impl BgNbdParams {
     /// ```
     pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self> {
         let check = |parameter: &str, value: f64| {
-            if check_positive(parameter, value)? > MAX_PARAMETER {
-                return Err(Error::parameter(
-                    parameter,
-                    value,
-                    format!("must be at most {MAX_PARAMETER:e}"),
-                ));
-            }
-            Ok(value)
+            check_at_most(
+                parameter,
+                check_positive(parameter, value)?,
+                MAX_PARAMETER,
+                || format!("must be at most {MAX_PARAMETER:e}"),
+            )
         };
         Ok(BgNbdParams {
             r: check("r", r)?,

@@ -473,10 +473,9 @@ fn merge_all<B: Batch, S: ?Sized>(
 /// vectorized search started afresh for every field costs more in setting up than it saves.
 struct Delimiters<'a> {
     bytes: &'a [u8],
-    /// The delimiters not yet returned of the word that starts at `word_start`: the top bit of
-    /// each of its bytes that is one.
+    /// The delimiters not yet returned of the last word read, which ends at `next_word`: the top
+    /// bit of each of its bytes that is one.
     mask: u64,
-    word_start: usize,
     next_word: usize,
 }
 
@@ -485,7 +484,6 @@ impl<'a> Delimiters<'a> {
         Delimiters {
             bytes,
             mask: 0,
-            word_start: 0,
             next_word: 0,
         }
     }
@@ -519,10 +517,9 @@ impl Iterator for Delimiters<'_> {
                 }
             };
             self.mask = delimiter_mask(u64::from_le_bytes(word));
-            self.word_start = start;
             self.next_word = start + 8;
         }
-        let at = self.word_start + (self.mask.trailing_zeros() / 8) as usize;
+        let at = self.next_word - 8 + (self.mask.trailing_zeros() / 8) as usize;
         self.mask &= self.mask - 1;
         Some(at)
     }

@@ -28,6 +28,7 @@ use super::reliability::cronbach_alpha;
 use super::responses::Response;
 use crate::error::{Error, Location, Problem, Result};
 use crate::ids::CustomerId;
+use crate::population::builder::check_id;
 
 /// The answers to a questionnaire, validated: every answer names a known item, holds a whole
 /// number on the scale, and is the only answer of its customer to its item. Values are stored
@@ -78,21 +79,8 @@ impl Answers {
                 value,
                 problem,
             };
-            let id = response.customer.as_str();
-            if id.is_empty() {
-                return Err(bad("customer_id", String::new(), Problem::Missing));
-            }
-            if id.trim_ascii() != id {
-                // As a population's ids: `" C1"` next to `"C1"` would be two respondents, and a
-                // CSV file could not hold it (its cells are trimmed).
-                return Err(bad(
-                    "customer_id",
-                    id.to_owned(),
-                    Problem::Unparsable {
-                        expected: "an id without whitespace at either end".to_owned(),
-                    },
-                ));
-            }
+            // The rule for a population's ids: `" C1"` next to `"C1"` would be two respondents.
+            check_id(response.customer.as_str(), "customer_id", || locate(index))?;
             let item = questionnaire
                 .item_number(&response.item)
                 .ok_or_else(|| bad("item", response.item.clone(), Problem::UnknownItem))?;

@@ -30,7 +30,7 @@ use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
 
 use super::metrics::{Metric, TieStructure};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, check_at_most};
 
 /// The most replicates a bootstrap takes: ten million. Why: the percentiles' own sampling error
 /// is far below the data's long before (at 100,000 replicates the 2.5% percentile rests on 2,500
@@ -86,13 +86,9 @@ impl BootstrapConfig {
                 "a bootstrap needs at least 2 replicates (1000 is usual)",
             ));
         }
-        if self.replicates > MAX_REPLICATES {
-            return Err(Error::parameter(
-                "replicates",
-                self.replicates,
-                format!("must be at most {MAX_REPLICATES} (1000 is usual)"),
-            ));
-        }
+        check_at_most("replicates", self.replicates, MAX_REPLICATES, || {
+            format!("must be at most {MAX_REPLICATES} (1000 is usual)")
+        })?;
         if !(self.level.is_finite() && self.level > 0.0 && self.level < 1.0) {
             return Err(Error::parameter(
                 "level",

@@ -30,7 +30,7 @@ use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
 
 use super::logistic::{
-    CONSTANT, FittedLogistic, LogisticParams, check_features, check_lambda, mean_log_loss,
+    FittedLogistic, LogisticParams, Unstandardizable, check_features, check_lambda, mean_log_loss,
     standardization,
 };
 use crate::error::{Error, Result};
@@ -194,6 +194,11 @@ impl CrossValidation {
         let splits: Vec<Split> = (0..self.folds)
             .map(|f| Split::new(features, labels, &fold, f))
             .collect();
+        if params.standardize {
+            for split in &splits {
+                standardization(&split.train_features).map_err(in_a_fold)?;
+            }
+        }
         let mut curve = Vec::with_capacity(self.lambdas.len());
         for &lambda in &self.lambdas {
             let model = LogisticParams {
@@ -204,9 +209,7 @@ impl CrossValidation {
             let fold_log_losses = splits
                 .iter()
                 .map(|split| {
-                    let fit = model
-                        .fit(&split.train_features, &split.train_labels)
-                        .map_err(in_a_fold)?;
+                    let fit = model.fit(&split.train_features, &split.train_labels)?;
                     if !fit.converged {
                         return Err(Error::NotConverged {
                             what: "logistic regression in a cross-validation fold",
@@ -303,19 +306,18 @@ impl Split {
     }
 }
 
-/// A fit's error in a fold, said of the fold: a feature constant in a fold's training data may
-/// vary in the whole data set.
-fn in_a_fold(error: Error) -> Error {
-    match error {
-        Error::Undefined { reason, .. } if reason.contains(CONSTANT) => Error::Undefined {
+/// Why a fold's training features cannot be standardized, said of the fold: the whole data set
+/// passed the same check, so a feature constant there varies elsewhere.
+fn in_a_fold(cause: Unstandardizable) -> Error {
+    match cause {
+        Unstandardizable::Constant(j) => Error::Undefined {
             what: "standardizing a cross-validation fold's training features",
-            reason: reason.replace(
-                CONSTANT,
-                "is constant in a fold's training data (though it may vary in the whole data \
-                 set); use fewer folds, or drop it",
+            reason: format!(
+                "feature {j} is constant in a fold's training data (though it varies in the \
+                 whole data set); use fewer folds, or drop it"
             ),
         },
-        other => other,
+        other => other.into(),
     }
 }
 

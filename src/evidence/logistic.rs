@@ -71,7 +71,9 @@
 use nalgebra::{Cholesky, DMatrix, DVector, Dyn};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result, check_finite, check_non_negative, check_positive};
+use crate::error::{
+    Error, Result, check_at_most, check_finite, check_non_negative, check_positive,
+};
 
 const WHAT: &str = "logistic regression";
 
@@ -152,16 +154,16 @@ impl LogisticParams {
         if self.max_iterations == 0 {
             return Err(Error::parameter("max_iterations", 0, "must be at least 1"));
         }
-        if self.max_iterations > MAX_LOGISTIC_ITERATIONS {
-            return Err(Error::parameter(
-                "max_iterations",
-                self.max_iterations,
+        check_at_most(
+            "max_iterations",
+            self.max_iterations,
+            MAX_LOGISTIC_ITERATIONS,
+            || {
                 format!(
-                    "must be at most {MAX_LOGISTIC_ITERATIONS} (a well-posed fit needs fewer than \
-                     10)"
-                ),
-            ));
-        }
+                    "must be at most {MAX_LOGISTIC_ITERATIONS} (a well-posed fit needs fewer than 10)"
+                )
+            },
+        )?;
         Ok(LogisticRegression {
             params: self.clone(),
         })
@@ -382,19 +384,14 @@ impl FittedLogistic {
     }
 }
 
-/// What is said of a constant feature, after its name.
-pub(super) const CONSTANT: &str = "is constant; drop it (the intercept covers it)";
-
 /// Checks a penalty strength: from 0 to [`MAX_LAMBDA`].
 pub(super) fn check_lambda(lambda: f64) -> Result<f64> {
-    if check_non_negative("lambda", lambda)? > MAX_LAMBDA {
-        return Err(Error::parameter(
-            "lambda",
-            lambda,
-            format!("must be at most {MAX_LAMBDA:e}, a prior worth a billion observations"),
-        ));
-    }
-    Ok(lambda)
+    check_at_most(
+        "lambda",
+        check_non_negative("lambda", lambda)?,
+        MAX_LAMBDA,
+        || format!("must be at most {MAX_LAMBDA:e}, a prior worth a billion observations"),
+    )
 }
 
 /// Checks that every column has `n` finite values.
@@ -413,9 +410,38 @@ pub(super) fn check_features<C: AsRef<[f64]>>(features: &[C], n: usize) -> Resul
     Ok(())
 }
 
-/// Each feature's mean and standard deviation; a constant feature, or one with values too large
-/// to standardize, is [`Error::Undefined`].
-pub(super) fn standardization<C: AsRef<[f64]>>(features: &[C]) -> Result<Standardization> {
+/// Why a feature cannot be standardized, with its position: kept apart from its [`Error`] so that
+/// cross-validation can say it of a fold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Unstandardizable {
+    /// Every value the same.
+    Constant(usize),
+    /// Values so large that one minus the mean would overflow.
+    TooLarge(usize),
+}
+
+impl From<Unstandardizable> for Error {
+    fn from(cause: Unstandardizable) -> Error {
+        let reason = match cause {
+            Unstandardizable::Constant(j) => {
+                format!("feature {j} is constant; drop it (the intercept covers it)")
+            }
+            Unstandardizable::TooLarge(j) => format!(
+                "feature {j} has values too large to standardize (beyond about 8.9e307); \
+                 rescale it"
+            ),
+        };
+        Error::Undefined {
+            what: "standardizing the features",
+            reason,
+        }
+    }
+}
+
+/// Each feature's mean and standard deviation, or why one cannot be standardized.
+pub(super) fn standardization<C: AsRef<[f64]>>(
+    features: &[C],
+) -> std::result::Result<Standardization, Unstandardizable> {
     let mut means = Vec::with_capacity(features.len());
     let mut scales = Vec::with_capacity(features.len());
     for (j, column) in features.iter().enumerate() {
@@ -437,20 +463,11 @@ pub(super) fn standardization<C: AsRef<[f64]>>(features: &[C]) -> Result<Standar
         let (mean, sd) = (mean * unit, sd * unit);
         // NaN when every value is 0 (divided by a unit of 0).
         if sd.is_nan() || sd <= 0.0 {
-            return Err(Error::Undefined {
-                what: "standardizing the features",
-                reason: format!("feature {j} {CONSTANT}"),
-            });
+            return Err(Unstandardizable::Constant(j));
         }
         if !(largest + mean.abs()).is_finite() {
             // A value minus the mean would overflow.
-            return Err(Error::Undefined {
-                what: "standardizing the features",
-                reason: format!(
-                    "feature {j} has values too large to standardize (beyond about 8.9e307); \
-                     rescale it"
-                ),
-            });
+            return Err(Unstandardizable::TooLarge(j));
         }
         means.push(mean);
         scales.push(sd);
@@ -535,9 +552,6 @@ fn newton(x: &DMatrix<f64>, y: &DVector<f64>, params: &LogisticParams) -> Result
     // a penalty, always; with one, when it is too weak to stop them, which shows as a Hessian
     // that degenerates as the weights p(1 − p) vanish.
     let running_off = |beta: &DVector<f64>| (x * beta).amax() > 30.0;
-    let separated = |beta: &DVector<f64>| {
-        (params.lambda == 0.0 && running_off(beta)).then_some(Error::Separable { what: WHAT })
-    };
     let degenerated = |beta: &DVector<f64>, e: Error| {
         if running_off(beta) {
             Error::Separable { what: WHAT }
@@ -586,8 +600,8 @@ fn newton(x: &DMatrix<f64>, y: &DVector<f64>, params: &LogisticParams) -> Result
             break;
         }
     }
-    if !converged && let Some(e) = separated(&beta) {
-        return Err(e);
+    if !converged && params.lambda == 0.0 && running_off(&beta) {
+        return Err(Error::Separable { what: WHAT });
     }
     let (_, hessian) = gradient_and_hessian(x, y, &beta, &penalty);
     let covariance = factor(hessian)

@@ -972,10 +972,11 @@ fn locate(sources: &[Option<Locator>; TABLES], table: Table, position: u64) -> L
     }
 }
 
-/// Checks an id being defined: not empty, and without whitespace at either end. A CSV reader
-/// trims its cells, so an id with whitespace around it could not survive a round trip through the CSV
-/// format; and `"C1 "` next to `"C1"` is almost always a mistake in the data, not two customers.
-fn check_id(id: &str, field: &'static str, locate: impl Fn() -> Location) -> Result<()> {
+/// Checks an id being defined (or naming a questionnaire's respondent): not empty, and without
+/// whitespace at either end. A CSV reader trims its cells, so an id with whitespace around it
+/// could not survive a round trip through the CSV format; and `"C1 "` next to `"C1"` is almost
+/// always a mistake in the data, not two customers.
+pub(crate) fn check_id(id: &str, field: &'static str, locate: impl Fn() -> Location) -> Result<()> {
     if id.is_empty() {
         return Err(record_error(locate(), field, id, Problem::Missing));
     }

@@ -43,7 +43,7 @@ pub(crate) use facts::Facts;
 pub(crate) use sweep::{SignalSweep, only};
 
 use crate::btyd::{ActivityParams, FitOptions};
-use crate::error::{check_non_negative, check_positive};
+use crate::error::{check_at_most, check_non_negative, check_positive};
 use crate::evidence::QuestionnaireParams;
 use crate::record::named_enum;
 use crate::{CustomerId, CustomerIndex, Error, Population, Result};
@@ -354,13 +354,10 @@ impl SignalParams {
                 "must be at least one second (1/86,400 days)",
             ));
         }
-        if check_non_negative("alive.horizon_days", self.alive.horizon_days)? > MAX_HORIZON_DAYS {
-            return Err(Error::parameter(
-                "alive.horizon_days",
-                self.alive.horizon_days,
-                format!("must be at most {MAX_HORIZON_DAYS} days (a century)"),
-            ));
-        }
+        let horizon = check_non_negative("alive.horizon_days", self.alive.horizon_days)?;
+        check_at_most("alive.horizon_days", horizon, MAX_HORIZON_DAYS, || {
+            format!("must be at most {MAX_HORIZON_DAYS} days (a century)")
+        })?;
         for (parameter, strength) in [
             ("rating_prior_strength", self.rating_prior_strength),
             (
@@ -368,13 +365,10 @@ impl SignalParams {
                 self.contributions_prior_strength,
             ),
         ] {
-            if check_positive(parameter, strength)? > MAX_PRIOR_STRENGTH {
-                return Err(Error::parameter(
-                    parameter,
-                    strength,
-                    format!("must be at most {MAX_PRIOR_STRENGTH:e} sessions"),
-                ));
-            }
+            let strength = check_positive(parameter, strength)?;
+            check_at_most(parameter, strength, MAX_PRIOR_STRENGTH, || {
+                format!("must be at most {MAX_PRIOR_STRENGTH:e} sessions")
+            })?;
         }
         Ok(())
     }

@@ -1551,15 +1551,16 @@ impl PopulationBuilder {
             .collect();
         let topic_mentions = build_topic_mentions(&mut interactions, &mut ideas, topics.len());
 
-        let times = interactions
-            .at
-            .iter()
-            .chain(&ideas.submitted_at)
-            .chain(ideas.decided_at.iter().filter(|&&t| t != UNDATED))
-            .chain(&session_columns.held_at)
-            .chain(responses.answered_at.iter().filter(|&&t| t != UNDATED));
-        let (earliest, latest) =
-            times.fold((i64::MAX, i64::MIN), |(lo, hi), &t| (lo.min(t), hi.max(t)));
+        let (earliest, latest) = [
+            &interactions.at,
+            &ideas.submitted_at,
+            &ideas.decided_at,
+            &session_columns.held_at,
+            &responses.answered_at,
+        ]
+        .into_iter()
+        .map(|times| time_span(times))
+        .fold(NO_SPAN, widen);
 
         Ok(Population {
             ids: std::sync::Arc::new(ids),
@@ -1583,6 +1584,28 @@ impl PopulationBuilder {
             latest,
         })
     }
+}
+
+/// The earliest and the latest of some times, leaving out [`UNDATED`] ([`NO_SPAN`] when there
+/// are none), in parallel chunks: there is a time per event. (No event is at `UNDATED`: times are
+/// within jiff's range.)
+fn time_span(times: &[i64]) -> (i64, i64) {
+    let spans = crate::parallel::map_chunks(times.len(), 1 << 20, |range| {
+        times[range]
+            .iter()
+            .filter(|&&t| t != UNDATED)
+            .map(|&t| (t, t))
+            .fold(NO_SPAN, widen)
+    });
+    spans.into_iter().fold(NO_SPAN, widen)
+}
+
+/// The span of no times at all: [`widen`] by any span gives that span.
+const NO_SPAN: (i64, i64) = (i64::MAX, i64::MIN);
+
+/// The span from the earlier start to the later end.
+fn widen((lo, hi): (i64, i64), (first, last): (i64, i64)) -> (i64, i64) {
+    (lo.min(first), hi.max(last))
 }
 
 /// Replaces provisional indices (builder slots, in the order first seen) by their final ones
@@ -1656,6 +1679,50 @@ fn group_offsets(keys: &[u32], groups: usize) -> Vec<usize> {
     offsets
 }
 
+/// [`group_offsets`] of keys in ascending order, or `None` when they are not: both found in one
+/// pass, in parallel chunks, from the positions where the key changes.
+///
+/// Counting sorted keys one by one is slow for its own reason: each count waits for the one
+/// before, which incremented the same counter (22 million rows took 40 ms on one core, against
+/// 8 ms in all for this, on 2 cores).
+fn sorted_group_offsets(keys: &[u32], groups: usize) -> Option<Vec<usize>> {
+    const ROWS: usize = if cfg!(test) { 1 << 4 } else { 1 << 20 };
+    // Per chunk: the rows (after the first) whose key differs from the row before's.
+    let changes = crate::parallel::map_chunks(keys.len(), ROWS, |range| {
+        let from = range.start.max(1);
+        let mut changes = Vec::new();
+        for (i, pair) in keys.get(from - 1..range.end)?.windows(2).enumerate() {
+            if pair[0] != pair[1] {
+                if pair[0] > pair[1] {
+                    return None;
+                }
+                changes.push(from + i);
+            }
+        }
+        Some(changes)
+    });
+    let mut offsets = vec![0usize; groups + 1];
+    // Group `g` starts at the first row whose key is `g` or more.
+    let mut fill = |from: u32, to: usize, at: usize| {
+        for slot in offsets.get_mut(from as usize..to)? {
+            *slot = at;
+        }
+        Some(())
+    };
+    let Some(&last) = keys.last() else {
+        return Some(offsets); // no rows
+    };
+    debug_assert!((last as usize) < groups, "a key names no group");
+    // The groups up to the first row's start at row 0, as the offsets do already.
+    for changes in changes {
+        for row in changes? {
+            fill(keys[row - 1] + 1, keys[row] as usize + 1, row)?;
+        }
+    }
+    fill(last + 1, groups + 1, keys.len())?;
+    Some(offsets)
+}
+
 /// Where rows end up: grouped per key, each group sorted. `order: None` means the rows already
 /// are in that order, as in an export sorted by customer and time, so columns move instead of
 /// being copied.
@@ -1684,10 +1751,8 @@ impl Grouping {
             let (ta, tb) = (time[a as usize], time[b as usize]);
             ta < tb || (ta == tb && rest(a) <= rest(b))
         };
-        if keys.is_sorted() {
-            let groups = Groups {
-                offsets: group_offsets(keys, groups),
-            };
+        if let Some(offsets) = sorted_group_offsets(keys, groups) {
+            let groups = Groups { offsets };
             let sorted = crate::parallel::map_chunks(groups.offsets.len() - 1, 1 << 14, |range| {
                 range.into_iter().all(|g| {
                     let rows = groups.range(g);
@@ -2001,7 +2066,13 @@ fn build_topic_mentions(
                     (ideas.submitted_at[r], ideas.topic[r])
                 };
                 // No topic (`NO_TOPIC`) is no mention.
-                if let Some(mentions) = lists.get_mut(topic as usize / per_group) {
+                // (Most often a group per topic: no division then.)
+                let group = if per_group == 1 {
+                    topic as usize
+                } else {
+                    topic as usize / per_group
+                };
+                if let Some(mentions) = lists.get_mut(group) {
                     mentions.push((at, row as u32, topic));
                     (first, last) = (first.min(at), last.max(at));
                 }
@@ -2117,6 +2188,7 @@ fn build_topic_mentions(
 
 #[cfg(test)]
 mod tests {
+    use super::{group_offsets, sorted_group_offsets};
     use crate::synthetic::{Generator, GeneratorConfig};
 
     /// Each mention's rank is the number of mentions of its topic strictly before it, and each
@@ -2203,6 +2275,31 @@ mod tests {
         for t in 0..p.topics.len() as u32 {
             let expected: Vec<i64> = mentions.iter().filter(|m| m.0 == t).map(|m| m.1).collect();
             assert_eq!(p.topic_mentions.times(t), expected.as_slice());
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Sorted keys (across several chunks: 16 rows each in tests) get the offsets a count of
+        /// each key gives; keys out of order get none.
+        #[test]
+        fn sorted_keys_are_grouped_from_where_they_change(
+            mut keys in proptest::collection::vec(0u32..40, 0..200),
+            extra in 0usize..5,
+        ) {
+            let groups = 40 + extra;
+            let unsorted = sorted_group_offsets(&keys, groups);
+            if keys.is_sorted() {
+                proptest::prop_assert_eq!(unsorted, Some(group_offsets(&keys, groups)));
+            } else {
+                proptest::prop_assert_eq!(unsorted, None);
+            }
+            keys.sort_unstable();
+            proptest::prop_assert_eq!(
+                sorted_group_offsets(&keys, groups),
+                Some(group_offsets(&keys, groups))
+            );
         }
     }
 }

@@ -69,7 +69,8 @@ pub struct LoadProgress {
 }
 
 /// Reads a CSV folder like [`read_csv_folder`], telling `report` how far it has got after each
-/// block of a file (every 32 megabytes, and more often at each file's start), so that a long load can show progress.
+/// block of a file (every 32 megabytes, and more often at each file's start), so that a long load
+/// can show progress.
 ///
 /// ```
 /// # use lead_customers::synthetic::{Generator, GeneratorConfig};

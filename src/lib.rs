@@ -89,6 +89,8 @@ mod segment;
 mod session;
 mod signals;
 pub mod synthetic;
+#[cfg(all(test, feature = "csv"))]
+mod test_files;
 pub mod time;
 
 pub use cohort::{

@@ -620,12 +620,8 @@ mod tests {
         Ok(out)
     }
 
-    fn file(name: &str, text: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("lead-customers-sheet-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        path
+    fn file(name: &str, text: &str) -> crate::test_files::TestFile {
+        crate::test_files::TestFile::new(name, text)
     }
 
     #[test]
@@ -729,7 +725,7 @@ mod tests {
             plain.push_str(&format!("row{i},{i}\n"));
         }
         let doubled = file("bom-twice.csv", &format!("\u{feff}{plain}"));
-        match Sheet::open(doubled).err() {
+        match Sheet::open(doubled.to_path_buf()).err() {
             Some(Error::Record {
                 location: Location::Csv { line: 1, .. },
                 problem: Problem::Unparsable { .. },
@@ -785,7 +781,7 @@ mod tests {
         ] {
             let path = file(name, &text);
             for block in [5, 9, 16, 1 << 20] {
-                let mut sheet = Sheet::open(path.clone()).unwrap();
+                let mut sheet = Sheet::open(path.to_path_buf()).unwrap();
                 sheet.block = block;
                 let mut seen = std::collections::HashSet::new();
                 let err = sheet
@@ -907,7 +903,7 @@ mod tests {
         assert_eq!(whole.len(), 200);
         assert_eq!(whole[7], ("row7".to_owned(), 9));
         for block in [7, 16, 64, 100, 999] {
-            let mut sheet = Sheet::open(path.clone()).unwrap();
+            let mut sheet = Sheet::open(path.to_path_buf()).unwrap();
             sheet.block = block;
             let (mut out, mut blocks) = (Vec::new(), 0);
             sheet
@@ -943,7 +939,7 @@ mod tests {
         }
         let path = file("growing.csv", &text);
         let block = 1600;
-        let mut sheet = Sheet::open(path).unwrap();
+        let mut sheet = Sheet::open(path.to_path_buf()).unwrap();
         sheet.block = block;
         let mut ends = vec![sheet.data_start];
         let mut out = Vec::new();

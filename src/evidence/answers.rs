@@ -712,21 +712,16 @@ mod tests {
     #[cfg(feature = "csv")]
     #[test]
     fn csv_answers_are_validated_with_file_and_line() {
-        let dir =
-            std::env::temp_dir().join(format!("lead-customers-answers-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("responses.csv");
-        std::fs::write(
-            &path,
+        let path = crate::test_files::TestFile::new(
+            "responses.csv",
             "customer_id,item,value\nC1,at1,3\nC1,at2,4\n\nC2,at9,2\n",
-        )
-        .unwrap();
+        );
         let err = Questionnaire::default().read_answers(&path).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::UnknownItem);
         assert_eq!(
             err.location(),
             Some(&Location::Csv {
-                file: path.clone(),
+                file: path.to_path_buf(),
                 line: 5
             })
         );

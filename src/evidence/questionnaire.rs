@@ -400,11 +400,12 @@ impl Questionnaire {
     /// file and line.
     ///
     /// ```
-    /// # let dir = std::env::temp_dir().join("lead-customers-doc-read-answers");
+    /// # let dir = std::env::temp_dir().join(format!("lead-customers-doc-read-answers-{}", std::process::id()));
     /// # std::fs::create_dir_all(&dir).unwrap();
     /// let path = dir.join("responses.csv");
     /// std::fs::write(&path, "customer_id,item,value\nC1,at1,4\nC1,at1,5\n").unwrap();
     /// let err = lead_customers::evidence::Questionnaire::default().read_answers(&path).unwrap_err();
+    /// # std::fs::remove_dir_all(&dir).ok();
     /// assert!(err.to_string().ends_with("responses.csv:2"), "{err}"); // the first answer's line
     /// ```
     #[cfg(feature = "csv")]

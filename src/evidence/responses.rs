@@ -68,13 +68,14 @@ impl Response {
 /// text the CSV reader cannot read (bad quoting).
 ///
 /// ```
-/// # let dir = std::env::temp_dir().join("lead-customers-doc-read-responses");
+/// # let dir = std::env::temp_dir().join(format!("lead-customers-doc-read-responses-{}", std::process::id()));
 /// # std::fs::create_dir_all(&dir).unwrap();
 /// let path = dir.join("responses.csv");
 /// std::fs::write(&path, "item,value,customer_id,source\nat1,4,C-1,web\nat2, 5 ,C-1,web\n").unwrap();
 /// let responses = lead_customers::evidence::read_responses(&path)?;
 /// assert_eq!(responses.len(), 2);
 /// assert_eq!(responses[1].value, 5.0);
+/// # std::fs::remove_dir_all(&dir).ok();
 /// # Ok::<(), lead_customers::Error>(())
 /// ```
 #[cfg(feature = "csv")]
@@ -90,18 +91,11 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
     use crate::{Error, Location};
-    use std::path::PathBuf;
 
-    /// Writes `text` to a fresh `responses.csv` in a directory of its own for test `name`.
-    pub(crate) fn write_csv(name: &str, text: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "lead-customers-responses-{name}-{}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("responses.csv");
-        std::fs::write(&path, text).unwrap();
-        path
+    /// Writes `text` to a fresh `responses.csv` in a directory of its own (removed when the
+    /// file is dropped).
+    pub(crate) fn write_csv(text: &str) -> crate::test_files::TestFile {
+        crate::test_files::TestFile::new("responses.csv", text)
     }
 
     fn line_of(err: &Error) -> u64 {
@@ -113,10 +107,7 @@ mod tests {
 
     #[test]
     fn columns_may_come_in_any_order_with_extras_ignored() {
-        let path = write_csv(
-            "order",
-            "note,value,item,customer_id\nhi,3,at1,C1\n,4, at2 ,C2\n",
-        );
+        let path = write_csv("note,value,item,customer_id\nhi,3,at1,C1\n,4, at2 ,C2\n");
         let rows = read_responses(&path).unwrap();
         assert_eq!(
             rows,
@@ -158,8 +149,8 @@ mod tests {
                 2,
             ),
         ];
-        for (i, (text, kind, line)) in cases.into_iter().enumerate() {
-            let path = write_csv(&format!("bad{i}"), text);
+        for (text, kind, line) in cases {
+            let path = write_csv(text);
             let err = read_responses(&path).unwrap_err();
             assert_eq!(err.kind(), kind, "{text:?}: {err}");
             assert_eq!(line_of(&err), line, "{text:?}: {err}");
@@ -169,7 +160,7 @@ mod tests {
 
     #[test]
     fn a_missing_column_or_file_is_named() {
-        let path = write_csv("nocol", "customer_id,question,value\nC1,at1,3\n");
+        let path = write_csv("customer_id,question,value\nC1,at1,3\n");
         let err = read_responses(&path).unwrap_err();
         assert!(
             matches!(err, Error::MissingColumn { column: "item", .. }),
@@ -181,9 +172,9 @@ mod tests {
 
     #[test]
     fn bad_utf8_is_an_error_with_its_line_and_field() {
-        let dir = write_csv("utf8", "");
-        std::fs::write(&dir, b"customer_id,item,value\nC1,at1,3\nC\xff,at2,4\n").unwrap();
-        let err = read_responses(&dir).unwrap_err();
+        let path = write_csv("");
+        std::fs::write(&path, b"customer_id,item,value\nC1,at1,3\nC\xff,at2,4\n").unwrap();
+        let err = read_responses(&path).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unparsable);
         assert_eq!(line_of(&err), 3);
         assert!(err.to_string().contains("customer_id"), "{err}");

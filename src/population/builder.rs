@@ -1503,25 +1503,6 @@ impl PopulationBuilder {
             }
         };
 
-        // Customer columns.
-        let (segment_order, segment_rank) = sorted_ranks(&segment_names, |s| s);
-        let n = customers.len();
-        let mut ids = Vec::with_capacity(n);
-        let mut names = Vec::with_capacity(n);
-        let mut segment = Vec::with_capacity(n);
-        let mut relationship = Vec::with_capacity(n);
-        let mut since = Vec::with_capacity(n);
-        for (id, record) in customers {
-            ids.push(id);
-            segment.push(match record.segment {
-                NO_TOPIC => NO_TOPIC,
-                s => segment_rank[s as usize],
-            });
-            names.push(record.name);
-            relationship.push(record.relationship);
-            since.push(record.since);
-        }
-
         // Sessions columns.
         let mut session_columns = SessionColumns::default();
         for (id, record) in sessions {
@@ -1531,19 +1512,44 @@ impl PopulationBuilder {
             session_columns.title.push(record.title);
         }
 
-        let mut interactions = build_interactions(interactions, &customer_rank, &remap_topic, n);
-        let mut ideas = build_ideas(ideas, &customer_rank, &remap_topic, n, &locate)?;
-        let participations = build_participations(
-            participations,
-            &customer_rank,
-            &session_rank,
-            &session_columns,
-            n,
-            &locate,
-        )?;
-
-        let (items, responses) =
-            build_responses(responses, &item_names, &customer_rank, n, &locate)?;
+        // The other tables' columns, two at a time: each is built on its own, and most of the
+        // work on ideas, participations and answers runs on one core.
+        let (segment_order, segment_rank) = sorted_ranks(&segment_names, |s| s);
+        let n = customers.len();
+        let ((mut interactions, customer_columns), (ideas, participations, responses)) =
+            crate::parallel::join(
+                || {
+                    (
+                        build_interactions(interactions, &customer_rank, &remap_topic, n),
+                        customer_columns(customers, &segment_rank),
+                    )
+                },
+                || {
+                    (
+                        build_ideas(ideas, &customer_rank, &remap_topic, n, &locate),
+                        build_participations(
+                            participations,
+                            &customer_rank,
+                            &session_rank,
+                            &session_columns,
+                            n,
+                            &locate,
+                        ),
+                        build_responses(responses, &item_names, &customer_rank, n, &locate),
+                    )
+                },
+            );
+        // The first error in the order the tables were always checked in.
+        let mut ideas = ideas?;
+        let participations = participations?;
+        let (items, responses) = responses?;
+        let CustomerColumns {
+            ids,
+            names,
+            segment,
+            relationship,
+            since,
+        } = customer_columns;
 
         let topics: Vec<String> = topic_order
             .iter()
@@ -1584,6 +1590,42 @@ impl PopulationBuilder {
             latest,
         })
     }
+}
+
+/// The customers' columns, in id order.
+struct CustomerColumns {
+    ids: Vec<crate::CustomerId>,
+    names: Vec<Option<String>>,
+    segment: Vec<u32>,
+    relationship: Vec<Relationship>,
+    since: Vec<Option<Date>>,
+}
+
+/// The customers' columns from their records in id order, with the segments' ids in name order
+/// (`segment_rank`: each provisional id's rank).
+fn customer_columns(
+    customers: Vec<(crate::CustomerId, PendingCustomer)>,
+    segment_rank: &[u32],
+) -> CustomerColumns {
+    let n = customers.len();
+    let mut columns = CustomerColumns {
+        ids: Vec::with_capacity(n),
+        names: Vec::with_capacity(n),
+        segment: Vec::with_capacity(n),
+        relationship: Vec::with_capacity(n),
+        since: Vec::with_capacity(n),
+    };
+    for (id, record) in customers {
+        columns.ids.push(id);
+        columns.segment.push(match record.segment {
+            NO_TOPIC => NO_TOPIC,
+            s => segment_rank[s as usize],
+        });
+        columns.names.push(record.name);
+        columns.relationship.push(record.relationship);
+        columns.since.push(record.since);
+    }
+    columns
 }
 
 /// The earliest and the latest of some times, leaving out [`UNDATED`] ([`NO_SPAN`] when there
@@ -2160,23 +2202,29 @@ fn build_topic_mentions(
     drop(pieces);
     drop(chunks);
 
-    // Each row's rank, or `NOT_A_MENTION`: written in parallel by ranges of rows, each range
-    // picking its rows out of all the mentions.
+    // Each row's rank, or `NOT_A_MENTION`: written in parallel by two halves of the rows (the
+    // second has the rows of ideas too), each picking its rows out of all the mentions.
     interactions.topic_rank = vec![0; from_interactions];
     ideas.topic_rank = vec![0; ideas.topic.len()];
-    let half = from_interactions / 2;
+    let half = (rows / 2).min(from_interactions);
     let (first, second) = interactions.topic_rank.split_at_mut(half);
-    let mut ranges = [
-        (0, first),
-        (half, second),
-        (from_interactions, &mut ideas.topic_rank),
+    let mut halves = [
+        vec![(0, first)],
+        vec![
+            (half, second),
+            (from_interactions, &mut ideas.topic_rank[..]),
+        ],
     ];
-    crate::parallel::for_each_mut(&mut ranges, |_, (start, topic_rank)| {
-        topic_rank.fill(NOT_A_MENTION);
-        let start = *start as u32;
+    crate::parallel::for_each_mut(&mut halves, |_, ranges| {
+        for (_, topic_rank) in ranges.iter_mut() {
+            topic_rank.fill(NOT_A_MENTION);
+        }
         for &(row, rank) in &ranks {
-            if let Some(r) = topic_rank.get_mut(row.wrapping_sub(start) as usize) {
-                *r = rank;
+            for (start, topic_rank) in ranges.iter_mut() {
+                if let Some(r) = topic_rank.get_mut(row.wrapping_sub(*start as u32) as usize) {
+                    *r = rank;
+                    break;
+                }
             }
         }
     });

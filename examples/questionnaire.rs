@@ -12,7 +12,8 @@
 //! Prints each construct's Cronbach's alpha (on the respondents who answered all its items), its
 //! item count and that number of respondents, then each respondent's construct scores (the mean
 //! of the answered items, reverse-keyed items recoded; empty where too few items were answered).
-//! `--format json` prints the object documented on `QuestionnaireReport`:
+//! A responses file with no answers (a header only) is an error. `--format json` prints the
+//! object documented on `QuestionnaireReport`:
 //! `{"constructs": [{"name", "alpha", "items", "respondents"}], "scores": [{"customer_id", <construct>: score|null}]}`.
 
 #[path = "support/output.rs"]
@@ -55,6 +56,14 @@ fn main() -> ExitCode {
         .check()
         .and_then(|q| q.read_answers(&args.responses))
     {
+        // A file with a header and no answers is most likely not the file meant.
+        Ok(answers) if answers.respondents().is_empty() => {
+            eprintln!(
+                "questionnaire: {}: no answers, only a header",
+                args.responses.display()
+            );
+            return ExitCode::FAILURE;
+        }
         Ok(answers) => answers.report(),
         Err(err) => {
             eprintln!("questionnaire: {err}");

@@ -104,9 +104,13 @@ impl NameTable {
 
     /// The table of `names` (at most 64, no two the same, none empty). A set of names that no
     /// multiplier tried separates fails to compile.
-    // Only ever evaluated at compile time (for a `const`), where a panic is a compile error.
+    // Evaluated at compile time (for the `const` in `named_enum!`, its only use), where a panic
+    // is a compile error.
     #[allow(clippy::panic)]
     pub(crate) const fn new(names: &[&str]) -> NameTable {
+        if names.len() > 64 {
+            panic!("more names than a name table holds (64)");
+        }
         let mut multiplier: u32 = 0x9E37_79B1;
         let mut tries = 0;
         while tries < 10_000 {

@@ -69,8 +69,9 @@ pub struct LoadProgress {
 }
 
 /// Reads a CSV folder like [`read_csv_folder`], telling `report` how far it has got after each
-/// block of a file (every 32 megabytes, and more often at each file's start), so that a long load
-/// can show progress.
+/// block of a file (every 32 MiB, more often at each file's start; a file with quoted fields is
+/// read in order from its first block with a quote, and reported when it is done), so that a long
+/// load can show progress.
 ///
 /// ```
 /// # use lead_customers::synthetic::{Generator, GeneratorConfig};

@@ -169,7 +169,7 @@ impl Sheet {
                     continue;
                 }
             };
-            let parts = split_at_line_breaks(&buffer[..end], parts_per_block());
+            let parts = split_at_line_breaks(&buffer[..end], parts_per_block(end));
             parsing.resize_with(parts.len().max(parsing.len()), B::default);
             // Parse this block's parts while the previous block's are merged and the next block
             // is read.
@@ -572,15 +572,25 @@ fn fill(file: &mut File, buffer: &mut Vec<u8>, want: usize) -> std::io::Result<b
     Ok(false)
 }
 
-/// Parts per block: a few per core, so that an uneven part does not leave a core idle, and the
-/// core that merges the block before picks up its share of parts when it is done.
-fn parts_per_block() -> usize {
+/// Bytes per part of a block, about: parts this small keep both cores busy to the end of each
+/// block. A block is parsed while the block before is merged, and with parts of 4 MB (8 per
+/// block of 32 MB), a core that finished its last part early waited up to one part's parse for
+/// the other: `rank` on 500,000 customers took 6% more time, and 6% more processor time (a
+/// waiting thread spins for a while before it sleeps). Parts of 0.5 MB were slower again.
+#[cfg(feature = "parallel")]
+const PART: usize = 1 << 20;
+
+/// Parts to cut a block of `len` bytes into: about one per [`PART`] bytes, and at least a few per
+/// core, so that an uneven part does not leave a core idle, and the core that merges the block
+/// before picks up its share of parts when it is done. One without the `parallel` feature.
+fn parts_per_block(len: usize) -> usize {
     #[cfg(feature = "parallel")]
     {
-        rayon::current_num_threads() * 4
+        (len / PART).max(rayon::current_num_threads() * 4)
     }
     #[cfg(not(feature = "parallel"))]
     {
+        let _ = len;
         1
     }
 }

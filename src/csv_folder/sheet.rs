@@ -613,7 +613,8 @@ fn split_at_line_breaks(bytes: &[u8], parts: usize) -> Vec<(usize, &[u8])> {
     let mut out = Vec::with_capacity(parts);
     let mut start = 0;
     for p in 1..parts {
-        let target = (bytes.len() * p / parts).max(start);
+        // (In 64 bits: the product overflows a 32-bit `usize` for a buffer of 64 MB or more.)
+        let target = ((bytes.len() as u64 * p as u64 / parts as u64) as usize).max(start);
         let Some(cut) = memchr::memchr2(b'\n', b'\r', &bytes[target..]).map(|i| {
             let cut = target + i + 1;
             // A `\r\n` stays whole.

@@ -2,9 +2,9 @@
 //!
 //! A file is read in blocks that grow from 2 to 32 megabytes. A block is cut at its last line
 //! break; when it holds no quote character, every line break in it ends a record, so the block is
-//! split at line breaks into parts that are parsed at once (on every core with the `parallel` feature),
-//! and the parts' batches are handed on in file order (merged while the next block is parsed),
-//! which keeps the result identical to a serial read. The first block with a quote character (a
+//! split at line breaks into parts that are parsed at once (on every core with the `parallel`
+//! feature), and the parts' batches are handed on in file order (merged while the next block is
+//! parsed), which keeps the result identical to a serial read. The first block with a quote character (a
 //! quoted field may hold a line break) sends the rest of the file through one CSV reader in
 //! order.
 
@@ -270,11 +270,12 @@ impl Sheet {
             // The CSV reader would take it off silently, as at the start of a file.
             return Err(self.bom_error(base));
         }
+        // Whether a quote comes at or after `at`: the block is then read in order.
+        let quote_from = |at: usize| memchr::memchr(b'"', &bytes[at..]).is_some();
         let mut fields: Vec<&[u8]> = Vec::with_capacity(self.header.len());
         // One pass over the delimiters: a comma ends a field, a line break a record.
         let (mut line_start, mut field_start) = (0, 0);
-        let ends = Delimiters::new(bytes).chain(std::iter::once(bytes.len()));
-        for at in ends {
+        for at in Delimiters::new(bytes).chain(std::iter::once(bytes.len())) {
             match bytes.get(at) {
                 Some(b',') => {
                     fields.push(&bytes[field_start..at]);
@@ -283,14 +284,9 @@ impl Sheet {
                 }
                 Some(b'\n') | None => {}
                 Some(b'"') => return Ok(Parsed::Quoted),
-                Some(b'\r') => {
-                    if memchr::memchr(b'"', &bytes[at..]).is_some() {
-                        return Ok(Parsed::Quoted);
-                    }
-                    batch.clear();
-                    return self.parse_with_carriage_returns(bytes, base, lookups, parse, batch);
-                }
-                Some(_) => continue, // a space, say: part of a field
+                Some(b'\r') if quote_from(at) => return Ok(Parsed::Quoted),
+                Some(b'\r') => break, // read again by the CSV reader, below
+                Some(_) => continue,  // a space, say: part of a field
             }
             // A line ends here (or the slice does).
             fields.push(&bytes[field_start..at]);
@@ -299,31 +295,22 @@ impl Sheet {
             if !blank {
                 let row = self.row(Fields::Cut(&fields), base + line_start as u64);
                 if let Err(err) = row.and_then(|row| parse(lookups, &row, batch)) {
-                    return match memchr::memchr(b'"', &bytes[at..]) {
-                        Some(_) => Ok(Parsed::Quoted),
-                        None => Err(err),
+                    return if quote_from(at) {
+                        Ok(Parsed::Quoted)
+                    } else {
+                        Err(err)
                     };
                 }
+            }
+            if at == bytes.len() {
+                return Ok(Parsed::Rows);
             }
             fields.clear();
             line_start = at + 1;
         }
-        Ok(Parsed::Rows)
-    }
-
-    /// Parses the rows of a slice of whole lines with carriage returns (and no quote) through the
-    /// CSV reader, as [`parse_slice`](Self::parse_slice) leaves them.
-    fn parse_with_carriage_returns<B: Batch, P>(
-        &self,
-        bytes: &[u8],
-        base: u64,
-        lookups: &B::Lookups,
-        parse: &P,
-        batch: &mut B,
-    ) -> Result<Parsed>
-    where
-        P: Fn(&B::Lookups, &Row<'_>, &mut B) -> Result<()>,
-    {
+        // A carriage return: the rows cut so far are dropped, and the CSV reader, which knows
+        // every kind of line end, reads the whole slice.
+        batch.clear();
         let mut reader = ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)

@@ -2119,10 +2119,8 @@ fn build_topic_mentions(
                             customer_raised & (topic != NO_TOPIC),
                         )
                     } else {
-                        let (r, topic) = (
-                            row - from_interactions,
-                            ideas.topic[row - from_interactions],
-                        );
+                        let r = row - from_interactions;
+                        let topic = ideas.topic[r];
                         (ideas.submitted_at[r], topic, topic != NO_TOPIC)
                     };
                     found[count] = (at, row as u32, topic);

@@ -29,25 +29,56 @@ struct ChunkOut<'a> {
     components: &'a mut ChunkComponents,
     /// Whether the signals whose value is `ln(1 + y)` are recorded as `y` ([`Pending::Ln1p`]).
     before_log: bool,
+    /// The values of the last customers recorded, [`STAGED`] per own signal, not yet copied
+    /// into the columns (see [`STAGED`]).
+    staged: Vec<f64>,
+    /// How many customers the chunk has.
+    len: usize,
 }
 
+/// How many customers' values a [`ChunkOut`] holds before it copies them into the columns.
+///
+/// Why: a pass of a score history records each customer as of up to eight dates, into a column
+/// per own signal and date: some 70 columns written one value at a time, each at its own place,
+/// and each written cache line first read from memory. Copied 2 KB at a time instead, the
+/// columns are written in long runs (with `rep movsb`, which needs no such read), and the
+/// values wait in a few kilobytes that stay in the fastest caches. Measured at 100,000
+/// customers: the history's pass over the customers took 17% less time (64 customers: 9%,
+/// 1,024: 15%). Seven in unit tests, so that a chunk of a small population is copied in many
+/// runs and ends in a partial one.
+const STAGED: usize = if cfg!(test) { 7 } else { 256 };
+
 impl ChunkOut<'_> {
-    /// Readies the components for the chunk's `len` customers (no allocation when reused).
+    /// Readies the outputs for the chunk's `len` customers (no allocation when reused).
     fn start(&mut self, len: usize) {
         self.components.start(len);
+        self.len = len;
+        self.staged.resize(self.columns.len() * STAGED, 0.0);
     }
 
     /// Records the values of the chunk's `i`-th customer, whose tally was advanced to the date.
-    /// Every customer of the chunk, in order from the first (as the components are written).
+    /// Every customer of the chunk, once, in order from the first (as the components are
+    /// written, and the values staged).
     #[inline]
     fn record(&mut self, i: usize, own: &[Signal], tally: &Tally, date: &AsOf<'_>) {
-        for (column, &signal) in self.columns.iter_mut().zip(own) {
+        let slot = i % STAGED;
+        for (staged, &signal) in self.staged.chunks_exact_mut(STAGED).zip(own) {
             let value = if self.before_log {
                 tally.own_before_log(signal, &date.clock, date.curves)
             } else {
                 tally.own_value(signal, &date.clock, date.curves)
             };
-            column[i] = value.unwrap_or(0.0);
+            staged[slot] = value.unwrap_or(0.0);
+        }
+        if slot + 1 == STAGED || i + 1 == self.len {
+            let first = i - slot;
+            for (column, staged) in self
+                .columns
+                .iter_mut()
+                .zip(self.staged.chunks_exact(STAGED))
+            {
+                column[first..=i].copy_from_slice(&staged[..=slot]);
+            }
         }
         self.components.set(i, tally.components(&date.clock));
     }
@@ -67,6 +98,8 @@ fn chunk_outputs<'a>(
             columns: splits.iter_mut().filter_map(Iterator::next).collect(),
             components,
             before_log,
+            staged: Vec::new(),
+            len: 0,
         })
         .collect()
 }
@@ -433,4 +466,85 @@ fn assemble(
         known,
         context,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synthetic::{Generator, GeneratorConfig};
+    use crate::time::{SECONDS_PER_DAY, monthly_dates};
+
+    /// Each own signal's value for each customer, from a tally of its own advanced to `t`.
+    fn by_customer(
+        p: &Population,
+        t: i64,
+        params: &SignalParams,
+        before_log: bool,
+    ) -> Vec<Vec<f64>> {
+        let curves = TopicCurves::at(p, t, params);
+        let clock = Clock::new(t, params);
+        let date = AsOf {
+            clock,
+            decay: &Decay::new(clock.lambda),
+            curves: &curves,
+            horizon: &curves.mentions,
+            latest: p.latest,
+        };
+        let own = own_signals(&all_but_on_demand(&[]));
+        (0..p.len())
+            .map(|c| {
+                let mut tally = Tally::default();
+                tally.advance(p, c, &date);
+                own.iter()
+                    .map(|&s| {
+                        let value = if before_log {
+                            tally.own_before_log(s, &date.clock, date.curves)
+                        } else {
+                            tally.own_value(s, &date.clock, date.curves)
+                        };
+                        value.unwrap_or(0.0)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The columns of the own signals, customer by customer.
+    fn rows(table: &SignalTable) -> Vec<Vec<f64>> {
+        let own = own_signals(&all_but_on_demand(&[]));
+        (0..table.len())
+            .map(|c| own.iter().map(|&s| table.column(s).unwrap()[c]).collect())
+            .collect()
+    }
+
+    #[test]
+    fn staged_values_reach_every_customers_place_in_every_column() {
+        // 101 customers: staged seven at a time, fourteen full runs and a partial one of three.
+        let base = Generator::new(GeneratorConfig {
+            customers: 101,
+            seed: 5,
+            ..Default::default()
+        })
+        .generate()
+        .unwrap();
+        let p = &base.population;
+        let params = SignalParams::default();
+        let wanted = all_but_on_demand(&[]);
+        let t = p.latest;
+        let as_of = jiff::Timestamp::from_second(t).unwrap();
+        let alone = one_date(p, as_of, &params, &wanted).unwrap();
+        assert_eq!(rows(&alone), by_customer(p, t, &params, false));
+        // A history's passes hold `y` for the values `ln(1 + y)`, several dates a pass, and
+        // write over the columns of the tables given back.
+        let dates = monthly_dates(as_of, 5).unwrap();
+        let mut sweep = SignalSweep::new(p, &params, wanted, as_of).unwrap();
+        for pass in dates.chunks(2) {
+            for table in sweep.tables(pass).unwrap() {
+                let t = crate::time::as_of_second(table.as_of());
+                assert_eq!(rows(&table), by_customer(p, t, &params, true), "as of {t}");
+                sweep.recycle(table);
+            }
+        }
+        assert!(dates[0].as_second() < t - 100 * SECONDS_PER_DAY);
+    }
 }

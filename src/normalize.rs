@@ -295,7 +295,8 @@ pub(crate) struct RankScratch {
 
 /// Percentile ranks: the mean rank of each value's tie group divided by `n`. Checks that
 /// sorting alone gives the same ranks, so that every test of the ranking covers both ways
-/// whichever one the column takes.
+/// whichever one the column takes; the second time into a column of the right length holding
+/// stale values, as a score history's are, of which every place must be written.
 #[cfg(test)]
 pub(crate) fn percentile_ranks(x: &[f64]) -> Vec<f64> {
     let mut out = Vec::new();
@@ -304,7 +305,11 @@ pub(crate) fn percentile_ranks(x: &[f64]) -> Vec<f64> {
             sort_only,
             ..RankScratch::default()
         };
-        let mut ranks = Vec::new();
+        let mut ranks = if sort_only {
+            vec![f64::NAN; x.len()]
+        } else {
+            Vec::new()
+        };
         assert!(percentile_ranks_into(
             x,
             Pending::Nothing,
@@ -330,7 +335,11 @@ pub(crate) fn percentile_ranks_of_ln_1p(y: &[f64]) -> Vec<f64> {
             sort_only,
             ..RankScratch::default()
         };
-        let mut ranks = Vec::new();
+        let mut ranks = if sort_only {
+            vec![f64::NAN; y.len()]
+        } else {
+            Vec::new()
+        };
         let ranked =
             Normalization::PERCENTILE.apply_into(y, Pending::Ln1p, &mut ranks, &mut scratch);
         assert!(ranked.is_ok());

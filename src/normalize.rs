@@ -402,7 +402,7 @@ fn percentile_ranks_into(
     if scratch.sort_only {
         return percentile_ranks_by_sorting(x, pending, out, scratch);
     }
-    let counted = if looks_few(x) {
+    let counted = if x.len() >= FEW_FROM && looks_few(x) {
         ranks_of_few_values(x, pending, out, scratch)
     } else {
         None
@@ -600,9 +600,13 @@ struct FewValues {
 /// ranks to the bit.
 ///
 /// Why: sorting such a column sorts mostly ties, and checks each group of ties by reading the
-/// values again at their scattered places. Measured on a million customers, the idea-quality
-/// column (214 distinct values, 61% of them one) took 13 ms a date to sort. Counted, each value
-/// costs one look into a table of 16 KB, and the ranks are written in order.
+/// values again at their scattered places. The idea-quality column (214 distinct values at
+/// 100,000 customers, 61% of them one) took 9.3 ns a value to sort at a million customers, and
+/// takes 2.3 ns counted (in a history, sorting it took 13 ms a date, sharing the memory with
+/// another date's ranking). Counted, each value costs one look into a table of 16 KB, and the
+/// ranks are written in order. With [`Pending::Ln1p`], the logarithms of the distinct values are
+/// compared directly, so a common value with a close neighbour needs no fallback (sorting hands
+/// such a column back to have its logarithms taken first; the ranks are the same).
 ///
 /// How: one pass finds each value's slot in the table (a multiplicative hash of its key, the
 /// next slot on a collision), counts it there and notes the slot. It gives up when a value

@@ -49,7 +49,8 @@ struct ChunkOut<'a> {
 const STAGED: usize = if cfg!(test) { 7 } else { 256 };
 
 impl ChunkOut<'_> {
-    /// Readies the outputs for the chunk's `len` customers (no allocation when reused).
+    /// Readies the outputs for the chunk's `len` customers: the components (no allocation
+    /// when reused) and the staged values (a few kilobytes, allocated once per chunk and date).
     fn start(&mut self, len: usize) {
         self.components.start(len);
         self.len = len;

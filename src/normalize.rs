@@ -707,12 +707,19 @@ fn looks_few(x: &[f64]) -> bool {
     if step == 0 {
         return false;
     }
-    let mut keys: Vec<u64> = (0..SAMPLE).map(|i| order_key(x[i * step])).collect();
+    let mut keys = [0u64; SAMPLE];
+    for (i, key) in keys.iter_mut().enumerate() {
+        *key = order_key(x[i * step]);
+    }
     keys.sort_unstable();
-    let runs: Vec<usize> = keys.chunk_by(|a, b| a == b).map(<[u64]>::len).collect();
-    let most = runs.iter().copied().max().unwrap_or(0);
+    // The most frequent value's count, and how many distinct values there are.
+    let (most, distinct) = keys
+        .chunk_by(|a, b| a == b)
+        .fold((0, 0), |(most, distinct), run| {
+            (run.len().max(most), distinct + 1)
+        });
     let others = SAMPLE - most;
-    let repeats = others - (runs.len() - 1);
+    let repeats = others - (distinct - 1);
     others >= 16 && 8 * repeats >= others
 }
 

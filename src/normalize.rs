@@ -293,42 +293,32 @@ pub(crate) struct RankScratch {
     sort_only: bool,
 }
 
-/// Percentile ranks: the mean rank of each value's tie group divided by `n`. Checks that
-/// sorting alone gives the same ranks, so that every test of the ranking covers both ways
-/// whichever one the column takes; the second time into a column of the right length holding
-/// stale values, as a score history's are, of which every place must be written.
+/// Percentile ranks: the mean rank of each value's tie group divided by `n`, checked as
+/// [`ranked_both_ways`] does.
 #[cfg(test)]
 pub(crate) fn percentile_ranks(x: &[f64]) -> Vec<f64> {
-    let mut out = Vec::new();
-    for sort_only in [false, true] {
-        let mut scratch = RankScratch {
-            sort_only,
-            ..RankScratch::default()
-        };
-        let mut ranks = if sort_only {
-            vec![f64::NAN; x.len()]
-        } else {
-            Vec::new()
-        };
-        assert!(percentile_ranks_into(
-            x,
-            Pending::Nothing,
-            &mut ranks,
-            &mut scratch
-        ));
-        assert!(
-            !sort_only || ranks == out,
-            "counted and sorted ranks differ"
-        );
-        out = ranks;
-    }
-    out
+    ranked_both_ways(x.len(), |out, scratch| {
+        percentile_ranks_into(x, Pending::Nothing, out, scratch)
+    })
 }
 
 /// Percentile ranks of `ln(1 + y)` over a column of `y` from 0 up, the logarithm pending;
-/// checked, as [`percentile_ranks`], against sorting alone.
+/// checked as [`ranked_both_ways`] does.
 #[cfg(test)]
 pub(crate) fn percentile_ranks_of_ln_1p(y: &[f64]) -> Vec<f64> {
+    ranked_both_ways(y.len(), |out, scratch| {
+        Normalization::PERCENTILE
+            .apply_into(y, Pending::Ln1p, out, scratch)
+            .is_ok()
+    })
+}
+
+/// The ranks `rank` writes into its output (asserting it succeeds), checked against the same
+/// ranking by sorting alone, so that every test of the ranking covers both ways whichever one
+/// the column takes; the second time into a column of the right length (`n`) holding stale
+/// values, as a score history's are, of which every place must be written.
+#[cfg(test)]
+fn ranked_both_ways(n: usize, rank: impl Fn(&mut Vec<f64>, &mut RankScratch) -> bool) -> Vec<f64> {
     let mut out = Vec::new();
     for sort_only in [false, true] {
         let mut scratch = RankScratch {
@@ -336,13 +326,11 @@ pub(crate) fn percentile_ranks_of_ln_1p(y: &[f64]) -> Vec<f64> {
             ..RankScratch::default()
         };
         let mut ranks = if sort_only {
-            vec![f64::NAN; y.len()]
+            vec![f64::NAN; n]
         } else {
             Vec::new()
         };
-        let ranked =
-            Normalization::PERCENTILE.apply_into(y, Pending::Ln1p, &mut ranks, &mut scratch);
-        assert!(ranked.is_ok());
+        assert!(rank(&mut ranks, &mut scratch));
         assert!(
             !sort_only || ranks == out,
             "counted and sorted ranks differ"
@@ -591,6 +579,8 @@ struct FewValues {
     counts: Vec<u32>,
     /// Per slot, the rank of its value.
     ranks: Vec<f64>,
+    /// The distinct values (their pending step applied) and their slots, in order.
+    order: Vec<(f64, usize)>,
 }
 
 /// Percentile ranks of a column holding at most [`FEW`] distinct values (as the rate signals
@@ -662,10 +652,13 @@ fn ranks_of_few_values(
     if !(range.contains(&min_key) && range.contains(&max_key)) {
         return Some(false);
     }
-    let mut order: Vec<(f64, usize)> = (0..FEW_SLOTS)
-        .filter(|&slot| few.counts[slot] > 0)
-        .map(|slot| (pending.apply(from_order_key(few.keys[slot])), slot))
-        .collect();
+    let order = &mut few.order;
+    order.clear();
+    order.extend(
+        (0..FEW_SLOTS)
+            .filter(|&slot| few.counts[slot] > 0)
+            .map(|slot| (pending.apply(from_order_key(few.keys[slot])), slot)),
+    );
     order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     few.ranks.clear();
     few.ranks.resize(FEW_SLOTS, 0.0);

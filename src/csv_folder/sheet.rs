@@ -652,12 +652,19 @@ mod tests {
         crate::test_files::TestFile::new(name, text)
     }
 
+    /// A header `a,b` and `count` rows `row{i},` followed by `i % 17` x's, each line ended by
+    /// `end`: lines of varied lengths, so that blocks end at varied places in them.
+    fn numbered_rows(count: usize, end: &str) -> String {
+        let mut text = format!("a,b{end}");
+        for i in 0..count {
+            text.push_str(&format!("row{i},{}{end}", "x".repeat(i % 17)));
+        }
+        text
+    }
+
     #[test]
     fn every_block_size_reads_the_same_rows_with_quotes_or_without() {
-        let mut plain = String::from("a,b\n");
-        for i in 0..200 {
-            plain.push_str(&format!("row{i},{}\n", "x".repeat(i % 17)));
-        }
+        let plain = numbered_rows(200, "\n");
         // A quoted field with a line break in it, half-way.
         let quoted =
             plain
@@ -933,10 +940,7 @@ mod tests {
     /// whole, as the blocks were cut at `\n` only), with the same rows and lines.
     #[test]
     fn bare_carriage_return_files_are_read_in_blocks() {
-        let mut text = String::from("a,b\r");
-        for i in 0..200 {
-            text.push_str(&format!("row{i},{}\r", "x".repeat(i % 17)));
-        }
+        let text = numbered_rows(200, "\r");
         let path = file("bare-cr.csv", &text);
         let whole = rows(&path, 1 << 20).unwrap();
         assert_eq!(whole.len(), 200);
@@ -972,10 +976,7 @@ mod tests {
     /// short.
     #[test]
     fn blocks_grow_from_a_small_first_one() {
-        let mut text = String::from("a,b\n");
-        for i in 0..400 {
-            text.push_str(&format!("row{i},{}\n", "x".repeat(i % 17)));
-        }
+        let text = numbered_rows(400, "\n");
         let path = file("growing.csv", &text);
         let block = 1600;
         let mut sheet = Sheet::open(path.to_path_buf()).unwrap();

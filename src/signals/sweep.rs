@@ -32,8 +32,6 @@ struct ChunkOut<'a> {
     /// The values of the last customers recorded, [`STAGED`] per own signal, not yet copied
     /// into the columns (see [`STAGED`]).
     staged: Vec<f64>,
-    /// How many customers the chunk has.
-    len: usize,
 }
 
 /// How many customers' values a [`ChunkOut`] holds before it copies them into the columns.
@@ -53,7 +51,6 @@ impl ChunkOut<'_> {
     /// when reused) and the staged values (a few kilobytes, allocated once per chunk and date).
     fn start(&mut self, len: usize) {
         self.components.start(len);
-        self.len = len;
         self.staged.resize(self.columns.len() * STAGED, 0.0);
     }
 
@@ -71,7 +68,13 @@ impl ChunkOut<'_> {
             };
             staged[slot] = value.unwrap_or(0.0);
         }
-        if slot + 1 == STAGED || i + 1 == self.len {
+        // Copied when the run is full, or at the chunk's last customer (each column is the
+        // chunk's slice).
+        let last = self
+            .columns
+            .first()
+            .is_some_and(|column| i + 1 == column.len());
+        if slot + 1 == STAGED || last {
             let first = i - slot;
             for (column, staged) in self
                 .columns
@@ -100,7 +103,6 @@ fn chunk_outputs<'a>(
             components,
             before_log,
             staged: Vec::new(),
-            len: 0,
         })
         .collect()
 }

@@ -1,5 +1,6 @@
 //! Score history: many dates in one call, each equal to scoring that date alone.
 
+use lead_customers::evidence::Response;
 use lead_customers::synthetic::{Generator, GeneratorConfig};
 use lead_customers::time::{monthly_dates, parse_timestamp};
 use lead_customers::{
@@ -439,4 +440,54 @@ fn rising_takes_the_steepest_climbs_above_the_minimum_within_the_share() {
         history.rising(&bad).unwrap_err().kind(),
         ErrorKind::InvalidParameter
     );
+}
+
+/// A single date computes the questionnaire signals whatever the model uses, and fails once an
+/// answer off the questionnaire's scale is known; a history, which computes only the signals its
+/// model uses, must fail from the same date with the same error, and agree before it.
+#[test]
+fn an_answer_off_the_scale_fails_a_history_from_the_date_it_fails_alone() {
+    let p = base(300, 2);
+    let model = ScoringModel::default();
+    assert!(
+        model
+            .dimensions
+            .iter()
+            .all(|d| d.signals.iter().all(|s| !matches!(
+                s.signal,
+                Signal::LeadUserness | Signal::SurveyAheadOfTrend | Signal::SurveyExpectedBenefit
+            )))
+    );
+    let dates = monthly_dates(p.latest().unwrap(), 24).unwrap();
+    // One answer of 9 to an item of the default 5-point questionnaire, a second after the 13th
+    // date, by a customer who answered nothing else.
+    let mut records = p.records();
+    let quiet = records
+        .customers
+        .iter()
+        .map(|c| c.id.clone())
+        .find(|id| records.responses.iter().all(|r| &r.customer != id))
+        .expect("someone answered nothing");
+    let mut off = Response::new(quiet, "at1", 9.0);
+    off.answered_at = Some(dates[12] + jiff::SignedDuration::from_secs(1));
+    records.responses.push(off);
+    let p = records.build().unwrap();
+
+    let alone: Vec<_> = dates.iter().map(|&d| model.score(&p, d).err()).collect();
+    assert!(alone[..13].iter().all(Option::is_none));
+    let expected = alone[13].as_ref().expect("the 14th date fails alone");
+    assert_eq!(expected.kind(), ErrorKind::InvalidParameter);
+    assert!(
+        expected.to_string().contains("questionnaire's scale"),
+        "{expected}"
+    );
+
+    for from in [0, 12, 13] {
+        let err = model.score_history(&p, &dates[from..]).err();
+        let err = err.expect("a history through the 14th date fails");
+        assert_eq!(err.to_string(), expected.to_string());
+    }
+    let history = model.score_history(&p, &dates[..13]).unwrap();
+    let (compared, _) = check_each_date(&model, &p, &history);
+    assert_eq!(compared, 13 * 300 * 3);
 }

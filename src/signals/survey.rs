@@ -16,6 +16,34 @@ pub(crate) struct Gapped {
     pub known: Vec<bool>,
 }
 
+/// When the first answer off the questionnaire's scale becomes known (an undated answer at the
+/// end of the data); `None` when every answer to one of its items is on the scale.
+///
+/// Why: from then on [`survey_columns`] fails, and so does scoring a single date, which always
+/// computes the questionnaire signals. A score history computes only the signals its model uses,
+/// and asks this to fail from the same date with the same error.
+pub(crate) fn first_off_scale(
+    population: &Population,
+    questionnaire: &Questionnaire,
+) -> Option<i64> {
+    let item_numbers: Vec<Option<usize>> = population
+        .items
+        .iter()
+        .map(|name| questionnaire.item_number(name))
+        .collect();
+    let rows = &population.responses;
+    (0..rows.value.len())
+        .filter(|&r| {
+            item_numbers[rows.item[r] as usize]
+                .is_some_and(|item| questionnaire.recode(item, rows.value[r]).is_none())
+        })
+        .map(|r| match rows.answered_at[r] {
+            UNDATED => population.latest,
+            at => at,
+        })
+        .min()
+}
+
 /// The three questionnaire signals for every customer as of `t`, from the answers given by then
 /// (an undated answer counts as given at the end of the data).
 ///
@@ -113,4 +141,61 @@ pub(crate) fn survey_columns(
         (Signal::SurveyAheadOfTrend, ahead_column),
         (Signal::SurveyExpectedBenefit, benefit_column),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{QuestionnaireParams, Response};
+    use crate::time::parse_timestamp;
+    use crate::{Channel, Customer, Interaction, InteractionKind};
+
+    fn day(text: &str) -> jiff::Timestamp {
+        parse_timestamp(text).unwrap()
+    }
+
+    /// A's answers: `at1` = 4 on 2024-02-01, `zz` (no item of the questionnaire) = 9 on
+    /// 2024-01-15, and `heb1` = `undated`, undated; the data ends on 2024-06-01.
+    fn answered(undated: f64) -> Population {
+        let mut b = Population::builder();
+        b.add_customer(Customer::new("A")).unwrap();
+        for at in ["2024-01-01", "2024-06-01"] {
+            let asked = Interaction::new("A", day(at), Channel::Email, InteractionKind::Question);
+            b.add_interaction(asked).unwrap();
+        }
+        let answer = Response::new("A", "at1", 4.0).with_answered_at(day("2024-02-01"));
+        b.add_response(answer).unwrap();
+        let other = Response::new("A", "zz", 9.0).with_answered_at(day("2024-01-15"));
+        b.add_response(other).unwrap();
+        b.add_response(Response::new("A", "heb1", undated)).unwrap();
+        b.build().unwrap()
+    }
+
+    #[test]
+    fn the_first_answer_off_the_scale_is_known_when_it_was_given_or_at_the_end_of_the_data() {
+        let five = QuestionnaireParams::default().check().unwrap();
+        let three = QuestionnaireParams {
+            scale: 3,
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        // On a 5-point scale only the undated 6 is off it; the item outside the questionnaire
+        // never counts.
+        let (on, off) = (answered(5.0), answered(6.0));
+        assert_eq!(first_off_scale(&on, &five), None);
+        assert_eq!(
+            first_off_scale(&off, &five),
+            Some(day("2024-06-01").as_second())
+        );
+        // On a 3-point scale the dated 4 is off it first.
+        assert_eq!(
+            first_off_scale(&on, &three),
+            Some(day("2024-02-01").as_second())
+        );
+        // And that is when computing the questionnaire signals starts to fail.
+        let before = day("2024-01-31").as_second();
+        assert!(survey_columns(&on, before, &three).is_ok());
+        assert!(survey_columns(&on, day("2024-02-01").as_second(), &three).is_err());
+    }
 }

@@ -119,6 +119,13 @@ pub(crate) fn all_but_on_demand(extra: &[Signal]) -> Wanted {
     wanted
 }
 
+/// The questionnaire signals, computed together from the answers.
+const SURVEY_SIGNALS: [Signal; 3] = [
+    Signal::LeadUserness,
+    Signal::SurveyAheadOfTrend,
+    Signal::SurveyExpectedBenefit,
+];
+
 /// The signals in `signals`, and no other.
 pub(crate) fn only(signals: &[Signal]) -> Wanted {
     let mut wanted = [false; SIGNALS];
@@ -179,6 +186,7 @@ pub(crate) fn one_date(
         columns,
         &components,
         curves,
+        None,
         &mut Vec::new(),
     )
 }
@@ -210,6 +218,9 @@ pub(crate) struct SignalSweep<'p> {
     spare_components: Vec<ChunkedComponents>,
     /// Columns of earlier tables, to be written over.
     spare: Vec<Vec<f64>>,
+    /// When no questionnaire signal is wanted: the first time an answer off the questionnaire's
+    /// scale is known. From then on a date fails as it does scored alone (see [`assemble`]).
+    answers_fail_from: Option<i64>,
 }
 
 impl<'p> SignalSweep<'p> {
@@ -222,6 +233,12 @@ impl<'p> SignalSweep<'p> {
     ) -> Result<SignalSweep<'p>> {
         params.check()?;
         let t_last = check_as_of(population, last)?;
+        let survey_wanted = SURVEY_SIGNALS.iter().any(|s| wanted[s.index()]);
+        let answers_fail_from = if survey_wanted {
+            None
+        } else {
+            survey::first_off_scale(population, &params.questionnaire.check()?)
+        };
         Ok(SignalSweep {
             population,
             until: t_last,
@@ -235,6 +252,7 @@ impl<'p> SignalSweep<'p> {
             last: None,
             spare_components: Vec::new(),
             spare: Vec::new(),
+            answers_fail_from,
         })
     }
 
@@ -336,6 +354,7 @@ impl<'p> SignalSweep<'p> {
                 columns,
                 &components,
                 curves,
+                self.answers_fail_from,
                 &mut self.spare,
             )?);
             self.spare_components.push(components);
@@ -389,6 +408,11 @@ fn column_from(spare: &mut Vec<Vec<f64>>, n: usize) -> Vec<f64> {
 
 /// Finishes a date's table from every chunk's own signals and components: fits the population's
 /// priors, shrinks the rate signals, adds the on-demand and questionnaire signals wanted.
+///
+/// The questionnaire signals are also computed, only to fail as a single date does, from
+/// `answers_fail_from` on: a single date computes them whatever the model uses (they are not
+/// on demand), and an answer off the questionnaire's scale then fails it, so that a score
+/// history, which computes only what its model uses, must fail from the same date.
 #[allow(clippy::too_many_arguments)]
 fn assemble(
     population: &Population,
@@ -399,6 +423,7 @@ fn assemble(
     own_columns: Vec<Vec<f64>>,
     components: &[ChunkComponents],
     curves: TopicCurves,
+    answers_fail_from: Option<i64>,
     spare: &mut Vec<Vec<f64>>,
 ) -> Result<SignalTable> {
     let n = population.len();
@@ -449,12 +474,9 @@ fn assemble(
         }
     }
     let mut known = vec![None; SIGNALS];
-    let survey_signals = [
-        Signal::LeadUserness,
-        Signal::SurveyAheadOfTrend,
-        Signal::SurveyExpectedBenefit,
-    ];
-    if survey_signals.iter().any(|s| wanted[s.index()]) {
+    if SURVEY_SIGNALS.iter().any(|s| wanted[s.index()])
+        || answers_fail_from.is_some_and(|from| from <= t)
+    {
         for (signal, column) in survey::survey_columns(population, t, &questionnaire)? {
             if wanted[signal.index()] {
                 columns[signal.index()] = Some(column.values);

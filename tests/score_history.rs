@@ -195,8 +195,87 @@ fn the_on_demand_signals_are_fitted_per_date() {
     assert_eq!(identical, compared);
 }
 
+/// One signal's settings drawn for [`a_history_agrees_with_each_date_alone_under_any_model`]:
+/// scale, `ln(1 + x)` first, winsorizing, direction and weight.
+fn signal_settings() -> impl Strategy<Value = (Scale, bool, Option<f64>, Direction, f64)> {
+    (
+        prop_oneof![
+            Just(Scale::Percentile),
+            Just(Scale::RobustZ),
+            Just(Scale::Identity)
+        ],
+        any::<bool>(),
+        prop_oneof![Just(None), Just(Some(0.05))],
+        prop_oneof![
+            Just(Direction::HigherIsBetter),
+            Just(Direction::LowerIsBetter)
+        ],
+        prop_oneof![Just(0.0), Just(0.5), Just(1.0), Just(2.0)],
+    )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// Under settings drawn for every signal of the default model, with an on-demand signal and
+    /// maybe a questionnaire signal added, either combination, a questionnaire scale that may put
+    /// answers off it: a history gives each date's scores exactly as scoring it alone, or fails with the
+    /// error of the first date that fails alone.
+    #[test]
+    fn a_history_agrees_with_each_date_alone_under_any_model(
+        seed in 1u64..1000,
+        settings in proptest::collection::vec(signal_settings(), 16),
+        arithmetic in any::<bool>(),
+        survey in any::<bool>(),
+        scale in 3u8..=7,
+        half_life in prop_oneof![Just(1.0), Just(180.0), 5.0f64..400.0],
+        back in 0i64..600,
+    ) {
+        let p = base(150, seed);
+        let mut model = ScoringModel::default().with_half_life_days(half_life);
+        if arithmetic {
+            model.combination = Combination::ArithmeticMean;
+        }
+        model.signals.questionnaire.scale = scale;
+        model.dimensions[0].signals.push(WeightedSignal::new(Signal::ProbabilityAlive, 1.0));
+        if survey {
+            model.dimensions[1].signals.push(WeightedSignal::new(Signal::LeadUserness, 1.0));
+        }
+        model.dimensions[1].signals.push(WeightedSignal::new(Signal::Complaints, 1.0));
+        let signals = model.dimensions.iter_mut().flat_map(|d| d.signals.iter_mut());
+        for (s, &(scale, log1p, winsorize, direction, weight)) in signals.zip(&settings) {
+            s.normalization = Normalization { log1p, winsorize, scale };
+            s.direction = direction;
+            s.weight = weight;
+        }
+        prop_assume!(model.check().is_ok());
+        let dates = monthly_dates(p.latest().unwrap() - days(back), 4).unwrap();
+        let dates: Vec<_> = dates.into_iter().filter(|&d| d >= p.earliest().unwrap()).collect();
+        prop_assume!(!dates.is_empty());
+        let alone: Vec<_> = dates.iter().map(|&d| model.score(&p, d)).collect();
+        match (model.score_history(&p, &dates), alone.iter().position(Result::is_err)) {
+            (Ok(history), None) => {
+                for (i, scores) in alone.iter().enumerate() {
+                    let scores = scores.as_ref().unwrap();
+                    prop_assert_eq!(history.lead_scores(i), Some(scores.lead_scores()));
+                    for d in &model.dimensions {
+                        let got = history.dimension_scores(i, &d.name);
+                        prop_assert_eq!(got, scores.dimension_scores(&d.name));
+                    }
+                }
+            }
+            (Err(err), Some(first)) => {
+                let expected = alone[first].as_ref().err().unwrap();
+                prop_assert_eq!(err.to_string(), expected.to_string());
+            }
+            (history, first) => prop_assert!(
+                false,
+                "the history {} but the first date failing alone is {:?}",
+                if history.is_ok() { "succeeded" } else { "failed" },
+                first
+            ),
+        }
+    }
 
     #[test]
     fn any_increasing_dates_score_as_each_date_alone(

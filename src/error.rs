@@ -493,16 +493,82 @@ impl Error {
     /// An [`Error::InvalidParameter`] for a configuration value.
     pub(crate) fn parameter(
         parameter: impl Into<String>,
-        value: impl fmt::Display,
+        value: impl Shown,
         reason: impl Into<String>,
     ) -> Error {
         Error::InvalidParameter {
             parameter: parameter.into(),
-            value: value.to_string(),
+            value: value.shown(),
             reason: reason.into(),
         }
     }
 }
+
+/// A value as an error message writes it.
+///
+/// Why not `Display`: it writes a number far from 1 out in full (`1e-320` as 322 characters,
+/// `1e300` as 301), and such numbers are what bad input often holds. Numbers whose `Display`
+/// text is longer than [`SHORT`] characters are written in scientific notation instead
+/// (`1e-320`, `1.5e300`); everything else as `Display` writes it.
+pub(crate) trait Shown {
+    /// The text of the value in an error message.
+    fn shown(&self) -> String;
+}
+
+/// The longest `Display` text of a number kept as it is in an error message.
+const SHORT: usize = 24;
+
+impl Shown for f64 {
+    fn shown(&self) -> String {
+        let text = self.to_string();
+        if text.len() > SHORT {
+            format!("{self:e}")
+        } else {
+            text
+        }
+    }
+}
+
+impl Shown for f32 {
+    fn shown(&self) -> String {
+        f64::from(*self).shown()
+    }
+}
+
+impl<T: Shown + ?Sized> Shown for &T {
+    fn shown(&self) -> String {
+        (**self).shown()
+    }
+}
+
+/// Values whose `Display` text is short, or is the text itself.
+macro_rules! shown_as_displayed {
+    ($($t:ty),+) => {
+        $(impl Shown for $t {
+            fn shown(&self) -> String {
+                self.to_string()
+            }
+        })+
+    };
+}
+
+shown_as_displayed!(
+    u8,
+    u16,
+    u32,
+    u64,
+    usize,
+    i32,
+    i64,
+    str,
+    String,
+    jiff::Timestamp,
+    jiff::civil::Date,
+    bool,
+    std::borrow::Cow<'_, str>,
+    crate::CustomerId,
+    crate::Signal
+);
 
 /// The gradient part of a [`Error::NotConverged`] message.
 fn gradient_note(gradient_norm: Option<f64>) -> String {
@@ -540,7 +606,7 @@ pub(crate) fn check_non_negative(parameter: &str, value: f64) -> Result<f64> {
 /// Checks that a setting is at most its bound `max`. The bounds keep a configuration within
 /// what the library can compute (a count that fits in memory, a number within the range of the
 /// functions it goes through); `reason`, written out only when the check fails, says which.
-pub(crate) fn check_at_most<T: PartialOrd + fmt::Display>(
+pub(crate) fn check_at_most<T: PartialOrd + Shown>(
     parameter: &str,
     value: T,
     max: T,
@@ -575,5 +641,38 @@ pub(crate) fn check_finite(what: &'static str, values: &[f64]) -> Result<()> {
             value: values[index],
         }),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_far_from_one_are_shown_in_scientific_notation() {
+        assert_eq!(0.5.shown(), "0.5");
+        assert_eq!(4.0.shown(), "4");
+        assert_eq!((-2.25f64).shown(), "-2.25");
+        assert_eq!(1e20.shown(), "100000000000000000000");
+        // Longer than 24 characters when written out.
+        assert_eq!(1e-320.shown(), "1e-320");
+        assert_eq!(1.5e300.shown(), "1.5e300");
+        assert_eq!(f64::MAX.shown(), "1.7976931348623157e308");
+        assert_eq!((-1e25f64).shown(), "-1e25");
+        assert_eq!(1e-30f32.shown(), format!("{:e}", f64::from(1e-30f32)));
+        assert_eq!(f64::NAN.shown(), "NaN");
+        assert_eq!(f64::NEG_INFINITY.shown(), "-inf");
+        // Text and whole numbers as they are, however long.
+        let long = "1".repeat(40);
+        assert_eq!(long.as_str().shown(), long);
+        assert_eq!(u64::MAX.shown(), "18446744073709551615");
+    }
+
+    #[test]
+    fn an_extreme_number_keeps_an_error_message_short() {
+        let err = Error::parameter("half_life_days", 1e300, "must be at most 1e6");
+        let message = err.to_string();
+        assert!(message.contains("1e300"), "{message}");
+        assert!(message.len() < 80, "{message}");
     }
 }

@@ -189,11 +189,22 @@ fn participation_in_an_unknown_session_names_it() {
 
 #[test]
 fn rating_out_of_range_is_refused() {
-    for bad in [0.5, 5.5, -1.0] {
+    for bad in [0.5, 5.5, -1.0, 1e300] {
         let mut b = Population::builder();
         let err = b
             .add_participation(Participation::attended("S1", "C1", 1).with_rating(bad))
             .unwrap_err();
+        // The value as written, in scientific notation when far from 1 (not 301 digits).
+        let message = err.to_string();
+        let shown = if bad == 1e300 {
+            "1e300".into()
+        } else {
+            bad.to_string()
+        };
+        assert!(
+            message.contains(&format!("`rating` = \"{shown}\"")),
+            "{message}"
+        );
         assert_record_error(
             err,
             ErrorKind::RatingOutOfRange,

@@ -8,6 +8,7 @@ use super::{
     Groups, IdeaColumns, InteractionColumns, NO_TOPIC, NOT_A_MENTION, ParticipationColumns,
     Population, ResponseColumns, SessionColumns, TopicMentions, UNDATED,
 };
+use crate::error::Shown;
 use crate::time::event_second;
 use crate::{
     Channel, CoDesignSession, Customer, Error, Idea, IdeaId, IdeaStatus, Interaction,
@@ -1011,13 +1012,13 @@ fn trimmed(value: Option<String>) -> Option<String> {
 fn record_error(
     location: Location,
     field: &'static str,
-    value: impl ToString,
+    value: impl Shown,
     problem: Problem,
 ) -> Error {
     Error::Record {
         location,
         field,
-        value: value.to_string(),
+        value: value.shown(),
         problem,
     }
 }

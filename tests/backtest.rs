@@ -8,7 +8,9 @@ use lead_customers::evidence::{
 };
 use lead_customers::synthetic::{Generator, GeneratorConfig, SyntheticBase};
 use lead_customers::time::parse_timestamp;
-use lead_customers::{Population, ScoringModel, Signal, SignalParams, SignalTable};
+use lead_customers::{
+    Dimension, Population, ScoringModel, Signal, SignalParams, SignalTable, WeightedSignal,
+};
 
 fn day(text: &str) -> Timestamp {
     parse_timestamp(text).unwrap()
@@ -246,42 +248,71 @@ fn calibration_on_an_earlier_window_ranks_held_out_outcomes_no_worse_than_the_de
     }
 }
 
+/// The default model, and the default model with a need dimension of the two questionnaire
+/// signals (which only respondents have) and usage intensity.
+fn models_to_calibrate() -> [ScoringModel; 2] {
+    let mut with_need = ScoringModel::default();
+    with_need.dimensions.push(Dimension {
+        name: "need".into(),
+        weight: 0.3,
+        signals: vec![
+            WeightedSignal::new(Signal::SurveyAheadOfTrend, 1.0),
+            WeightedSignal::new(Signal::SurveyExpectedBenefit, 1.0),
+            WeightedSignal::new(Signal::UsageIntensity, 1.0),
+        ],
+    });
+    [ScoringModel::default(), with_need]
+}
+
 #[test]
 fn the_calibrated_lead_score_is_a_linear_function_of_the_fitted_log_odds() {
     let base = base(2_000, 6);
     let p = &base.population;
     let (start, end) = (day("2023-01-01"), day("2024-01-01"));
-    let calibration = CalibrationParams::default()
-        .fit_window(p, &ScoringModel::default(), start, end)
-        .unwrap();
-    let scores = calibration.model.score(p, start).unwrap();
-    let weighted: Vec<_> = calibration
-        .coefficients
-        .iter()
-        .filter(|c| c.fate == SignalFate::Weighted)
-        .collect();
-    assert!(!weighted.is_empty());
-    for c in p.customers() {
-        let eta = calibration.intercept
-            + weighted
-                .iter()
-                .map(|w| {
-                    w.coefficient * scores.normalized(&w.dimension, w.signal).unwrap()[c.get()]
-                })
-                .sum::<f64>();
-        assert!((calibration.log_odds(scores.lead(c)) - eta).abs() < 1e-9);
+    for model in models_to_calibrate() {
+        let calibration = CalibrationParams::default()
+            .fit_window(p, &model, start, end)
+            .unwrap();
+        // The questionnaire signals (most customers did not answer) are left out of the fit.
+        for c in &calibration.coefficients {
+            let survey = matches!(
+                c.signal,
+                Signal::SurveyAheadOfTrend | Signal::SurveyExpectedBenefit
+            );
+            assert_eq!(c.fate == SignalFate::Incomplete, survey, "{c:?}");
+        }
+        let scores = calibration.model.score(p, start).unwrap();
+        let weighted: Vec<_> = calibration
+            .coefficients
+            .iter()
+            .filter(|c| c.fate == SignalFate::Weighted)
+            .collect();
+        assert!(!weighted.is_empty());
+        // For every customer, whether they answered the questionnaire or not.
+        for c in p.customers() {
+            let eta = calibration.intercept
+                + weighted
+                    .iter()
+                    .map(|w| {
+                        let normalized = scores.normalized(&w.dimension, w.signal).unwrap();
+                        w.coefficient * normalized[c.get()]
+                    })
+                    .sum::<f64>();
+            let lead = scores.lead(c);
+            assert!((calibration.log_odds(lead) - eta).abs() < 1e-9, "{c:?}");
+        }
+        // Its fitted probabilities average close to the base rate of the window fitted, as a
+        // logistic fit with an unpenalized intercept makes them on the customers fitted.
+        let outcomes = Outcomes::observe(p, start, end, &OutcomeRules::default()).unwrap();
+        let leads = outcomes.select(scores.lead_scores()).unwrap();
+        let mean = leads
+            .iter()
+            .map(|&l| calibration.probability(l))
+            .sum::<f64>()
+            / leads.len() as f64;
+        let rate = outcomes.positives() as f64 / outcomes.customers() as f64;
+        assert!((mean - rate).abs() < 1e-6, "{mean} vs {rate}");
     }
-    // Its fitted probabilities average close to the base rate of the window fitted, as a
-    // logistic fit with an unpenalized intercept makes them on the customers fitted.
-    let outcomes = Outcomes::observe(p, start, end, &OutcomeRules::default()).unwrap();
-    let leads = outcomes.select(scores.lead_scores()).unwrap();
-    let mean = leads
-        .iter()
-        .map(|&l| calibration.probability(l))
-        .sum::<f64>()
-        / leads.len() as f64;
-    let rate = outcomes.positives() as f64 / outcomes.customers() as f64;
-    assert!((mean - rate).abs() < 1e-6, "{mean} vs {rate}");
 }
 
 #[test]

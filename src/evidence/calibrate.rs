@@ -83,6 +83,19 @@ const WHAT: &str = "calibration";
 /// over the customers fitted (no information) is left out of the fit, with weight 0 and
 /// [`SignalFate::Constant`].
 ///
+/// # Signals some customers have no value of
+///
+/// A customer who did not answer the questionnaire has no value of its signals, not a zero, and
+/// a model scores them over the signals they have: their dimension's weights, and the dimensions'
+/// weights in the lead score, are shared out again among what they have. A regression over every
+/// customer needs a value for each: 0 would fit "did not answer" as the lowest answer, and the
+/// calibrated model, which shares the weights out again instead, would not rank those customers
+/// as the fit (on the synthetic base, with the two questionnaire signals in a need dimension, the
+/// lead score's log-odds differed from the fitted ones by up to 2 for customers who did not
+/// answer). So a signal that some customer scored has no value of is left out of the fit, with
+/// weight 0 and [`SignalFate::Incomplete`]: a weight of 0 leaves every customer's scores the same
+/// whether they have a value or not, and the lead score stays `(η − b₀) / B` for everyone.
+///
 /// # Never judging a model on what it was fitted to
 ///
 /// A calibrated model must be back-tested on outcomes it never saw:
@@ -156,6 +169,10 @@ pub enum SignalFate {
     /// Constant over the customers fitted, so left out of the fit: weight 0, coefficient 0, no
     /// standard error.
     Constant,
+    /// Some customers scored have no value of it (a questionnaire signal: only respondents have
+    /// one), so it was left out of the fit (see [`CalibrationParams`]): weight 0, coefficient 0,
+    /// no standard error.
+    Incomplete,
 }
 
 /// One signal's coefficient in a calibration.
@@ -169,7 +186,7 @@ pub struct SignalCoefficient {
     /// 1: from the bottom of the population to the top), the others held fixed.
     pub coefficient: f64,
     /// Its standard error (see [`FittedLogistic`](super::FittedLogistic)); `None` for a
-    /// constant signal.
+    /// signal left out of the fit (constant or incomplete).
     pub standard_error: Option<f64>,
     /// What calibration did with it.
     pub fate: SignalFate,
@@ -237,8 +254,8 @@ impl CalibrationParams {
                 found: labels.len(),
             });
         }
-        let columns = normalized_columns(scores)?;
-        self.fit_columns(scores.model(), &columns, labels)
+        let (columns, complete) = normalized_columns(scores)?;
+        self.fit_columns(scores.model(), &columns, &complete, labels)
     }
 
     /// Calibrates `base` on the window (`start`, `end`]: scores as of `start`, outcomes of the
@@ -255,11 +272,12 @@ impl CalibrationParams {
     ) -> Result<Calibration> {
         let outcomes = Outcomes::observe(population, start, end, &self.outcomes)?;
         let scores = base.score(population, start)?;
-        let columns = normalized_columns(&scores)?
+        let (columns, complete) = normalized_columns(&scores)?;
+        let columns = columns
             .iter()
             .map(|c| outcomes.select(c))
             .collect::<Result<Vec<_>>>()?;
-        self.fit_columns(base, &columns, &outcomes.judged_labels())
+        self.fit_columns(base, &columns, &complete, &outcomes.judged_labels())
     }
 
     /// Calibrates `base` for a back-test of (`as_of`, `until`] on the window of the same length
@@ -298,11 +316,13 @@ impl CalibrationParams {
     }
 
     /// The calibration proper, on the normalized columns of `base`'s signals in model order
-    /// (dimension by dimension), one value per observation each, against `labels`.
+    /// (dimension by dimension), one value per observation each, against `labels`; `complete`
+    /// tells, per column, whether every customer scored has a value of the signal.
     fn fit_columns(
         &self,
         base: &ScoringModel,
         columns: &[Vec<f64>],
+        complete: &[bool],
         labels: &[bool],
     ) -> Result<Calibration> {
         base.check()?;
@@ -311,11 +331,11 @@ impl CalibrationParams {
             .iter()
             .flat_map(|d| d.signals.iter().map(move |s| (d.name.as_str(), s.signal)))
             .collect();
-        if columns.len() != slots.len() {
+        if columns.len() != slots.len() || complete.len() != slots.len() {
             return Err(Error::LengthMismatch {
                 what: "signal columns (one per signal of the model)",
                 expected: slots.len(),
-                found: columns.len(),
+                found: columns.len().min(complete.len()),
             });
         }
         let positives = labels.iter().filter(|&&l| l).count();
@@ -327,22 +347,29 @@ impl CalibrationParams {
         }
         let mut coefficients: Vec<SignalCoefficient> = slots
             .iter()
-            .map(|&(dimension, signal)| SignalCoefficient {
+            .zip(complete)
+            .map(|(&(dimension, signal), &complete)| SignalCoefficient {
                 dimension: dimension.to_owned(),
                 signal,
                 coefficient: 0.0,
                 standard_error: None,
-                fate: SignalFate::Constant,
+                fate: if complete {
+                    SignalFate::Constant
+                } else {
+                    SignalFate::Incomplete
+                },
                 share: 0.0,
             })
             .collect();
         let mut active: Vec<usize> = (0..columns.len())
-            .filter(|&j| !is_constant(&columns[j]))
+            .filter(|&j| complete[j] && !is_constant(&columns[j]))
             .collect();
         if active.is_empty() {
             return Err(Error::Undefined {
                 what: WHAT,
-                reason: "every signal of the model is constant over the customers fitted".into(),
+                reason: "every signal of the model is constant over the customers fitted, or \
+                         missing for some customers"
+                    .into(),
             });
         }
         let mut rounds = 0;
@@ -406,15 +433,16 @@ impl CalibrationParams {
     }
 }
 
-/// The normalized column of every signal of the scores' model, in model order.
-fn normalized_columns(scores: &Scores<'_>) -> Result<Vec<Vec<f64>>> {
+/// The normalized column of every signal of the scores' model, in model order, and whether
+/// every customer scored has a value of the signal.
+fn normalized_columns(scores: &Scores<'_>) -> Result<(Vec<Vec<f64>>, Vec<bool>)> {
     let model = scores.model();
     model
         .dimensions
         .iter()
         .flat_map(|d| d.signals.iter().map(move |s| (d.name.as_str(), s.signal)))
         .map(|(dimension, signal)| {
-            scores
+            let column = scores
                 .normalized(dimension, signal)
                 .map(<[f64]>::to_vec)
                 .ok_or_else(|| {
@@ -423,9 +451,12 @@ fn normalized_columns(scores: &Scores<'_>) -> Result<Vec<Vec<f64>>> {
                         signal,
                         format!("have no normalized column for this signal in {dimension}"),
                     )
-                })
+                })?;
+            let known = scores.signals().known(signal);
+            Ok((column, known.is_none_or(|known| known.iter().all(|&k| k))))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()
+        .map(|columns| columns.into_iter().unzip())
 }
 
 /// Whether every value of a column is the same (or there are none).
@@ -538,7 +569,7 @@ mod tests {
         let truth = [0.75, -1.5, 0.0, 3.0, 1.5];
         let (columns, labels) = simulated(truth, -3.0, 4000, 5);
         let c = CalibrationParams::default()
-            .fit_columns(&base(), &columns, &labels)
+            .fit_columns(&base(), &columns, &[true; 6], &labels)
             .unwrap();
         let quality = entry(&c, Signal::IdeaQuality);
         let trend = entry(&c, Signal::AheadOfTrend);
@@ -572,7 +603,7 @@ mod tests {
     fn weights_are_proportional_to_the_coefficients_and_shares_sum_to_one() {
         let (columns, labels) = simulated([0.75, -1.5, 0.0, 3.0, 1.5], -3.0, 4000, 5);
         let c = CalibrationParams::default()
-            .fit_columns(&base(), &columns, &labels)
+            .fit_columns(&base(), &columns, &[true; 6], &labels)
             .unwrap();
         c.model.check().unwrap();
         assert_eq!(c.model.combination, Combination::ArithmeticMean);
@@ -627,7 +658,7 @@ mod tests {
         // Every engagement signal counts against.
         let (columns, labels) = simulated([-1.0, -1.0, -1.0, 3.0, 1.5], -2.0, 3000, 9);
         let c = CalibrationParams::default()
-            .fit_columns(&base(), &columns, &labels)
+            .fit_columns(&base(), &columns, &[true; 6], &labels)
             .unwrap();
         c.model.check().unwrap();
         let engagement = c.model.dimension(ENGAGEMENT).unwrap();
@@ -642,27 +673,56 @@ mod tests {
     }
 
     #[test]
+    fn a_signal_some_customers_have_no_value_of_is_left_out_of_the_fit() {
+        let (columns, labels) = simulated([0.75, -1.5, 0.0, 3.0, 1.5], -3.0, 4000, 5);
+        let mut complete = [true; 6];
+        complete[0] = false; // recency, which the outcomes depend on
+        let c = CalibrationParams::default()
+            .fit_columns(&base(), &columns, &complete, &labels)
+            .unwrap();
+        let recency = entry(&c, Signal::Recency);
+        assert_eq!(recency.fate, SignalFate::Incomplete);
+        assert_eq!(
+            (recency.coefficient, recency.standard_error, recency.share),
+            (0.0, None, 0.0)
+        );
+        assert_eq!(c.model.dimensions[0].signals[0].weight, 0.0);
+        assert_eq!(entry(&c, Signal::IdeaQuality).fate, SignalFate::Weighted);
+        // The constant signal stays constant, not incomplete.
+        assert_eq!(entry(&c, Signal::Workarounds).fate, SignalFate::Constant);
+        // Every signal missing for someone or constant: nothing to fit.
+        let err = CalibrationParams::default()
+            .fit_columns(&base(), &columns, &[false; 6], &labels)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Undefined);
+    }
+
+    #[test]
     fn outcomes_nothing_predicts_are_refused() {
         let model = base();
         let params = CalibrationParams::default();
         // Every signal counts against: no reason to rank anyone first.
         let (columns, labels) = simulated([-2.0, -2.0, -2.0, -2.0, -2.0], 1.0, 2000, 3);
-        let err = params.fit_columns(&model, &columns, &labels).unwrap_err();
+        let err = params
+            .fit_columns(&model, &columns, &[true; 6], &labels)
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Undefined);
         // Every signal constant.
         let constant = vec![vec![0.5; 2000]; 6];
-        let err = params.fit_columns(&model, &constant, &labels).unwrap_err();
+        let err = params
+            .fit_columns(&model, &constant, &[true; 6], &labels)
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Undefined);
         let err = params
-            .fit_columns(&model, &columns, &vec![false; 2000])
+            .fit_columns(&model, &columns, &[true; 6], &vec![false; 2000])
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NoPositives);
         let err = params
-            .fit_columns(&model, &columns, &vec![true; 2000])
+            .fit_columns(&model, &columns, &[true; 6], &vec![true; 2000])
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NoNegatives);
         let err = params
-            .fit_columns(&model, &columns[1..], &labels)
+            .fit_columns(&model, &columns[1..], &[true; 6], &labels)
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::LengthMismatch);
     }

@@ -169,6 +169,8 @@ pub fn bootstrap_lift_over_baseline(
             found: baseline.len(),
         });
     }
+    // Named as the baseline's, not as the scores' (which its ranking would call it).
+    crate::error::check_finite("baseline scores", baseline)?;
     let baseline_ties = TieStructure::new(baseline, outcomes)?;
     let lift = |weight: &dyn Fn(usize) -> u32| {
         model_ties
@@ -217,6 +219,8 @@ pub fn bootstrap_metric_difference(
             found: baseline.len(),
         });
     }
+    // Named as the baseline's, not as the scores' (which its ranking would call it).
+    crate::error::check_finite("baseline scores", baseline)?;
     let baseline_ties = TieStructure::new(baseline, outcomes)?;
     let difference = |weight: &dyn Fn(usize) -> u32| -> Result<f64> {
         Ok(ties.ranking(outcomes, weight).metric(metric)?
@@ -462,6 +466,15 @@ mod tests {
         let err =
             bootstrap_lift_over_baseline(&scores, &scores[1..], &leads, 3, &config).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::LengthMismatch);
+        let mut nan = scores.clone();
+        nan[2] = f64::NAN;
+        for err in [
+            bootstrap_lift_over_baseline(&scores, &nan, &leads, 3, &config).unwrap_err(),
+            bootstrap_metric_difference(&scores, &nan, &leads, Metric::Auc, &config).unwrap_err(),
+        ] {
+            assert_eq!(err.kind(), ErrorKind::NonFinite);
+            assert!(err.to_string().starts_with("baseline scores"), "{err}");
+        }
         let none = vec![false; scores.len()];
         let err = bootstrap_metric(&scores, &none, Metric::Auc, &config).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NoPositives);

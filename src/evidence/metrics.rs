@@ -630,6 +630,8 @@ pub fn lift_over_baseline(
             found: baseline.len(),
         });
     }
+    // Named as the baseline's, not as the scores' (which its ranking would call it).
+    crate::error::check_finite("baseline scores", baseline)?;
     model.lift_over(&Ranking::new(baseline, outcomes)?, k)
 }
 
@@ -776,6 +778,10 @@ mod tests {
                 .kind(),
             ErrorKind::InvalidParameter
         );
+        // A NaN in the baseline is named as the baseline's.
+        let err = lift_over_baseline(&[1.0, 2.0], &[1.0, f64::NAN], &[true, false], 1).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NonFinite);
+        assert!(err.to_string().starts_with("baseline scores"), "{err}");
         assert_eq!(
             precision_at_k(&[1.0, 2.0], &[true, false], 3)
                 .unwrap_err()

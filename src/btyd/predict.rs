@@ -46,7 +46,7 @@
 //! relative error below 1e-9, typically 1e-14. The worst corner is r ≫ a + b with a within 1e-3
 //! of 1, where about 2e-7 remains.
 
-use super::hyp2f1::{MAX_TERMS, SeriesFailure, hypergeometric_sum};
+use super::hyp2f1::{MAX_CONDITION, MAX_TERMS, SeriesFailure, hypergeometric_sum};
 use super::likelihood::{dropout_log_odds, logistic};
 use super::{BgNbdParams, RepeatSummary};
 use crate::error::{Error, Result, check_non_negative};
@@ -104,8 +104,10 @@ impl BgNbdParams {
     ///
     /// Errors: `t` negative or not finite, `t` so far beyond α + T (from about a thousand to ten
     /// thousand times, depending on the parameters) that the series would need more than a
-    /// million terms, or parameters and a summary so extreme that the result is not a finite
-    /// number.
+    /// million terms, parameters and a summary so extreme that the series leave the range of an
+    /// f64, or parameters for which every form's terms cancel so much that the result may have
+    /// no right digit (r in the hundreds, far above a + b, over horizons of tens of α + T): an
+    /// error rather than a number that would be rounding.
     ///
     /// ```
     /// use lead_customers::btyd::{BgNbdParams, RepeatSummary};
@@ -192,6 +194,14 @@ impl BgNbdParams {
             }
         };
         match best {
+            Ok(e) if e.condition() > MAX_CONDITION => Err(Error::parameter(
+                "r, alpha, a, b",
+                format!("{r}, {alpha}, {a}, {b}"),
+                format!(
+                    "give an expected number of repeats that the series cannot evaluate: their \
+                     terms cancel too much (x = {x}, T = {age}, t = {t})"
+                ),
+            )),
             // Rounding can leave −1e-17 where the exact value is +1e-17.
             Ok(e) if e.value.is_finite() => Ok(e.value.max(0.0)),
             Err(SeriesFailure::TooManyTerms) => Err(Error::parameter(
@@ -202,14 +212,16 @@ impl BgNbdParams {
                      than {MAX_TERMS} terms"
                 ),
             )),
-            Ok(_) | Err(SeriesFailure::Overflow) => Err(Error::parameter(
-                "r, alpha, a, b",
-                format!("{r}, {alpha}, {a}, {b}"),
-                format!(
-                    "give an expected number of repeats beyond an f64 (x = {x}, T = {age}, \
-                     t = {t})"
-                ),
-            )),
+            Ok(_) | Err(SeriesFailure::Overflow | SeriesFailure::IllConditioned) => {
+                Err(Error::parameter(
+                    "r, alpha, a, b",
+                    format!("{r}, {alpha}, {a}, {b}"),
+                    format!(
+                        "give series for the expected number of repeats that leave the range of an \
+                     f64 (x = {x}, T = {age}, t = {t})"
+                    ),
+                ))
+            }
         }
     }
 }
@@ -311,6 +323,60 @@ mod tests {
 
     fn summary(x: u32, t_x: f64, t: f64) -> RepeatSummary {
         RepeatSummary::new(x, t_x, t).unwrap()
+    }
+
+    /// r far above a + b over horizons of tens of α: every form's terms cancel (or overflow),
+    /// and the expectation is an error or right to 1e-6 (values from mpmath, eq. 7 and 10
+    /// at 60 digits), never the 7e37 or 0 that the best of badly cancelling sums gave; and where
+    /// it is a number, a longer horizon never expects fewer repeats.
+    #[test]
+    fn expectations_too_cancelled_to_trust_are_errors() {
+        let p = BgNbdParams::new(200.0, 1.0, 2.0, 1.0).unwrap();
+        let truth = [
+            (30.0, 1.999_664_991_624_790_6),
+            (40.0, 1.999_748_743_718_593),
+            (45.0, 1.999_776_661_083_193_7),
+        ];
+        let mut cancelled = 0;
+        for (t, expected) in truth {
+            match p.expected_repeats(t) {
+                Ok(e) => assert!((e / expected - 1.0).abs() < 1e-6, "t {t}: {e}"),
+                Err(err) => {
+                    assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+                    assert!(err.to_string().contains("cancel"), "{err}");
+                    cancelled += 1;
+                }
+            }
+        }
+        assert!(cancelled > 0 && cancelled < truth.len());
+        let p = BgNbdParams::new(172.88, 1.0, 8.46, 1.42).unwrap();
+        let once = summary(1, 0.0, 0.0);
+        for (got, expected) in [
+            (p.expected_repeats(100.0), 1.190_348_525_469_168_9),
+            (
+                p.conditional_expected_repeats(&once, 100.0),
+                0.190_348_525_469_168_9,
+            ),
+            (
+                BgNbdParams::new(1000.0, 1.0, 2.0, 1.0)
+                    .unwrap()
+                    .expected_repeats(2.0),
+                1.998_998_998_998_999,
+            ),
+        ] {
+            assert!(
+                got.as_ref().is_err()
+                    || got
+                        .as_ref()
+                        .is_ok_and(|e| (e / expected - 1.0).abs() < 1e-6),
+                "{got:?}"
+            );
+        }
+        let p = BgNbdParams::new(200.0, 1.0, 2.0, 1.0).unwrap();
+        let curve: Vec<f64> = (1..400)
+            .filter_map(|i| p.expected_repeats(f64::from(i) * 0.25).ok())
+            .collect();
+        assert!(curve.len() > 50 && curve.is_sorted(), "{curve:?}");
     }
 
     /// Extreme but valid parameters and summaries (found by a fuzz): an error, never a NaN or

@@ -907,3 +907,41 @@ fn a_table_of_other_customers_is_refused() {
         assert!(NaiveRanking::MostIdeas.scores(&a, &table(&same)).is_ok());
     }
 }
+
+/// The median mention of a topic counts as early (with a credit near 0), but it is not "before
+/// most customers": no reason says so of the customer who made it, while the first to raise
+/// the topic is told how far ahead they were.
+#[test]
+fn the_median_mention_of_a_topic_is_not_told_as_before_most_customers() {
+    // Eleven customers raise "x" a day apart: the sixth (C05) is the median.
+    let mut b = Population::builder();
+    for i in 0..11 {
+        let id = format!("C{i:02}");
+        b.add_customer(Customer::new(id.as_str())).unwrap();
+        let day = at("2024-03-01") + jiff::SignedDuration::from_hours(24 * i);
+        let raised = Interaction::new(id, day, Channel::Community, InteractionKind::Feedback)
+            .with_topic("x");
+        b.add_interaction(raised).unwrap();
+    }
+    let p = b.build().unwrap();
+    let scores = ScoringModel::default().score_latest(&p).unwrap();
+    let said = |id: &str| -> Vec<String> {
+        let c = p.index_of(id).unwrap();
+        let score = scores.score(c);
+        let ahead = score
+            .signals
+            .iter()
+            .find(|s| s.signal == Signal::AheadOfTrend);
+        assert!(
+            ahead.is_some_and(|s| s.raw.is_some_and(|v| v > 0.0)),
+            "{id}: early"
+        );
+        score.reasons().iter().map(|r| r.text.clone()).collect()
+    };
+    assert!(said("C00").contains(&"raised 'x' 5 days before most customers".to_owned()));
+    let median = said("C05");
+    assert!(
+        median.iter().all(|r| !r.contains("before most")),
+        "{median:?}"
+    );
+}

@@ -159,10 +159,12 @@ fn sentence(
                 count(e, "release", "releases")
             )),
         },
-        Signal::AheadOfTrend => f.best_topic.map(|e| {
+        Signal::AheadOfTrend => f.best_topic.and_then(|e| {
             let topic = &population.topics[e.topic as usize];
             let lead = context.curves.median_at[e.topic as usize] - e.first_at;
-            format!("raised '{topic}' {} before most customers", span(lead))
+            // The median mention itself counts as early (with a credit near 0), but it is not
+            // before most customers.
+            (lead > 0).then(|| format!("raised '{topic}' {} before most customers", span(lead)))
         }),
         Signal::SessionRating => (f.rating_n > 0).then(|| {
             format!(

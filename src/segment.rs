@@ -77,6 +77,20 @@ pub enum Cutoff {
     AtLeast(f64),
 }
 
+/// How many of `n` customers the best `share` of them is: `⌈share · n⌉`, except that a product
+/// within rounding of a whole number is that number (0.07 · 100 is 7.000000000000001 in f64:
+/// the best 7% of 100 customers are 7, not 8).
+pub(crate) fn share_count(share: f64, n: usize) -> usize {
+    let product = share * n as f64;
+    let nearest = product.round();
+    // The share's decimal-to-binary rounding and the product's: at most 1 ulp, relative.
+    if (product - nearest).abs() <= 2.0 * f64::EPSILON * product {
+        nearest as usize
+    } else {
+        product.ceil() as usize
+    }
+}
+
 impl Cutoff {
     fn check(&self, what: &str) -> Result<()> {
         match *self {
@@ -89,7 +103,7 @@ impl Cutoff {
         match *self {
             Cutoff::AtLeast(v) => v,
             Cutoff::TopShare(p) => {
-                let k = (p * scores.len() as f64).ceil() as usize;
+                let k = share_count(p, scores.len());
                 if k == 0 || scores.is_empty() {
                     return f64::INFINITY;
                 }
@@ -202,6 +216,21 @@ mod tests {
         assert_eq!(Cutoff::TopShare(0.5).threshold(&scores), 0.5);
         assert_eq!(Cutoff::TopShare(0.25).threshold(&scores), 0.9);
         assert_eq!(Cutoff::TopShare(0.0).threshold(&scores), f64::INFINITY);
+    }
+
+    #[test]
+    fn a_share_of_customers_is_rounded_up_but_not_past_rounding_error() {
+        // In f64, 0.07 · 100 = 7.000000000000001 and 0.14 · 100 = 14.000000000000002.
+        assert_eq!(share_count(0.07, 100), 7);
+        assert_eq!(share_count(0.14, 100), 14);
+        assert_eq!(share_count(0.071, 100), 8);
+        assert_eq!(share_count(0.1, 3), 1);
+        assert_eq!(share_count(0.0, 1_000), 0);
+        assert_eq!(share_count(1.0, 1_000), 1_000);
+        assert_eq!(share_count(1e-300, 5), 1);
+        let scores: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(Cutoff::TopShare(0.07).threshold(&scores), 94.0);
+        assert_eq!(Cutoff::TopShare(0.14).threshold(&scores), 87.0);
     }
 
     #[test]

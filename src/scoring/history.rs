@@ -371,7 +371,7 @@ impl<'p> ScoreHistory<'p> {
                 climb > 0.0 && climb >= rule.min_climb
             })
             .collect();
-        let k = ((rule.share * end.len() as f64).ceil() as usize).min(risers.len());
+        let k = crate::segment::share_count(rule.share, end.len()).min(risers.len());
         if k == 0 {
             return Ok(Vec::new());
         }

@@ -11,7 +11,11 @@
 //! Accepted text shapes:
 //! - a calendar date `YYYY-MM-DD`, meaning midnight UTC at the start of that day;
 //! - an RFC 3339 timestamp with an offset, such as `2024-03-05T14:30:00Z` or
-//!   `2024-03-05T14:30:00.250+02:00`.
+//!   `2024-03-05T14:30:00.250+02:00`;
+//! - the other ISO 8601 and RFC 9557 shapes of a timestamp with an offset that jiff's parser
+//!   reads, such as `2024-03-05 14:30Z` (a space for the `T`, no seconds),
+//!   `20240305T143000+0200` (the basic format) or `2024-03-05T14:30:00+01:00[Europe/Paris]`
+//!   (a time zone annotation, which names the instant no differently than the offset).
 //!
 //! A date-time without an offset (`2024-03-05T14:30:00`) is refused: it names no single instant.
 
@@ -20,9 +24,11 @@ use jiff::Timestamp;
 /// Seconds in a day.
 pub const SECONDS_PER_DAY: i64 = 86_400;
 
-/// Parses `YYYY-MM-DD` or an RFC 3339 timestamp into a [`Timestamp`], to the nanosecond.
+/// Parses `YYYY-MM-DD`, an RFC 3339 timestamp, or another timestamp with an offset that jiff
+/// reads (see the [module docs](self)) into a [`Timestamp`], to the nanosecond.
 ///
-/// Returns `None` for anything else, including impossible dates such as `2023-02-29`.
+/// Returns `None` for anything else, including impossible dates such as `2023-02-29` and
+/// date-times without an offset.
 ///
 /// ```
 /// use lead_customers::time::parse_timestamp;
@@ -33,6 +39,12 @@ pub const SECONDS_PER_DAY: i64 = 86_400;
 /// assert_eq!(parse_timestamp("2024-03-05T14:30:00.25Z").unwrap().subsec_millisecond(), 250);
 /// assert!(parse_timestamp("2023-02-29").is_none());
 /// assert!(parse_timestamp("05/03/2024").is_none());
+/// assert!(parse_timestamp("2024-03-05T14:30:00").is_none());
+/// assert_eq!(parse_timestamp("2024-03-05 14:30Z"), parse_timestamp("2024-03-05T14:30:00Z"));
+/// let basic = parse_timestamp("20240305T143000+0200");
+/// assert_eq!(basic, parse_timestamp("2024-03-05T14:30:00+02:00"));
+/// let annotated = parse_timestamp("2024-03-05T14:30:00+01:00[Europe/Paris]");
+/// assert_eq!(annotated, parse_timestamp("2024-03-05T13:30:00Z"));
 /// ```
 pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
     let bytes = text.as_bytes();

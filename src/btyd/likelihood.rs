@@ -40,7 +40,20 @@ pub(crate) fn dropout_log_odds(p: [f64; 4], x: f64, t_x: f64, t: f64) -> f64 {
     let [r, alpha, a, b] = p;
     // x is a whole number of at least 1, so x − 1 is exact, and b + (x − 1) keeps a tiny b that
     // (b + x) − 1 would round to 0.
-    a.ln() - (b + (x - 1.0)).ln() + (r + x) * ((t - t_x) / (alpha + t_x)).ln_1p()
+    a.ln() - (b + (x - 1.0)).ln() + (r + x) * ln_age_ratio(alpha, t_x, t)
+}
+
+/// `ln((α+T)/(α+t_x))`: by `ln_1p` of the time since the last repeat over `α + t_x` (exact for
+/// short gaps), or, when that ratio leaves the range of an f64 (α and t_x near 0 against a long
+/// T), as a difference of logarithms, which stays finite.
+#[inline]
+fn ln_age_ratio(alpha: f64, t_x: f64, t: f64) -> f64 {
+    let ratio = (t - t_x) / (alpha + t_x);
+    if ratio.is_finite() {
+        ratio.ln_1p()
+    } else {
+        (alpha + t).ln() - (alpha + t_x).ln()
+    }
 }
 
 /// `ln(1 + e^w)` without overflow.
@@ -71,7 +84,7 @@ fn timing_term(p: [f64; 4], x: f64, t_x: f64, t: f64) -> ValueAndGradient {
         // d softplus(ω) = q dω with q = P(dropped out).
         let q = logistic(omega);
         value += softplus(omega);
-        grad[0] += q * ((t - t_x) / (alpha + t_x)).ln_1p();
+        grad[0] += q * ln_age_ratio(alpha, t_x, t);
         grad[1] += q * (r + x) * (1.0 / (alpha + t) - 1.0 / (alpha + t_x));
         grad[2] += q / a;
         grad[3] -= q / (b + (x - 1.0));
@@ -327,6 +340,28 @@ mod tests {
         let (value, grad) = SummaryTable::from_summaries(&[summary(100_000, 1e-12, 1e6)])
             .evaluate(BgNbdParams::new(50.0, 1e-6, 30.0, 1e-6).unwrap().to_array());
         assert!(value.is_finite() && grad.iter().all(|g| g.is_finite()));
+    }
+
+    /// α and t_x near 0 against a long T: (T − t_x)/(α + t_x) leaves the range of an f64, and
+    /// its logarithm is taken as a difference of logarithms (the likelihood was +∞). Values from
+    /// mpmath at 50 digits, eq. 6.
+    #[test]
+    fn a_last_repeat_at_time_zero_with_a_tiny_alpha_keeps_a_finite_likelihood() {
+        for (alpha, t, expected) in [
+            (1e-300, 1e10, 690.082_380_717_653_8),
+            // The smallest subnormal, 2^-1074 (about 4.94e-324).
+            (f64::from_bits(1), 5000.0, 743.746_924_740_821_3),
+        ] {
+            let p = BgNbdParams::new(1.0, alpha, 1.0, 1.0).unwrap();
+            let ll = p.log_likelihood(&summary(1, 0.0, t));
+            assert!((ll / expected - 1.0).abs() < 1e-12, "alpha {alpha}: {ll}");
+            if alpha >= f64::MIN_POSITIVE {
+                // (Below, 1/α itself overflows; the fit never takes α below 1e-11.)
+                let table = SummaryTable::from_summaries(&[summary(1, 0.0, t)]);
+                let (_, grad) = table.evaluate(p.to_array());
+                assert!(grad.iter().all(|g| g.is_finite()), "{grad:?}");
+            }
+        }
     }
 
     /// Every parameter from the smallest positive number to [`MAX_PARAMETER`], in every

@@ -72,7 +72,9 @@ pub struct FitOptions {
     /// the likelihood itself carries only about 15 significant digits.
     pub gradient_tolerance: f64,
     /// Where the search starts (default: r = 1, a = 1, b = 1 and α = mean T / mean x, which puts
-    /// the mean purchase rate r/α at the observed rate).
+    /// the mean purchase rate r/α at the observed rate). Each parameter from e^-25 (1.4e-11) to
+    /// e^25 (7.2e10): beyond, the search takes a parameter for one running away to 0 or to
+    /// infinity, and the start is refused.
     pub start: Option<BgNbdParams>,
     /// Return the last point with `converged = false` instead of [`Error::NotConverged`] when
     /// the criterion is not met (default false).
@@ -134,7 +136,8 @@ impl FitOptions {
     /// - [`Error::NotConverged`] when the gradient criterion is not met within
     ///   `max_iterations` or the line search stalls (unless `allow_unconverged`);
     /// - [`Error::InvalidParameter`] for invalid options (a gradient tolerance that is not a
-    ///   positive finite number, more than [`MAX_FIT_ITERATIONS`] iterations).
+    ///   positive finite number, more than [`MAX_FIT_ITERATIONS`] iterations, a start with a
+    ///   parameter beyond e^±25).
     ///
     /// ```
     /// use lead_customers::{btyd::{FitOptions, RepeatSummary}, ErrorKind};
@@ -168,7 +171,18 @@ impl FitOptions {
             ));
         }
         let start = match self.start {
-            Some(start) => start,
+            Some(start) => {
+                let log = start.to_array().map(f64::ln);
+                if log.iter().any(|v| v.abs() > LOG_BOUND) {
+                    return Err(Error::parameter(
+                        "start",
+                        format!("{:?}", start.to_array()),
+                        "each parameter must be from e^-25 (1.4e-11) to e^25 (7.2e10): beyond, \
+                         the search would take it for one running away",
+                    ));
+                }
+                start
+            }
             None => {
                 let (mean_x, mean_t) = table.mean_frequency_and_age();
                 let alpha = (mean_t / mean_x).clamp(1e-6, 1e6);
@@ -482,6 +496,30 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_start_the_search_would_take_for_a_runaway_is_refused() {
+        let truth = BgNbdParams::new(0.243, 4.414, 0.793, 2.426).unwrap();
+        let summaries = simulate(&truth, 2_000, 39.0, 4).unwrap();
+        for far in [
+            BgNbdParams::new(1e-12, 4.0, 1.0, 1.0).unwrap(),
+            BgNbdParams::new(1.0, 1e11, 1.0, 1.0).unwrap(),
+        ] {
+            let options = FitOptions {
+                start: Some(far),
+                ..FitOptions::default()
+            };
+            let err = options.fit(&summaries).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidParameter, "{err}");
+            assert!(err.to_string().contains("start"), "{err}");
+        }
+        // Just inside the bounds, the search starts and converges.
+        let near = FitOptions {
+            start: Some(BgNbdParams::new(1e-10, 4.0, 1.0, 1.0).unwrap()),
+            ..FitOptions::default()
+        };
+        assert!(near.fit(&summaries).unwrap().converged);
     }
 
     #[test]

@@ -193,8 +193,8 @@ impl Normalization {
                 debug_assert!(ranked);
             }
             Scale::RobustZ => {
-                let (center, spread) = robust_center_spread(x);
-                out.extend(x.iter().map(|&v| robust_z(v, center, spread)));
+                let robust = RobustZ::fit(x);
+                out.extend(x.iter().map(|&v| robust.z(v)));
             }
             Scale::Identity => out.extend(x.iter().map(|v| v.clamp(0.0, 1.0))),
         }
@@ -224,14 +224,13 @@ impl Normalization {
         };
         x.iter_mut().for_each(|v| *v = v.clamp(lo, hi));
         x.sort_unstable_by(f64::total_cmp);
-        let (center, spread) = robust_center_spread(&x);
+        let robust = RobustZ::fit(&x);
         Ok(Fitted {
             normalization: *self,
             sorted: x,
             lo,
             hi,
-            center,
-            spread,
+            robust,
         })
     }
 }
@@ -244,8 +243,7 @@ pub(crate) struct Fitted {
     sorted: Vec<f64>,
     lo: f64,
     hi: f64,
-    center: f64,
-    spread: f64,
+    robust: RobustZ,
 }
 
 #[cfg(test)]
@@ -259,7 +257,7 @@ impl Fitted {
                 let equal = self.sorted[below..].partition_point(|&s| s <= x);
                 (below as f64 + (equal as f64 + 1.0) / 2.0) / self.sorted.len() as f64
             }
-            Scale::RobustZ => robust_z(x, self.center, self.spread),
+            Scale::RobustZ => self.robust.z(x),
             Scale::Identity => x.clamp(0.0, 1.0),
         }
     }
@@ -956,35 +954,63 @@ fn from_order_key(key: u64) -> f64 {
     f64::from_bits(if key & SIGN != 0 { key ^ SIGN } else { !key })
 }
 
-/// The median and the robust spread (1.4826 MAD, or 1.2533 times the mean absolute deviation
-/// when the MAD is 0).
-fn robust_center_spread(x: &[f64]) -> (f64, f64) {
-    let median = |v: &mut Vec<f64>| {
-        v.sort_unstable_by(f64::total_cmp);
-        let n = v.len();
-        if n % 2 == 1 {
-            v[n / 2]
-        } else {
-            (v[n / 2 - 1] + v[n / 2]) / 2.0
-        }
-    };
-    let center = median(&mut x.to_vec());
-    let mut deviations: Vec<f64> = x.iter().map(|v| (v - center).abs()).collect();
-    let mad = median(&mut deviations);
-    let spread = if mad > 0.0 {
-        1.4826 * mad
-    } else {
-        1.2533 * deviations.iter().sum::<f64>() / deviations.len() as f64
-    };
-    (center, spread)
+/// A column's robust z-score: its median and robust spread (1.4826 MAD, or 1.2533 times the
+/// mean absolute deviation when the MAD is 0), of the values times `scale`.
+///
+/// Why the scale: with values beyond a quarter of `f64::MAX`, the median of two of them, or a
+/// deviation from the median, overflows to infinity, and the scores came out NaN. Such columns
+/// are scaled by 1/4 first (a power of two: exact for all but subnormal values), which changes
+/// no z-score: the center and spread scale with the values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct RobustZ {
+    scale: f64,
+    center: f64,
+    spread: f64,
 }
 
-fn robust_z(x: f64, center: f64, spread: f64) -> f64 {
-    if spread > 0.0 {
-        let z = (x - center) / spread;
-        0.5 * (1.0 + statrs::function::erf::erf(z / std::f64::consts::SQRT_2))
-    } else {
-        0.5
+impl RobustZ {
+    fn fit(x: &[f64]) -> RobustZ {
+        let largest = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let scale = if largest > f64::MAX / 4.0 { 0.25 } else { 1.0 };
+        let median = |v: &mut Vec<f64>| {
+            v.sort_unstable_by(f64::total_cmp);
+            let n = v.len();
+            if n % 2 == 1 {
+                v[n / 2]
+            } else {
+                (v[n / 2 - 1] + v[n / 2]) / 2.0
+            }
+        };
+        let center = median(&mut x.iter().map(|v| v * scale).collect());
+        let mut deviations: Vec<f64> = x.iter().map(|v| (v * scale - center).abs()).collect();
+        let mad = median(&mut deviations);
+        let spread = if mad > 0.0 {
+            1.4826 * mad
+        } else {
+            let n = deviations.len() as f64;
+            let sum: f64 = deviations.iter().sum();
+            // Many deviations near the largest f64 add up past it: then each is divided first.
+            let mean = if sum.is_finite() {
+                sum / n
+            } else {
+                deviations.iter().map(|d| d / n).sum()
+            };
+            1.2533 * mean
+        };
+        RobustZ {
+            scale,
+            center,
+            spread,
+        }
+    }
+
+    fn z(&self, x: f64) -> f64 {
+        if self.spread > 0.0 {
+            let z = (x * self.scale - self.center) / self.spread;
+            0.5 * (1.0 + statrs::function::erf::erf(z / std::f64::consts::SQRT_2))
+        } else {
+            0.5
+        }
     }
 }
 
@@ -1190,6 +1216,33 @@ mod tests {
         assert!(out.windows(2).all(|w| w[0] < w[1]));
         // The outlier does not move the others: 2 and 4 sit symmetrically around the median.
         assert!((out[1] + out[3] - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn robust_z_of_values_near_the_largest_f64_is_a_number() {
+        let z = Normalization {
+            log1p: false,
+            winsorize: None,
+            scale: Scale::RobustZ,
+        };
+        // The median of two, or a deviation from it, overflowed: the scores were NaN.
+        assert_eq!(z.apply(&[1e308; 4]).unwrap(), vec![0.5; 4]);
+        assert_eq!(z.apply(&[f64::MAX, f64::MAX]).unwrap(), vec![0.5; 2]);
+        let mixed = z.apply(&[-1.7e308, -1.7e308, 1.7e308]).unwrap();
+        assert_eq!(&mixed[..2], &[0.5, 0.5]);
+        assert!(mixed[2] > 0.5 && mixed[2] <= 1.0, "{mixed:?}");
+        // Most deviations 0, the rest near the largest f64: their sum overflowed too.
+        let mut column = vec![-f64::MAX; 5];
+        column.extend([f64::MAX; 4]);
+        let scores = z.apply(&column).unwrap();
+        assert!(scores.iter().all(|v| (0.0..=1.0).contains(v)), "{scores:?}");
+        assert!(scores[0] < scores[8], "{scores:?}");
+        // Scaling changes no score: the same column a millionth as large.
+        let small: Vec<f64> = column.iter().map(|v| v / 1e6).collect();
+        let same = z.apply(&small).unwrap();
+        for (a, b) in scores.iter().zip(&same) {
+            assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+        }
     }
 
     #[test]

@@ -68,7 +68,10 @@ impl TopicCurves {
 /// `ρ = (Σ n_i (p_i - μ)² - m μ(1 - μ)) / (μ(1 - μ) Σ (n_i - 1))`, and the prior strength is
 /// `a + b = 1/ρ - 1`, clamped to [1, 1000] (a weakest prior of one pseudo-trial; a strongest one
 /// that all but pools everybody). When nobody has more than one trial, `ρ` cannot be estimated
-/// and the strength is 2.
+/// and the strength is 2; so too when the trials beyond each customer's first add up to less
+/// than a billionth of all trials. Why: decayed trials are weights, and an event at the as-of
+/// time weighs 1 only up to rounding. Customers who each had one invitation then would have had
+/// `Σ (n_i - 1)` of 1e-16 or 0 by the last bit, and a strength of 1000 or 2 with it.
 ///
 /// ```
 /// use lead_customers::BetaPrior;
@@ -92,6 +95,9 @@ pub struct BetaPrior {
 
 /// The prior strength used when the data cannot tell.
 const DEFAULT_STRENGTH: f64 = 2.0;
+/// Trials beyond each customer's first below this share of all trials are rounding, not data
+/// (see [`BetaPrior`]).
+const NO_EXCESS: f64 = 1e-9;
 const MIN_STRENGTH: f64 = 1.0;
 const MAX_STRENGTH: f64 = 1000.0;
 
@@ -181,6 +187,7 @@ impl PriorTotals {
         let mu = (self.successes + 0.5) / (self.trials + 1.0);
         PriorSpread {
             any_trials: self.trials > 0.0,
+            trials: self.trials,
             mu,
             weighted_squares: 0.0,
             excess_trials: 0.0,
@@ -193,6 +200,8 @@ impl PriorTotals {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PriorSpread {
     any_trials: bool,
+    /// All trials (of the first pass; not added to by [`merge`](Self::merge)).
+    trials: f64,
     mu: f64,
     weighted_squares: f64,
     excess_trials: f64,
@@ -222,7 +231,7 @@ impl PriorSpread {
             return BetaPrior { a: 1.0, b: 1.0 };
         }
         let (mu, spread) = (self.mu, self.mu * (1.0 - self.mu));
-        let strength = if self.excess_trials > 0.0 {
+        let strength = if self.excess_trials > NO_EXCESS * self.trials {
             let rho = (self.weighted_squares - self.m * spread) / (spread * self.excess_trials);
             if rho > 0.0 {
                 (1.0 / rho - 1.0).clamp(MIN_STRENGTH, MAX_STRENGTH)
@@ -588,6 +597,59 @@ mod tests {
         // No trials at all: uniform.
         let uniform = BetaPrior::fit([(0.0, 0.0)]).unwrap();
         assert_eq!((uniform.a, uniform.b), (1.0, 1.0));
+    }
+
+    /// One trial each, give or take the last bit of a weight, is one trial each: strength 2,
+    /// not 1000 (or 1) from dividing by a sum of rounding errors.
+    #[test]
+    fn trials_beyond_the_first_that_are_rounding_estimate_nothing() {
+        let rates = |trials: f64| (0..10).map(move |i| (if i < 3 { trials } else { 0.0 }, trials));
+        for trials in [1.0, 1.0 + f64::EPSILON, 1.0 + 2.0 * f64::EPSILON] {
+            let prior = BetaPrior::fit(rates(trials)).unwrap();
+            assert_eq!(prior.strength(), DEFAULT_STRENGTH, "{trials}");
+        }
+        // One real second trial is data.
+        let mut pairs: Vec<(f64, f64)> = rates(1.0).collect();
+        pairs.push((2.0, 2.0));
+        assert_ne!(BetaPrior::fit(pairs).unwrap().strength(), DEFAULT_STRENGTH);
+    }
+
+    /// Ten customers invited to a survey at the as-of time (three of them responding): the
+    /// dialogue prior is the same as of that second and of the next, though each invitation's
+    /// weight is 1 only up to rounding.
+    #[test]
+    fn a_survey_wave_at_the_as_of_time_gives_the_prior_of_a_second_later() {
+        use crate::{Channel, Customer, Interaction, InteractionKind, Population, Signal};
+        let t0 = 1_710_000_000;
+        let at = |s: i64| jiff::Timestamp::from_second(s).unwrap();
+        let mut b = Population::builder();
+        for i in 0..10 {
+            let id = format!("c{i}");
+            b.add_customer(Customer::new(id.as_str())).unwrap();
+            let asked = Interaction::new(
+                id.as_str(),
+                at(t0),
+                Channel::Survey,
+                InteractionKind::Outreach,
+            );
+            b.add_interaction(asked).unwrap();
+            if i < 3 {
+                let answered = Interaction::new(
+                    id.as_str(),
+                    at(t0),
+                    Channel::Survey,
+                    InteractionKind::Response,
+                );
+                b.add_interaction(answered).unwrap();
+            }
+        }
+        let p = b.build().unwrap();
+        let strength = |t: i64| {
+            let table = SignalTable::compute(&p, at(t), &crate::SignalParams::default()).unwrap();
+            table.prior(Signal::Dialogue).unwrap().strength()
+        };
+        assert_eq!(strength(t0), DEFAULT_STRENGTH);
+        assert_eq!(strength(t0 + 1), DEFAULT_STRENGTH);
     }
 
     /// Every value of a table, own and shrunk, is the one the customer's own facts give against

@@ -1,7 +1,7 @@
 //! The Gaussian hypergeometric function 2F1 for real parameters and real z < 1, and the series
 //! engine the BG/NBD expectations share with it.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Shown};
 
 /// The most terms a series may take before the evaluation gives up with an error: a bound on
 /// the time one evaluation can take (a few milliseconds).
@@ -158,7 +158,7 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Result<f64> {
         Ok(v) if v.is_finite() => Ok(v),
         Err(SeriesFailure::IllConditioned) => Err(Error::parameter(
             "a, b, c, z",
-            format!("{a}, {b}, {c}, {z}"),
+            [a, b, c, z].map(|v| v.shown()).join(", "),
             "the series' terms cancel too much to give 2F1 here",
         )),
         Err(SeriesFailure::TooManyTerms) => Err(Error::parameter(
@@ -211,7 +211,9 @@ fn series_in_unit_interval(
         plain()
     }?;
     let (series, scale) = best;
-    if series.condition() > MAX_CONDITION {
+    // An exact 0 is a root of a polynomial (2F1(−1, 2; 1; 1/2) = 1 − 2 · 1/2), not a sum that
+    // lost every digit, which leaves rounding, not 0.
+    if series.condition() > MAX_CONDITION && series.sum != 0.0 {
         return Err(SeriesFailure::IllConditioned);
     }
     Ok(scale * series.sum)
@@ -330,5 +332,8 @@ mod tests {
         let err = hyp2f1(-60.0, 1.0, 1.0, 0.999).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidParameter);
         assert!(err.to_string().contains("cancel"), "{err}");
+        // An exact root of a polynomial is 0, not an error.
+        assert_eq!(hyp2f1(-1.0, 2.0, 1.0, 0.5).unwrap(), 0.0);
+        assert_eq!(hyp2f1(-1.0, 4.0, 2.0, 0.5).unwrap(), 0.0);
     }
 }

@@ -44,12 +44,15 @@
 //! Accuracy, checked against mpmath at 60 digits by `tests/btyd_mpmath.rs` on 413 points (r, a,
 //! b from 0.01 to 50, α from 0.01 to 1000, x up to 1000, t from 1e-6 to 1000 times α + T):
 //! relative error below 1e-9, typically 1e-14. The worst corner is r ≫ a + b with a within 1e-3
-//! of 1, where about 2e-7 remains.
+//! of 1, where about 2e-7 remains. Closer still, within 1e-6 of a = 1, the form with positive
+//! terms divides by a − 1 and is not used, and the other two lose more digits when r is far above
+//! b: at r = 50, b = 0.01 values are off by up to about 1e-4, and over long horizons (t from
+//! about 5 α) they are errors, since their terms cancel too much.
 
 use super::hyp2f1::{MAX_CONDITION, MAX_TERMS, SeriesFailure, hypergeometric_sum};
 use super::likelihood::{dropout_log_odds, logistic};
 use super::{BgNbdParams, RepeatSummary};
-use crate::error::{Error, Result, check_non_negative};
+use crate::error::{Error, Result, Shown, check_non_negative};
 
 impl BgNbdParams {
     /// The probability that a customer with this summary is still alive at the end of the
@@ -177,7 +180,10 @@ impl BgNbdParams {
                     // Still convergent, if slowly, up to u = 1.
                     candidates.push(n.near_zero());
                 }
-                if a != 1.0 {
+                // It divides by a − 1: within 1e-6 of a = 1 its numerator is mostly the rounding
+                // of a + b + x − 1, which no condition number sees (at a = 1 + 1e-13 it gave 0
+                // for a true 6.4).
+                if (a - 1.0).abs() >= NEAR_ONE {
                     candidates.push(n.positive_terms());
                 }
                 let best = candidates
@@ -196,7 +202,7 @@ impl BgNbdParams {
         match best {
             Ok(e) if e.condition() > MAX_CONDITION => Err(Error::parameter(
                 "r, alpha, a, b",
-                format!("{r}, {alpha}, {a}, {b}"),
+                [r, alpha, a, b].map(|v| v.shown()).join(", "),
                 format!(
                     "give an expected number of repeats that the series cannot evaluate: their \
                      terms cancel too much (x = {x}, T = {age}, t = {t})"
@@ -225,6 +231,9 @@ impl BgNbdParams {
         }
     }
 }
+
+/// How close to 1 `a` may be for the form with all terms positive to be tried.
+const NEAR_ONE: f64 = 1e-6;
 
 /// A condition number (sum of |terms| / |value|) up to which a series' result is taken without
 /// trying the other forms: at most 4 of 16 digits lost.
@@ -377,6 +386,35 @@ mod tests {
             .filter_map(|i| p.expected_repeats(f64::from(i) * 0.25).ok())
             .collect();
         assert!(curve.len() > 50 && curve.is_sorted(), "{curve:?}");
+    }
+
+    /// Within 1e-13 of a = 1 the form with positive terms divided a rounding error by a − 1
+    /// (0 for a true 6.4 at r = 50, b = 0.5, t = 1000, and fewer repeats over longer horizons):
+    /// near 1 it is not used, and the values are errors or right to 1e-3 (mpmath at 150
+    /// digits; the expectation is smooth in a there), and never fall as the horizon grows.
+    #[test]
+    fn expectations_next_to_a_equal_to_one_are_errors_or_close() {
+        let truth = [
+            (0.5, 50.0, 4.888_659_279_71),
+            (0.5, 1000.0, 6.386_622_387_09),
+            (0.01, 50.0, 1.083_744_938_874),
+            (0.01, 1000.0, 1.113_706_102_058),
+        ];
+        for a in [1.0 - 1e-13, 1.0, 1.0 + 1e-13, 1.0 + 1e-10] {
+            for (b, t, expected) in truth {
+                let p = BgNbdParams::new(50.0, 1.0, a, b).unwrap();
+                if let Ok(e) = p.expected_repeats(t) {
+                    assert!((e / expected - 1.0).abs() < 1e-3, "a {a} b {b} t {t}: {e}");
+                }
+                let curve: Vec<f64> = (1..200)
+                    .filter_map(|i| p.expected_repeats(f64::from(i) * 5.0).ok())
+                    .collect();
+                assert!(
+                    curve.is_sorted() && curve.iter().all(|&e| e > 0.0),
+                    "a {a} b {b}"
+                );
+            }
+        }
     }
 
     /// Extreme but valid parameters and summaries (found by a fuzz): an error, never a NaN or

@@ -910,38 +910,57 @@ fn a_table_of_other_customers_is_refused() {
 
 /// The median mention of a topic counts as early (with a credit near 0), but it is not "before
 /// most customers": no reason says so of the customer who made it, while the first to raise
-/// the topic is told how far ahead they were.
+/// the topic is told how far ahead they were, and a customer who also raised another topic
+/// before its median, for less credit, is told of that one.
 #[test]
 fn the_median_mention_of_a_topic_is_not_told_as_before_most_customers() {
     // Eleven customers raise "x" a day apart: the sixth (C05) is the median.
+    let day = |i: i64| at("2024-03-01") + jiff::SignedDuration::from_hours(24 * i);
+    let mut raised: Vec<(String, &str, jiff::Timestamp)> =
+        (0..11).map(|i| (format!("C{i:02}"), "x", day(i))).collect();
+    // Forty-one raise "y" an hour apart, the 20th of them (rank 19, just before the median) C05
+    // again: its credit there, 1 - 38/41, is below its credit on "x", 1/11.
+    let hour = |i: i64| at("2024-03-02") + jiff::SignedDuration::from_hours(i);
+    raised.extend((0..41).map(|i| {
+        let id = if i == 19 {
+            "C05".to_owned()
+        } else {
+            format!("Y{i:02}")
+        };
+        (id, "y", hour(i))
+    }));
     let mut b = Population::builder();
-    for i in 0..11 {
-        let id = format!("C{i:02}");
+    let ids: std::collections::BTreeSet<&String> = raised.iter().map(|(id, _, _)| id).collect();
+    for id in ids {
         b.add_customer(Customer::new(id.as_str())).unwrap();
-        let day = at("2024-03-01") + jiff::SignedDuration::from_hours(24 * i);
-        let raised = Interaction::new(id, day, Channel::Community, InteractionKind::Feedback)
-            .with_topic("x");
-        b.add_interaction(raised).unwrap();
+    }
+    for (id, topic, time) in &raised {
+        let kind = InteractionKind::Feedback;
+        let feedback = Interaction::new(id.as_str(), *time, Channel::Community, kind);
+        b.add_interaction(feedback.with_topic(*topic)).unwrap();
     }
     let p = b.build().unwrap();
-    let scores = ScoringModel::default().score_latest(&p).unwrap();
+    // Only ahead of trend weighs in the lead score, so that its reason is the one told.
+    let mut model = ScoringModel::default();
+    model.dimensions[0].weight = 0.0;
+    for s in &mut model.dimensions[1].signals {
+        s.weight = if s.signal == Signal::AheadOfTrend {
+            1.0
+        } else {
+            0.0
+        };
+    }
+    let scores = model.score_latest(&p).unwrap();
     let said = |id: &str| -> Vec<String> {
-        let c = p.index_of(id).unwrap();
-        let score = scores.score(c);
-        let ahead = score
-            .signals
-            .iter()
-            .find(|s| s.signal == Signal::AheadOfTrend);
-        assert!(
-            ahead.is_some_and(|s| s.raw.is_some_and(|v| v > 0.0)),
-            "{id}: early"
-        );
+        let score = scores.score(p.index_of(id).unwrap());
         score.reasons().iter().map(|r| r.text.clone()).collect()
     };
-    assert!(said("C00").contains(&"raised 'x' 5 days before most customers".to_owned()));
-    let median = said("C05");
-    assert!(
-        median.iter().all(|r| !r.contains("before most")),
-        "{median:?}"
+    assert_eq!(said("C00"), ["raised 'x' 5 days before most customers"]);
+    // C05 made the median mention of "x", and raised "y" an hour before most customers.
+    assert_eq!(
+        said("C05"),
+        ["raised 'y' less than a day before most customers"]
     );
+    // C10 made the last mention of "x": no credit, no reason of the kind.
+    assert!(said("C10").iter().all(|r| !r.contains("before most")));
 }

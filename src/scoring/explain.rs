@@ -159,12 +159,11 @@ fn sentence(
                 count(e, "release", "releases")
             )),
         },
-        Signal::AheadOfTrend => f.best_topic.and_then(|e| {
+        // The best topic raised before its median mention (see `Tally::best_topic`).
+        Signal::AheadOfTrend => f.best_topic.map(|e| {
             let topic = &population.topics[e.topic as usize];
             let lead = context.curves.median_at[e.topic as usize] - e.first_at;
-            // The median mention itself counts as early (with a credit near 0), but it is not
-            // before most customers.
-            (lead > 0).then(|| format!("raised '{topic}' {} before most customers", span(lead)))
+            format!("raised '{topic}' {} before most customers", span(lead))
         }),
         Signal::SessionRating => (f.rating_n > 0).then(|| {
             format!(

@@ -595,10 +595,12 @@ impl Tally {
     }
 
     /// The topic that earns the customer the most ahead-of-trend credit (the lower topic index
-    /// on a tie), if any earns some.
+    /// on a tie), if any earns some, among those they raised before the topic's median mention:
+    /// the median mention itself counts as early (with a credit near 0), but is not before most
+    /// customers, and the topic is what an explanation tells.
     pub(crate) fn best_topic(&self, curves: &TopicCurves) -> Option<EarlyTopic> {
         self.early_topics(curves)
-            .filter(|e| e.credit > 0.0)
+            .filter(|e| e.credit > 0.0 && e.first_at < curves.median_at[e.topic as usize])
             .max_by(|a, b| a.credit.total_cmp(&b.credit).then(b.topic.cmp(&a.topic)))
     }
 

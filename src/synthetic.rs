@@ -601,11 +601,14 @@ impl Generator {
         check_at_most("topics", config.topics, MAX_TOPICS, || {
             format!("must be at most {MAX_TOPICS}")
         })?;
-        if config.topics == 0 || config.emerging_topics > config.topics {
+        if config.topics == 0 {
+            return Err(Error::parameter("topics", 0, "must be at least 1"));
+        }
+        if config.emerging_topics > config.topics {
             return Err(Error::parameter(
                 "emerging_topics",
                 config.emerging_topics,
-                "must be at most topics (> 0)",
+                format!("must be at most topics ({})", config.topics),
             ));
         }
         if !(6..=MAX_MONTHS).contains(&config.months) {

@@ -68,7 +68,7 @@ pub(crate) fn as_of_second(t: Timestamp) -> i64 {
 
 /// Parses a calendar date `YYYY-MM-DD` (the fast path first, jiff for what it cannot decide).
 pub(crate) fn parse_date(text: &[u8]) -> Option<jiff::civil::Date> {
-    if text.len() != 10 {
+    if !is_date_shape(text) {
         return None;
     }
     if fast_date(text).is_some() {
@@ -84,6 +84,13 @@ pub(crate) fn parse_date(text: &[u8]) -> Option<jiff::civil::Date> {
         .ok()?
         .parse::<jiff::civil::Date>()
         .ok()
+}
+
+/// Whether text has the shape of a date: `YYYY-MM-DD`, or with a year outside 0000 to 9999 as
+/// jiff writes it, `±YYYYYY-MM-DD` (`-000001-03-01`), so that such dates read back. (Other
+/// lengths jiff's date parser takes include date-times without an offset, which are no date.)
+fn is_date_shape(text: &[u8]) -> bool {
+    text.len() == 10 || text.len() == 13 && matches!(text[0], b'+' | b'-')
 }
 
 /// The description of the accepted shapes, for error messages.
@@ -173,8 +180,8 @@ fn slow_timestamp(b: &[u8]) -> Option<Timestamp> {
         return Some(ts);
     }
     let date = text.parse::<jiff::civil::Date>().ok()?;
-    // Only the exact `YYYY-MM-DD` shape is a date here: jiff also reads longer forms.
-    if text.len() == 10 {
+    // Only the `YYYY-MM-DD` shape is a date here: jiff also reads longer forms.
+    if is_date_shape(b) {
         midnight_utc(date).and_then(|s| Timestamp::from_second(s).ok())
     } else {
         None

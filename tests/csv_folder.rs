@@ -433,6 +433,23 @@ fn csv_round_trips_through_a_population() {
     }
 }
 
+/// A customer since a date before year 0 is written as jiff writes it (`-000001-03-01`), and
+/// read back (the reader took only `YYYY-MM-DD`).
+#[test]
+fn a_date_before_year_zero_round_trips() {
+    use lead_customers::{Customer, Population};
+    let mut b = Population::builder();
+    let since = jiff::civil::date(-1, 3, 1);
+    b.add_customer(Customer::new("C1").with_since(since))
+        .unwrap();
+    b.add_customer(Customer::new("C2").with_since(jiff::civil::Date::MIN))
+        .unwrap();
+    let p = b.build().unwrap();
+    let dir = folder("before_year_zero");
+    write_csv_folder(&p, &dir).unwrap();
+    assert_eq!(read_csv_folder(&dir).unwrap(), p);
+}
+
 #[test]
 fn a_foreign_folder_round_trips_to_the_same_population() {
     let p = read_csv_folder(foreign_folder("foreign_rt")).unwrap();

@@ -503,6 +503,10 @@ fn ids_with_spaces_around_them_are_refused_and_text_is_trimmed() {
     );
     let err = b.add_customer(Customer::new("")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Missing, "{err}");
+    // Nor can an id start with a byte-order mark: first in a CSV row, it reads as a stray one.
+    let err = b.add_customer(Customer::new("\u{feff}C1")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unparsable, "{err}");
+    assert!(err.to_string().contains("byte-order mark"), "{err}");
     let err = b
         .add_session(CoDesignSession::new("S1\t", at("2024-01-01")))
         .unwrap_err();

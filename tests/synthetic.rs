@@ -97,6 +97,28 @@ fn configurations_it_cannot_honour_are_refused() {
     }
 }
 
+/// A start before year 1 is a date like another (it was re-read as text, in a shape the date
+/// reader refused), and no topics at all is an error that names `topics`.
+#[test]
+fn a_start_before_year_one_is_made_and_no_topics_is_named() {
+    let base = Generator::new(GeneratorConfig {
+        start: jiff::civil::date(-1, 1, 1),
+        ..small()
+    })
+    .generate()
+    .unwrap();
+    let earliest = base.population.earliest().unwrap();
+    assert!(earliest.to_string().starts_with("-000001-"), "{earliest}");
+    let err = Generator::new(GeneratorConfig {
+        topics: 0,
+        emerging_topics: 0,
+        ..small()
+    })
+    .generate()
+    .unwrap_err();
+    assert!(err.to_string().contains("topics = 0"), "{err}");
+}
+
 #[test]
 fn a_window_ending_just_before_the_last_year_runs_out_is_made() {
     let base = Generator::new(GeneratorConfig {

@@ -991,6 +991,17 @@ pub(crate) fn check_id(id: &str, field: &'static str, locate: impl Fn() -> Locat
             },
         ));
     }
+    // Written first in a row of a CSV file, the mark would read as a stray byte-order mark.
+    if id.starts_with('\u{feff}') {
+        return Err(record_error(
+            locate(),
+            field,
+            "U+FEFF",
+            Problem::Unparsable {
+                expected: "an id that does not start with a byte-order mark".to_owned(),
+            },
+        ));
+    }
     Ok(())
 }
 

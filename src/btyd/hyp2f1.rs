@@ -21,8 +21,9 @@ pub(crate) enum SeriesFailure {
     IllConditioned,
 }
 
-/// A summed series: its value, and the sum of the absolute values of its terms (their ratio is
-/// the condition number of the sum: how many digits cancellation may have cost).
+/// A summed series (or a value made of a few, as the BG/NBD expectations are): its value, and
+/// the sum of the absolute values of what was added to get it (their ratio is the condition
+/// number of the sum: how many digits cancellation may have cost).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Series {
     pub(crate) sum: f64,
@@ -219,8 +220,10 @@ fn series_in_unit_interval(
     Ok(scale * series.sum)
 }
 
-/// A condition number up to which Euler's series is taken without summing the plain one too.
-const WELL_CONDITIONED: f64 = 1e4;
+/// A condition number up to which a form's result is taken without trying the others (Euler's
+/// series without the plain one, a BG/NBD expectation's first form without the other two): at
+/// most 4 of 16 digits lost.
+pub(crate) const WELL_CONDITIONED: f64 = 1e4;
 
 #[cfg(test)]
 mod tests {

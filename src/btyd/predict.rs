@@ -49,7 +49,9 @@
 //! b: at r = 50, b = 0.01 values are off by up to about 1e-4, and over long horizons (t from
 //! about 5 α) they are errors, since their terms cancel too much.
 
-use super::hyp2f1::{MAX_CONDITION, MAX_TERMS, SeriesFailure, hypergeometric_sum};
+use super::hyp2f1::{
+    MAX_CONDITION, MAX_TERMS, Series, SeriesFailure, WELL_CONDITIONED, hypergeometric_sum,
+};
 use super::likelihood::{dropout_log_odds, logistic};
 use super::{BgNbdParams, RepeatSummary};
 use crate::error::{Error, Result, Shown, check_non_negative};
@@ -199,17 +201,18 @@ impl BgNbdParams {
                 }
             }
         };
+        let parameters = || [r, alpha, a, b].map(|v| v.shown()).join(", ");
         match best {
             Ok(e) if e.condition() > MAX_CONDITION => Err(Error::parameter(
                 "r, alpha, a, b",
-                [r, alpha, a, b].map(|v| v.shown()).join(", "),
+                parameters(),
                 format!(
                     "give an expected number of repeats that the series cannot evaluate: their \
                      terms cancel too much (x = {x}, T = {age}, t = {t})"
                 ),
             )),
             // Rounding can leave −1e-17 where the exact value is +1e-17.
-            Ok(e) if e.value.is_finite() => Ok(e.value.max(0.0)),
+            Ok(e) if e.sum.is_finite() => Ok(e.sum.max(0.0)),
             Err(SeriesFailure::TooManyTerms) => Err(Error::parameter(
                 "t",
                 t,
@@ -221,10 +224,10 @@ impl BgNbdParams {
             Ok(_) | Err(SeriesFailure::Overflow | SeriesFailure::IllConditioned) => {
                 Err(Error::parameter(
                     "r, alpha, a, b",
-                    format!("{r}, {alpha}, {a}, {b}"),
+                    parameters(),
                     format!(
-                        "give series for the expected number of repeats that leave the range of an \
-                     f64 (x = {x}, T = {age}, t = {t})"
+                        "give series for the expected number of repeats that leave the range of \
+                         an f64 (x = {x}, T = {age}, t = {t})"
                     ),
                 ))
             }
@@ -235,10 +238,6 @@ impl BgNbdParams {
 /// How close to 1 `a` may be for the form with all terms positive to be tried.
 const NEAR_ONE: f64 = 1e-6;
 
-/// A condition number (sum of |terms| / |value|) up to which a series' result is taken without
-/// trying the other forms: at most 4 of 16 digits lost.
-const WELL_CONDITIONED: f64 = 1e4;
-
 /// The numerator of eq. 10 with u = t/(α+T), A = r+x, B = b+x, C = a+b+x−1.
 struct Numerator {
     a: f64,
@@ -248,37 +247,16 @@ struct Numerator {
     u: f64,
 }
 
-/// A value with the sum of the absolute values of what was added to get it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Estimate {
-    value: f64,
-    magnitude: f64,
-}
-
-impl Estimate {
-    fn condition(&self) -> f64 {
-        if self.magnitude == 0.0 {
-            1.0
-        } else {
-            self.magnitude / self.value.abs()
-        }
-    }
-}
-
 impl Numerator {
     /// Σ_{n≥1} (−1)^{n+1} (A)_n (a)_{n−1} u^n / ((C+1)_{n−1} n!): converges for u < 1.
-    fn near_zero(&self) -> std::result::Result<Estimate, SeriesFailure> {
+    fn near_zero(&self) -> std::result::Result<Series, SeriesFailure> {
         let Numerator { a, big_a, c, u, .. } = *self;
-        let series = hypergeometric_sum(big_a * u, [big_a + 1.0, a], [c + 1.0, 2.0], -u)?;
-        Ok(Estimate {
-            value: series.sum,
-            magnitude: series.magnitude,
-        })
+        hypergeometric_sum(big_a * u, [big_a + 1.0, a], [c + 1.0, 2.0], -u)
     }
 
     /// C (1 − (1+u)^{1−a})/(a−1) − (1+u)^{1−a} Σ_{n≥1} (D)_n (a)_{n−1} z^n / ((C+1)_{n−1} n!),
     /// z = u/(1+u), D = C − A.
-    fn second_pfaff(&self) -> std::result::Result<Estimate, SeriesFailure> {
+    fn second_pfaff(&self) -> std::result::Result<Series, SeriesFailure> {
         let Numerator { a, big_a, c, u, .. } = *self;
         let z = u / (1.0 + u);
         let d = c - big_a;
@@ -287,15 +265,15 @@ impl Numerator {
         let expm1_over = if s == 0.0 { 1.0 } else { s.exp_m1() / s };
         let lead = c * log_growth * expm1_over;
         let series = hypergeometric_sum(d * z, [d + 1.0, a], [c + 1.0, 2.0], z)?;
-        Ok(Estimate {
-            value: lead - s.exp() * series.sum,
+        Ok(Series {
+            sum: lead - s.exp() * series.sum,
             magnitude: lead.abs() + s.exp() * series.magnitude,
         })
     }
 
     /// [C (1 − q) − q Σ_{n≥1} (A)_n (B)_n z^n / ((C+1)_{n−1} n!)] / (a−1), q = (1+u)^{−A}: the
     /// paper's form, all terms positive (a ≠ 1).
-    fn positive_terms(&self) -> std::result::Result<Estimate, SeriesFailure> {
+    fn positive_terms(&self) -> std::result::Result<Series, SeriesFailure> {
         let Numerator {
             a,
             big_a,
@@ -313,8 +291,8 @@ impl Numerator {
             [c + 1.0, 2.0],
             z,
         )?;
-        Ok(Estimate {
-            value: (c * one_minus_q - q * series.sum) / beta,
+        Ok(Series {
+            sum: (c * one_minus_q - q * series.sum) / beta,
             magnitude: ((c * one_minus_q).abs() + q * series.magnitude) / beta.abs(),
         })
     }

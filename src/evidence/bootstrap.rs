@@ -29,7 +29,7 @@ use rand::{RngExt, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use serde::{Deserialize, Serialize};
 
-use super::metrics::{Metric, TieStructure};
+use super::metrics::{Metric, TieStructure, check_baseline};
 use crate::error::{Error, ErrorKind, Result, check_at_most};
 
 /// The most replicates a bootstrap takes: ten million. Why: the percentiles' own sampling error
@@ -162,15 +162,7 @@ pub fn bootstrap_lift_over_baseline(
 ) -> Result<ConfidenceInterval> {
     config.check()?;
     let model_ties = TieStructure::new(scores, outcomes)?;
-    if baseline.len() != scores.len() {
-        return Err(Error::LengthMismatch {
-            what: "baseline scores (one per score)",
-            expected: scores.len(),
-            found: baseline.len(),
-        });
-    }
-    // Named as the baseline's, not as the scores' (which its ranking would call it).
-    crate::error::check_finite("baseline scores", baseline)?;
+    check_baseline(baseline, scores.len())?;
     let baseline_ties = TieStructure::new(baseline, outcomes)?;
     let lift = |weight: &dyn Fn(usize) -> u32| {
         model_ties
@@ -212,15 +204,7 @@ pub fn bootstrap_metric_difference(
 ) -> Result<ConfidenceInterval> {
     config.check()?;
     let ties = TieStructure::new(scores, outcomes)?;
-    if baseline.len() != scores.len() {
-        return Err(Error::LengthMismatch {
-            what: "baseline scores (one per score)",
-            expected: scores.len(),
-            found: baseline.len(),
-        });
-    }
-    // Named as the baseline's, not as the scores' (which its ranking would call it).
-    crate::error::check_finite("baseline scores", baseline)?;
+    check_baseline(baseline, scores.len())?;
     let baseline_ties = TieStructure::new(baseline, outcomes)?;
     let difference = |weight: &dyn Fn(usize) -> u32| -> Result<f64> {
         Ok(ties.ranking(outcomes, weight).metric(metric)?

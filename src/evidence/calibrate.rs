@@ -331,13 +331,14 @@ impl CalibrationParams {
             .iter()
             .flat_map(|d| d.signals.iter().map(move |s| (d.name.as_str(), s.signal)))
             .collect();
-        if columns.len() != slots.len() || complete.len() != slots.len() {
+        if columns.len() != slots.len() {
             return Err(Error::LengthMismatch {
                 what: "signal columns (one per signal of the model)",
                 expected: slots.len(),
-                found: columns.len().min(complete.len()),
+                found: columns.len(),
             });
         }
+        debug_assert_eq!(complete.len(), slots.len(), "one flag per signal");
         let positives = labels.iter().filter(|&&l| l).count();
         if positives == 0 {
             return Err(Error::NoPositives { what: WHAT });

@@ -623,16 +623,21 @@ pub fn lift_over_baseline(
     k: usize,
 ) -> Result<f64> {
     let model = Ranking::new(scores, outcomes)?;
-    if baseline.len() != scores.len() {
+    check_baseline(baseline, scores.len())?;
+    model.lift_over(&Ranking::new(baseline, outcomes)?, k)
+}
+
+/// Checks a baseline's scores against the scores it is compared with: one per score, each
+/// finite. Named as the baseline's, which its ranking's own checks would call the scores.
+pub(crate) fn check_baseline(baseline: &[f64], n: usize) -> Result<()> {
+    if baseline.len() != n {
         return Err(Error::LengthMismatch {
             what: "baseline scores (one per score)",
-            expected: scores.len(),
+            expected: n,
             found: baseline.len(),
         });
     }
-    // Named as the baseline's, not as the scores' (which its ranking would call it).
-    crate::error::check_finite("baseline scores", baseline)?;
-    model.lift_over(&Ranking::new(baseline, outcomes)?, k)
+    crate::error::check_finite("baseline scores", baseline)
 }
 
 #[cfg(test)]

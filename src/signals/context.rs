@@ -626,21 +626,12 @@ mod tests {
         for i in 0..10 {
             let id = format!("c{i}");
             b.add_customer(Customer::new(id.as_str())).unwrap();
-            let asked = Interaction::new(
-                id.as_str(),
-                at(t0),
-                Channel::Survey,
-                InteractionKind::Outreach,
-            );
-            b.add_interaction(asked).unwrap();
+            let survey = |kind| Interaction::new(id.as_str(), at(t0), Channel::Survey, kind);
+            b.add_interaction(survey(InteractionKind::Outreach))
+                .unwrap();
             if i < 3 {
-                let answered = Interaction::new(
-                    id.as_str(),
-                    at(t0),
-                    Channel::Survey,
-                    InteractionKind::Response,
-                );
-                b.add_interaction(answered).unwrap();
+                b.add_interaction(survey(InteractionKind::Response))
+                    .unwrap();
             }
         }
         let p = b.build().unwrap();

@@ -26,22 +26,32 @@ pub(crate) fn first_off_scale(
     population: &Population,
     questionnaire: &Questionnaire,
 ) -> Option<i64> {
-    let item_numbers: Vec<Option<usize>> = population
-        .items
-        .iter()
-        .map(|name| questionnaire.item_number(name))
-        .collect();
+    let item_numbers = item_numbers(population, questionnaire);
     let rows = &population.responses;
     (0..rows.value.len())
         .filter(|&r| {
             item_numbers[rows.item[r] as usize]
                 .is_some_and(|item| questionnaire.recode(item, rows.value[r]).is_none())
         })
-        .map(|r| match rows.answered_at[r] {
-            UNDATED => population.latest,
-            at => at,
-        })
+        .map(|r| known_at(population, r))
         .min()
+}
+
+/// The questionnaire's number of each item answered in the population, if it has the item.
+fn item_numbers(population: &Population, questionnaire: &Questionnaire) -> Vec<Option<usize>> {
+    population
+        .items
+        .iter()
+        .map(|name| questionnaire.item_number(name))
+        .collect()
+}
+
+/// When answer row `r` becomes known: when it was given, or the end of the data if undated.
+fn known_at(population: &Population, r: usize) -> i64 {
+    match population.responses.answered_at[r] {
+        UNDATED => population.latest,
+        at => at,
+    }
 }
 
 /// The three questionnaire signals for every customer as of `t`, from the answers given by then
@@ -65,12 +75,7 @@ pub(crate) fn survey_columns(
         (None, None) => (0..constructs.len()).collect(),
         (a, b) => a.into_iter().chain(b).collect(),
     };
-    // The questionnaire's number of each item answered in the population, if it has the item.
-    let item_numbers: Vec<Option<usize>> = population
-        .items
-        .iter()
-        .map(|name| questionnaire.item_number(name))
-        .collect();
+    let item_numbers = item_numbers(population, questionnaire);
     let construct_of: Vec<usize> = {
         let mut of = vec![0; questionnaire.item_count()];
         for k in 0..constructs.len() {
@@ -91,14 +96,10 @@ pub(crate) fn survey_columns(
     for c in 0..n {
         sums.iter_mut().for_each(|s| *s = (0.0, 0));
         for r in rows.groups.range(c) {
-            let known_at = match rows.answered_at[r] {
-                UNDATED => population.latest,
-                at => at,
-            };
             let Some(item) = item_numbers[rows.item[r] as usize] else {
                 continue;
             };
-            if known_at > t {
+            if known_at(population, r) > t {
                 continue;
             }
             let value = questionnaire.recode(item, rows.value[r]).ok_or_else(|| {

@@ -8,7 +8,7 @@ use crate::error::{Error, Result, Shown};
 pub const MAX_TERMS: usize = 1_000_000;
 
 /// The relative size of the tail at which summing stops.
-const TOLERANCE: f64 = 1e-15;
+pub(crate) const TOLERANCE: f64 = 1e-15;
 
 /// Why a series could not be summed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,9 +43,9 @@ impl Series {
 }
 
 /// The largest condition number of a sum whose value is returned: by this bound at most 13 of
-/// an f64's 16 digits are lost to cancellation. The bound overstates the error (the BG/NBD
-/// expectation at r = 50, a = 1, b = 0.01, t = 2 has a condition number of 1.1e11 and is right
-/// to 2e-7), so this keeps every value that has digits to give, and turns into an error the
+/// an f64's 16 digits are lost to cancellation. The bound overstates the error (an alternating
+/// series of the BG/NBD expectation at r = 50, a = 1, b = 0.01, t = 2 has a condition number of
+/// 1.1e11 and was right to 2e-7), so this keeps every value that has digits to give, and turns into an error the
 /// values that are all rounding (sums of terms of 1e100 cancelling to 1e75, with condition
 /// numbers of 1e17 and more).
 pub(crate) const MAX_CONDITION: f64 = 1e13;

@@ -31,26 +31,43 @@
 //! a = 1. The parameters of both series no longer grow with x, so a customer with thousands of
 //! repeats costs a few terms. Both alternate in sign when A is much larger than C (r well above
 //! a + b): their terms then grow before they shrink and cancel. The sum of the absolute values of
-//! the terms over the value (a condition number) measures the loss; above 1e4 the paper's own
-//! form, whose terms are all positive, is tried too,
+//! the terms over the value (a condition number) measures the loss; above 1e4 a third form, whose
+//! terms are all positive, is summed too, and the best-conditioned result is kept.
+//!
+//! The third form is the paper's, `N = F(a) / (a−1)` with
 //!
 //! ```text
-//! N = [C (1 − q) − q Σ_{n≥1} (A)_n (B)_n z^n / ((C+1)_{n−1} n!)] / (a−1),  q = (1+u)^{−A},
+//! F(a) = C (1 − q) − q Σ_{n≥1} (A)_n (B)_n z^n / ((C+1)_{n−1} n!),  q = (1+u)^{−A}, z = u/(1+u),
 //! ```
 //!
-//! and the best-conditioned result is kept. All series are summed with the criterion of
+//! B = b+x. Read literally, it subtracts two nearly equal numbers and divides the difference by
+//! a − 1 (0/0 at a = 1). But F(1) = 0 (at a = 1, C = B, and the series sums to B (1/q − 1)), so
+//! N = (F(a) − F(1)) / (a−1), which can be divided out term by term: C − C₁ = a − 1 with C₁ = B,
+//! and the difference of 1/(C+1)_{n−1} and 1/(B+1)_{n−1}, divided by a − 1, telescopes into
+//! −G_n / (C+1)_{n−1}. So
+//!
+//! ```text
+//! N = (1 − q) + q Σ_{n≥2} (A)_n (B)_n z^n G_n / ((C+1)_{n−1} n!),   G_n = Σ_{j=1}^{n−1} (C+1)_{j−1} / (B+1)_j,
+//! ```
+//!
+//! every term positive for any a > 0 (its condition number is 1), with no subtraction and no
+//! division by a − 1. It needs more terms than the other two (about A z / (1 − z) before its terms
+//! peak), so it is the fallback, not the first choice. Its sum stops when the rest is provably
+//! below 1e-15 of it: past n the terms' ratio is at most R (as in [`hyp2f1`](fn@super::hyp2f1))
+//! and that of the G increments at most g = max(1, (C+n)/(B+n+1)), so the rest is at most
+//! `t_n (G_n R/(1−R) + ρ_n R g/(1−R g)²)`. All series are summed with the criterion of
 //! [`hyp2f1`](fn@super::hyp2f1).
 //!
 //! Accuracy, checked against mpmath at 60 digits by `tests/btyd_mpmath.rs` on 413 points (r, a,
 //! b from 0.01 to 50, α from 0.01 to 1000, x up to 1000, t from 1e-6 to 1000 times α + T):
-//! relative error below 1e-9, typically 1e-14. The worst corner is r ≫ a + b with a within 1e-3
-//! of 1, where about 2e-7 remains. Closer still, within 1e-6 of a = 1, the form with positive
-//! terms divides by a − 1 and is not used, and the other two lose more digits when r is far above
-//! b: at r = 50, b = 0.01 values are off by up to about 1e-4, and over long horizons (t from
-//! about 5 α) they are errors, since their terms cancel too much.
+//! relative error below 1e-9 (the worst 2e-11), typically 1e-14, a next to 1 and r ≫ a + b
+//! included. Results below the smallest normal f64 (about 2.2e-308: a customer surely gone) keep
+//! only the digits a subnormal number holds. The price of the positive form is time where it is
+//! needed: up to about a millisecond for one expectation when r ≫ a + b and t is hundreds of α + T.
 
 use super::hyp2f1::{
-    MAX_CONDITION, MAX_TERMS, Series, SeriesFailure, WELL_CONDITIONED, hypergeometric_sum,
+    MAX_CONDITION, MAX_TERMS, Series, SeriesFailure, TOLERANCE, WELL_CONDITIONED,
+    hypergeometric_sum,
 };
 use super::likelihood::{dropout_log_odds, logistic};
 use super::{BgNbdParams, RepeatSummary};
@@ -105,14 +122,16 @@ impl BgNbdParams {
     /// breakdowns, choosing the best-conditioned of three forms (the derivation is in the source
     /// of `btyd/predict.rs`). Against mpmath (`tests/btyd_mpmath.rs`, r, a, b in [0.01, 50],
     /// α in [0.01, 1000], x up to 1000, t up to 1000 (α + T)) the relative error is below 1e-9,
-    /// typically 1e-14; only where r ≫ a + b and a is within 1e-3 of 1 does it reach about 2e-7.
+    /// typically 1e-14, with a at or next to 1 too.
     ///
     /// Errors: `t` negative or not finite, `t` so far beyond α + T (from about a thousand to ten
     /// thousand times, depending on the parameters) that the series would need more than a
     /// million terms, parameters and a summary so extreme that the series leave the range of an
-    /// f64, or parameters for which every form's terms cancel so much that the result may have
-    /// no right digit (r in the hundreds, far above a + b, over horizons of tens of α + T): an
-    /// error rather than a number that would be rounding.
+    /// f64, or parameters for which no form can be summed: the one with positive terms would
+    /// need more than a million terms (about (r + x) t/(α + T) of them) and the others' terms
+    /// cancel so much that the result may have no right digit (r in the hundreds, far above
+    /// a + b, over horizons of thousands of α + T): an error rather than a number that would be
+    /// rounding.
     ///
     /// ```
     /// use lead_customers::btyd::{BgNbdParams, RepeatSummary};
@@ -182,12 +201,7 @@ impl BgNbdParams {
                     // Still convergent, if slowly, up to u = 1.
                     candidates.push(n.near_zero());
                 }
-                // It divides by a − 1: within 1e-6 of a = 1 its numerator is mostly the rounding
-                // of a + b + x − 1, which no condition number sees (at a = 1 + 1e-13 it gave 0
-                // for a true 6.4).
-                if (a - 1.0).abs() >= NEAR_ONE {
-                    candidates.push(n.positive_terms());
-                }
+                candidates.push(n.positive_terms());
                 let best = candidates
                     .iter()
                     .flatten()
@@ -235,8 +249,25 @@ impl BgNbdParams {
     }
 }
 
-/// How close to 1 `a` may be for the form with all terms positive to be tried.
-const NEAR_ONE: f64 = 1e-6;
+/// Where the sum of [`Numerator::positive_terms`] is rescaled: far from both ends of an f64's
+/// range, and a power of 2, so that rescaling is exact.
+const HUGE: f64 = 5.260_135_901_548_374e210; // 2^700
+/// The smallest q that is folded into the first term of [`Numerator::positive_terms`].
+const TINY: f64 = 1e-290;
+
+/// `sum · e^scale`, without overflowing in `e^scale` where the product is in range.
+fn unscaled(mut sum: f64, mut scale: f64) -> f64 {
+    const STEP: f64 = 600.0;
+    while scale > STEP && sum.is_finite() && sum != 0.0 {
+        sum *= STEP.exp();
+        scale -= STEP;
+    }
+    while scale < -STEP && sum != 0.0 {
+        sum *= (-STEP).exp();
+        scale += STEP;
+    }
+    sum * scale.exp()
+}
 
 /// The numerator of eq. 10 with u = t/(α+T), A = r+x, B = b+x, C = a+b+x−1.
 struct Numerator {
@@ -271,30 +302,63 @@ impl Numerator {
         })
     }
 
-    /// [C (1 − q) − q Σ_{n≥1} (A)_n (B)_n z^n / ((C+1)_{n−1} n!)] / (a−1), q = (1+u)^{−A}: the
-    /// paper's form, all terms positive (a ≠ 1).
+    /// `(1 − q) + q Σ_{n≥2} (A)_n (B)_n z^n G_n / ((C+1)_{n−1} n!)`, q = (1+u)^{−A}, z = u/(1+u),
+    /// `G_n = Σ_{j=1}^{n−1} (C+1)_{j−1} / (B+1)_j`: the paper's form with the division by a − 1
+    /// carried out term by term, so that every term is positive (see the file's notes).
     fn positive_terms(&self) -> std::result::Result<Series, SeriesFailure> {
         let Numerator {
-            a,
-            big_a,
-            big_b,
-            c,
-            u,
+            big_a, big_b, c, u, ..
         } = *self;
-        let beta = a - 1.0;
         let z = u / (1.0 + u);
         let log_q = -big_a * u.ln_1p();
         let (q, one_minus_q) = (log_q.exp(), -log_q.exp_m1());
-        let series = hypergeometric_sum(
-            big_a * big_b * z,
-            [big_a + 1.0, big_b + 1.0],
-            [c + 1.0, 2.0],
-            z,
-        )?;
-        Ok(Series {
-            sum: (c * one_minus_q - q * series.sum) / beta,
-            magnitude: ((c * one_minus_q).abs() + q * series.magnitude) / beta.abs(),
-        })
+        // The terms and their sum are held divided by e^scale, so that neither overflows on the
+        // way up to their peak nor starts below the smallest f64 when q is tiny: with q folded
+        // into the first term, no partial sum exceeds the result.
+        let (mut term, mut scale) = if q > TINY {
+            (big_a * big_b * z * q, 0.0) // (A)_n (B)_n z^n q / ((C+1)_{n−1} n!), n = 1
+        } else {
+            (big_a * big_b * z, log_q)
+        };
+        let mut g = 0.0; // G_n
+        let mut rho = 1.0 / (big_b + 1.0); // (C+1)_{n−1} / (B+1)_n
+        let mut sum = 0.0;
+        for n in 1..MAX_TERMS {
+            sum += term * g;
+            let m = n as f64;
+            // Past n, the ratio of the `term`s is at most `ratio` (each factor moves toward 1)
+            // and that of the `rho`s at most `growth`, so G_{n+k} <= G_n + k ρ_n growth^k and
+            // the rest of the series is at most term (G_n R/(1−R) + ρ_n R g/(1−R g)²).
+            let ratio = z * ((big_a + m) / (c + m)).max(1.0) * ((big_b + m) / (m + 1.0)).max(1.0);
+            let growth = ((c + m) / (big_b + m + 1.0)).max(1.0);
+            let step = ratio * growth;
+            if step < 1.0 && n > 1 {
+                let rest = g * ratio / (1.0 - ratio) + rho * step / ((1.0 - step) * (1.0 - step));
+                if term * rest <= TOLERANCE * sum {
+                    let sum = unscaled(sum, scale);
+                    if !sum.is_finite() {
+                        return Err(SeriesFailure::Overflow);
+                    }
+                    let value = one_minus_q + sum;
+                    return Ok(Series {
+                        sum: value,
+                        magnitude: value,
+                    });
+                }
+            }
+            g += rho;
+            rho *= (c + m) / (big_b + m + 1.0);
+            term *= (big_a + m) * (big_b + m) * z / ((c + m) * (m + 1.0));
+            if term * g > HUGE {
+                term /= HUGE;
+                sum /= HUGE;
+                scale += HUGE.ln();
+            }
+            if !(term * g).is_finite() {
+                return Err(SeriesFailure::Overflow);
+            }
+        }
+        Err(SeriesFailure::TooManyTerms)
     }
 }
 
@@ -312,36 +376,28 @@ mod tests {
         RepeatSummary::new(x, t_x, t).unwrap()
     }
 
-    /// r far above a + b over horizons of tens of α: every form's terms cancel (or overflow),
-    /// and the expectation is an error or right to 1e-6 (values from mpmath, eq. 7 and 10
-    /// at 60 digits), never the 7e37 or 0 that the best of badly cancelling sums gave; and where
-    /// it is a number, a longer horizon never expects fewer repeats.
+    /// r far above a + b over horizons of tens of α, where the two series of the file's notes
+    /// cancel (or overflow) and the paper's form, dividing by a − 1, cancelled too (it gave 7e37
+    /// or 0, then errors): the form with positive terms is right to 1e-12 (values from mpmath,
+    /// eq. 7 and 10 at 60 digits), and a longer horizon never expects fewer repeats.
     #[test]
-    fn expectations_too_cancelled_to_trust_are_errors() {
+    fn expectations_where_the_alternating_series_cancel_are_right() {
         let p = BgNbdParams::new(200.0, 1.0, 2.0, 1.0).unwrap();
-        let truth = [
-            (30.0, 1.999_664_991_624_790_6),
-            (40.0, 1.999_748_743_718_593),
-            (45.0, 1.999_776_661_083_193_7),
-        ];
-        let mut cancelled = 0;
-        for (t, expected) in truth {
-            match p.expected_repeats(t) {
-                Ok(e) => assert!((e / expected - 1.0).abs() < 1e-6, "t {t}: {e}"),
-                Err(err) => {
-                    assert_eq!(err.kind(), ErrorKind::InvalidParameter);
-                    assert!(err.to_string().contains("cancel"), "{err}");
-                    cancelled += 1;
-                }
-            }
-        }
-        assert!(cancelled > 0 && cancelled < truth.len());
-        let p = BgNbdParams::new(172.88, 1.0, 8.46, 1.42).unwrap();
         let once = summary(1, 0.0, 0.0);
         for (got, expected) in [
-            (p.expected_repeats(100.0), 1.190_348_525_469_168_9),
+            (p.expected_repeats(30.0), 1.999_664_991_624_790_6),
+            (p.expected_repeats(40.0), 1.999_748_743_718_593),
+            (p.expected_repeats(45.0), 1.999_776_661_083_193_7),
             (
-                p.conditional_expected_repeats(&once, 100.0),
+                BgNbdParams::new(172.88, 1.0, 8.46, 1.42)
+                    .unwrap()
+                    .expected_repeats(100.0),
+                1.190_348_525_469_168_9,
+            ),
+            (
+                BgNbdParams::new(172.88, 1.0, 8.46, 1.42)
+                    .unwrap()
+                    .conditional_expected_repeats(&once, 100.0),
                 0.190_348_525_469_168_9,
             ),
             (
@@ -351,46 +407,80 @@ mod tests {
                 1.998_998_998_998_999,
             ),
         ] {
-            assert!(
-                got.as_ref().is_err()
-                    || got
-                        .as_ref()
-                        .is_ok_and(|e| (e / expected - 1.0).abs() < 1e-6),
-                "{got:?}"
-            );
+            let e = got.unwrap();
+            assert!(close(e, expected, 1e-12), "{e} against {expected}");
         }
-        let p = BgNbdParams::new(200.0, 1.0, 2.0, 1.0).unwrap();
         let curve: Vec<f64> = (1..400)
-            .filter_map(|i| p.expected_repeats(f64::from(i) * 0.25).ok())
+            .map(|i| p.expected_repeats(f64::from(i) * 0.25).unwrap())
             .collect();
-        assert!(curve.len() > 50 && curve.is_sorted(), "{curve:?}");
+        assert!(curve.is_sorted(), "{curve:?}");
+        // Thousands of α out, the positive terms would need more than a million terms, and the
+        // others cancel: an error, not rounding.
+        let err = p.expected_repeats(3000.0).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+        assert!(err.to_string().contains("cancel"), "{err}");
     }
 
-    /// Within 1e-13 of a = 1 the form with positive terms divided a rounding error by a − 1
-    /// (0 for a true 6.4 at r = 50, b = 0.5, t = 1000, and fewer repeats over longer horizons):
-    /// near 1 it is not used, and the values are errors or right to 1e-3 (mpmath at 150
-    /// digits; the expectation is smooth in a there), and never fall as the horizon grows.
+    /// At and next to a = 1, with r far above b: the paper's form divides by a − 1 (0/0 at 1,
+    /// and a rounding error over 1e-13 next to it, which gave 0 for a true 6.4), and the two
+    /// alternating series lose digits (1e-4) or every digit (errors over long horizons). The
+    /// form with positive terms never divides by a − 1: right to 1e-11 against mpmath (150
+    /// digits), and never falling as the horizon grows.
     #[test]
-    fn expectations_next_to_a_equal_to_one_are_errors_or_close() {
+    fn expectations_at_and_next_to_a_equal_to_one_are_right() {
         let truth = [
-            (0.5, 50.0, 4.888_659_279_71),
-            (0.5, 1000.0, 6.386_622_387_09),
-            (0.01, 50.0, 1.083_744_938_874),
-            (0.01, 1000.0, 1.113_706_102_058),
+            (
+                1.0 - 1e-13,
+                [
+                    4.888_659_279_713_544,
+                    6.386_622_387_098_114,
+                    1.083_744_938_874_278_5,
+                    1.113_706_102_057_847_9,
+                ],
+            ),
+            (
+                1.0,
+                [
+                    4.888_659_279_712_008,
+                    6.386_622_387_095_188,
+                    1.083_744_938_874_242_6,
+                    1.113_706_102_057_782_4,
+                ],
+            ),
+            (
+                1.0 + 1e-13,
+                [
+                    4.888_659_279_710_473,
+                    6.386_622_387_092_265,
+                    1.083_744_938_874_206_8,
+                    1.113_706_102_057_717,
+                ],
+            ),
+            (
+                1.0 + 1e-10,
+                [
+                    4.888_659_278_175_965,
+                    6.386_622_384_169_742,
+                    1.083_744_938_838_356,
+                    1.113_706_101_992_316_3,
+                ],
+            ),
         ];
-        for a in [1.0 - 1e-13, 1.0, 1.0 + 1e-13, 1.0 + 1e-10] {
-            for (b, t, expected) in truth {
+        for (a, expected) in truth {
+            for ((b, t), expected) in [(0.5, 50.0), (0.5, 1000.0), (0.01, 50.0), (0.01, 1000.0)]
+                .into_iter()
+                .zip(expected)
+            {
                 let p = BgNbdParams::new(50.0, 1.0, a, b).unwrap();
-                if let Ok(e) = p.expected_repeats(t) {
-                    assert!((e / expected - 1.0).abs() < 1e-3, "a {a} b {b} t {t}: {e}");
-                }
+                let e = p.expected_repeats(t).unwrap();
+                assert!(close(e, expected, 1e-11), "a {a} b {b} t {t}: {e}");
+            }
+            for b in [0.5, 0.01] {
+                let p = BgNbdParams::new(50.0, 1.0, a, b).unwrap();
                 let curve: Vec<f64> = (1..200)
-                    .filter_map(|i| p.expected_repeats(f64::from(i) * 5.0).ok())
+                    .map(|i| p.expected_repeats(f64::from(i) * 5.0).unwrap())
                     .collect();
-                assert!(
-                    curve.is_sorted() && curve.iter().all(|&e| e > 0.0),
-                    "a {a} b {b}"
-                );
+                assert!(curve.is_sorted() && curve[0] > 0.0, "a {a} b {b}");
             }
         }
     }

@@ -56,7 +56,7 @@ impl std::str::FromStr for Relationship {
             "customer" => Ok(Relationship::Customer),
             "prospect" => Ok(Relationship::Prospect),
             _ => Err(crate::record::UnknownName {
-                expected: "customer or prospect",
+                expected: "customer prospect",
             }),
         }
     }

@@ -3,14 +3,20 @@
 /// A name that is not one of an enum's interchange-format names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnknownName {
-    /// The accepted names, in words.
+    /// The accepted names, separated by spaces.
     pub expected: &'static str,
 }
 
 impl std::fmt::Display for UnknownName {
+    /// `expected one of: a, b, c`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "expected one of: {}", self.expected)
+        write!(f, "expected one of: {}", listed(self.expected))
     }
+}
+
+/// Names separated by spaces, as a list for a message: `a, b, c`.
+pub(crate) fn listed(names: &str) -> String {
+    names.split_whitespace().collect::<Vec<_>>().join(", ")
 }
 
 impl std::error::Error for UnknownName {}
@@ -26,10 +32,11 @@ macro_rules! named_enum {
     ) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
         #[repr(u8)]
         pub enum $name {
-            $( $(#[$vdoc])* $variant, )+
+            // The same names in JSON as in text (serde's own renaming would derive them from
+            // the variants, which need not match).
+            $( $(#[$vdoc])* #[serde(rename = $text)] $variant, )+
         }
 
         impl $name {
@@ -205,6 +212,40 @@ mod tests {
             Constraint::from_bytes(b"max_prospects"),
             Some(Constraint::MaxProspects)
         );
+    }
+
+    /// JSON names a variant as text does, so that the name in an error (`cooldown_days`) reads
+    /// back as a setting (serde's own renaming gave `cooldown`).
+    macro_rules! check_json_names {
+        ($($enum:ty),+) => {$(
+            for &variant in <$enum>::ALL {
+                let name = variant.as_str();
+                assert_eq!(serde_json::to_string(&variant).unwrap(), format!("\"{name}\""));
+                let back: $enum = serde_json::from_str(&format!("\"{name}\"")).unwrap();
+                assert_eq!(back, variant);
+            }
+        )+};
+    }
+
+    #[test]
+    fn json_and_text_name_every_variant_alike() {
+        check_json_names!(Channel, InteractionKind, IdeaStatus, Constraint, Signal);
+        assert_eq!(
+            serde_json::to_string(&Constraint::Cooldown).unwrap(),
+            "\"cooldown_days\""
+        );
+    }
+
+    #[test]
+    fn an_unknown_name_lists_the_names_with_commas() {
+        let err = "snail".parse::<Channel>().unwrap_err().to_string();
+        assert!(
+            err.starts_with("expected one of: support, email, "),
+            "{err}"
+        );
+        assert!(err.ends_with(", other"), "{err}");
+        let err = "lead".parse::<crate::Relationship>().unwrap_err();
+        assert_eq!(err.to_string(), "expected one of: customer, prospect");
     }
 
     proptest! {

@@ -155,7 +155,7 @@ impl Row<'_> {
                 self.error(
                     field,
                     bytes,
-                    unparsable(&format!("one of: {}", expected.trim())),
+                    unparsable(&format!("one of: {}", crate::record::listed(expected))),
                 )
             }),
         }

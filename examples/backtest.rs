@@ -21,6 +21,8 @@
 
 #[path = "support/args.rs"]
 mod args;
+#[path = "support/errors.rs"]
+mod errors;
 #[path = "support/output.rs"]
 mod output;
 #[path = "support/load.rs"]
@@ -69,7 +71,7 @@ fn run() -> Result<(), String> {
     if until <= as_of {
         return Err(format!("--until {until} must be after --as-of {as_of}"));
     }
-    let population = support::load(&dir).map_err(|e| e.to_string())?;
+    let population = support::load(&dir).map_err(|e| errors::message(&e))?;
     let default = ScoringModel::default();
     let calibration =
         match CalibrationParams::default().fit_preceding(&population, &default, as_of, until) {

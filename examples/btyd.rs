@@ -13,6 +13,8 @@
 
 #[path = "support/args.rs"]
 mod args;
+#[path = "support/errors.rs"]
+mod errors;
 #[path = "support/output.rs"]
 mod output;
 #[path = "support/load.rs"]
@@ -90,7 +92,7 @@ fn run() -> Result<(), String> {
     if format != "table" && format != "json" {
         return Err(format!("--format: {format:?} is not table or json"));
     }
-    let population = support::load(&dir).map_err(|e| e.to_string())?;
+    let population = support::load(&dir).map_err(|e| errors::message(&e))?;
     let alive = AliveModel::fit(&population, end, &activity, &FitOptions::default())
         .map_err(|e| e.to_string())?;
     let scores = ScoringModel::default()

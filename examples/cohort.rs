@@ -13,6 +13,8 @@
 
 #[path = "support/args.rs"]
 mod args;
+#[path = "support/errors.rs"]
+mod errors;
 #[path = "support/output.rs"]
 mod output;
 #[path = "support/load.rs"]
@@ -79,7 +81,7 @@ fn run() -> Result<(), String> {
     }
     // Check the request before the (slower) loading and scoring.
     let planner = request.check().map_err(|e| e.to_string())?;
-    let population = support::load(&dir).map_err(|e| e.to_string())?;
+    let population = support::load(&dir).map_err(|e| errors::message(&e))?;
     let model = ScoringModel::default();
     let scores = match as_of {
         Some(t) => model.score(&population, t),

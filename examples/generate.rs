@@ -6,6 +6,9 @@
 //!
 //! Prints what it wrote and how many leads it planted (on stderr, so stdout stays empty).
 
+#[path = "support/errors.rs"]
+mod errors;
+
 use std::process::ExitCode;
 
 use lead_customers::synthetic::{Generator, GeneratorConfig};
@@ -43,7 +46,7 @@ fn run() -> Result<(), String> {
     let base = Generator::new(config)
         .generate()
         .map_err(|e| e.to_string())?;
-    lead_customers::write_csv_folder(&base.population, &out).map_err(|e| e.to_string())?;
+    lead_customers::write_csv_folder(&base.population, &out).map_err(|e| errors::message(&e))?;
     let p = &base.population;
     eprintln!(
         "wrote {out}: {} customers, {} interactions, {} ideas, {} sessions, {} participations; {} planted leads",

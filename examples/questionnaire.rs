@@ -16,6 +16,8 @@
 //! object documented on `QuestionnaireReport`:
 //! `{"constructs": [{"name", "alpha", "items", "respondents"}], "scores": [{"customer_id", <construct>: score|null}]}`.
 
+#[path = "support/errors.rs"]
+mod errors;
 #[path = "support/output.rs"]
 mod output;
 
@@ -66,7 +68,7 @@ fn main() -> ExitCode {
         }
         Ok(answers) => answers.report(),
         Err(err) => {
-            eprintln!("questionnaire: {err}");
+            eprintln!("questionnaire: {}", errors::message(&err));
             return ExitCode::FAILURE;
         }
     };

@@ -6,6 +6,8 @@
 //! cargo run --release --example quickstart -- DIR     # your CSV folder
 //! ```
 
+#[path = "support/errors.rs"]
+mod errors;
 #[path = "support/output.rs"]
 mod output;
 #[path = "support/load.rs"]
@@ -33,7 +35,7 @@ fn main() -> ExitCode {
 fn run(out: &mut impl Write) -> io::Result<()> {
     let started = Instant::now();
     let population: Population = match std::env::args().nth(1) {
-        Some(dir) => support::load(&dir).map_err(io::Error::other)?,
+        Some(dir) => support::load(&dir).map_err(|e| io::Error::other(errors::message(&e)))?,
         None => {
             writeln!(
                 out,

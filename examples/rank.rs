@@ -10,6 +10,8 @@
 
 #[path = "support/args.rs"]
 mod args;
+#[path = "support/errors.rs"]
+mod errors;
 #[path = "support/output.rs"]
 mod output;
 #[path = "support/load.rs"]
@@ -63,7 +65,7 @@ fn run() -> Result<(), String> {
     if !["table", "json", "csv"].contains(&format.as_str()) {
         return Err(format!("--format: {format:?} is not table, json or csv"));
     }
-    let population = support::load(&dir).map_err(|e| e.to_string())?;
+    let population = support::load(&dir).map_err(|e| errors::message(&e))?;
     let model = ScoringModel::default();
     let scores = match as_of {
         Some(t) => model.score(&population, t),

@@ -196,8 +196,9 @@ pub enum Error {
         /// The column that is required.
         column: &'static str,
     },
-    /// Reading or writing a file failed.
-    #[error("{}: {source}", path.display())]
+    /// Reading or writing a file failed. The message names the file; why is the `source`
+    /// (so that a report of the error's chain tells it once).
+    #[error("{}: could not be read or written", path.display())]
     Io {
         /// The file.
         path: PathBuf,

@@ -110,6 +110,29 @@ fn a_missing_required_file_is_an_error() {
     assert!(err.to_string().contains("interactions.csv"), "{err}");
 }
 
+/// A directory where a file belongs is read and fails (an optional file's records are not
+/// dropped as if it were absent, nor is a required one called missing); the message names the
+/// file, and the system's reason is the error's source, told once.
+#[test]
+fn a_directory_in_place_of_a_file_is_an_input_output_error() {
+    for (file, name) in [
+        ("ideas.csv", "dir_ideas"),
+        ("customers.csv", "dir_customers"),
+    ] {
+        let dir = folder(name);
+        write(&dir, "customers.csv", CUSTOMERS);
+        write(&dir, "interactions.csv", INTERACTIONS);
+        let _ = fs::remove_file(dir.join(file));
+        fs::create_dir(dir.join(file)).unwrap();
+        let err = read_csv_folder(&dir).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Io, "{file}: {err}");
+        let message = err.to_string();
+        assert!(message.contains(file), "{message}");
+        let source = std::error::Error::source(&err).expect("the system's reason");
+        assert!(!message.contains(&source.to_string()), "{message}");
+    }
+}
+
 #[test]
 fn a_missing_required_column_is_an_error() {
     let dir = folder("no_kind");

@@ -50,6 +50,11 @@ use crate::{
 ///
 /// `customers.csv` and `interactions.csv` are required; the other files are read when present.
 ///
+/// Errors: [`Error::MissingFile`] when a required file is not there; [`Error::Io`] when a file
+/// that is there cannot be read (a directory by that name is not taken for an absent optional
+/// file); for a malformed row or one that contradicts another (an unknown or duplicate id), an
+/// error naming the file, the line and the field (the row is not dropped).
+///
 /// ```no_run
 /// let population = lead_customers::read_csv_folder("exports/2024-06")?;
 /// println!("{}", population.summary());
@@ -91,15 +96,18 @@ pub fn read_csv_folder_with_progress(
 ) -> Result<Population> {
     let dir = dir.as_ref();
     let mut builder = PopulationBuilder::new();
-    let required = |table: Table| {
+    // A file is there unless nothing is at its path: a directory, or a file that cannot be
+    // read, is read and fails with why, rather than being taken for an absent optional file
+    // (its records silently dropped) or reported as missing.
+    let there = |table: Table| {
         let path = dir.join(table.file_name());
-        if path.is_file() {
-            Ok(path)
-        } else {
-            Err(Error::MissingFile { path })
+        match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::MissingFile { path }),
+            _ => Ok(path),
         }
     };
-    let optional = |table: Table| Some(dir.join(table.file_name())).filter(|p| p.is_file());
+    let required = there;
+    let optional = |table: Table| there(table).ok();
     let customers = required(Table::Customers)?;
     let interactions = required(Table::Interactions)?;
     let files = [

@@ -627,5 +627,9 @@ mod tests {
         assert_eq!(back, fit);
         let invalid = json.replacen("\"alpha\":", "\"alpha\":-", 1);
         assert!(serde_json::from_str::<BgNbdFit>(&invalid).is_err());
+        // Parameters alone refuse a misspelt one (a fit's start, in a model's settings).
+        let err = serde_json::from_str::<BgNbdParams>(r#"{"r":1,"alpha":2,"a":1,"b":1,"alpah":9}"#)
+            .unwrap_err();
+        assert!(err.to_string().contains("alpah"), "{err}");
     }
 }

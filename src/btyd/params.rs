@@ -33,6 +33,7 @@ pub struct BgNbdParams {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawParams {
     r: f64,
     alpha: f64,

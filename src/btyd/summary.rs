@@ -95,6 +95,7 @@ pub struct RepeatSummary {
 
 /// The unchecked shape of a [`RepeatSummary`], for deserializing through [`RepeatSummary::new`].
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawSummary {
     frequency: u32,
     recency: f64,
@@ -324,5 +325,9 @@ mod tests {
         assert_eq!(ok, RepeatSummary::new(2, 3.0, 4.0).unwrap());
         let bad = serde_json::from_str::<RepeatSummary>(r#"{"frequency":2,"recency":5.0,"t":4.0}"#);
         assert!(bad.is_err());
+        // A misspelt field is an error, not a field ignored.
+        let misspelt = r#"{"frequency":2,"recency":3.0,"t":4.0,"recncy":1.0}"#;
+        let err = serde_json::from_str::<RepeatSummary>(misspelt).unwrap_err();
+        assert!(err.to_string().contains("recncy"), "{err}");
     }
 }

@@ -124,15 +124,19 @@ pub enum Combination {
 /// let json = serde_json::to_string_pretty(&model).unwrap();
 /// let back: ScoringModel = serde_json::from_str(&json).unwrap();
 /// assert_eq!(back, model);
+/// // A field left out takes the default model's value.
+/// let arithmetic: ScoringModel = serde_json::from_str(r#"{"combination": "arithmetic_mean"}"#).unwrap();
+/// assert_eq!(arithmetic.dimensions, model.dimensions);
 /// # Ok::<(), lead_customers::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct ScoringModel {
     /// How signals are computed (half-life, priors). Default: [`SignalParams::default`].
     #[serde(default)]
     pub signals: SignalParams,
-    /// The dimensions.
+    /// The dimensions. Default: the default model's (see the table above), so that settings
+    /// such as `{"combination": "arithmetic_mean"}` change the default model in one place.
     pub dimensions: Vec<Dimension>,
     /// How the dimensions combine. Default: weighted geometric mean.
     #[serde(default)]

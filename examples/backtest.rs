@@ -55,7 +55,7 @@ fn run() -> Result<(), String> {
             "--as-of" => as_of = Some(args::time("--as-of", &value("--as-of")?)?),
             "--until" => until = Some(args::time("--until", &value("--until")?)?),
             "--format" => format = value("--format")?,
-            "-h" | "--help" => return Err(USAGE.into()),
+            "-h" | "--help" => return args::help(USAGE),
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option {flag}\n{USAGE}"));
             }

@@ -6,6 +6,10 @@
 //!     [--kinds purchase[,usage,...]] [--format table|json]
 //! ```
 //!
+//! DIR is a CSV folder like any other (`customers.csv` and `interactions.csv` required): the
+//! activity is read from its interactions of the kinds given, and the lead scores that pick the
+//! leads at risk from the whole folder.
+//!
 //! JSON: an object with `r`, `alpha`, `a`, `b`, `log_likelihood`, `customers` (the number of
 //! customers fitted), `iterations`, `converged`, and `at_risk` (the 10 least likely alive among
 //! the 50 best lead customers as of the calibration end: `customer_id`, `rank`, `score`,
@@ -78,7 +82,7 @@ fn run() -> Result<(), String> {
                     .collect::<Result<_, _>>()?;
             }
             "--format" => format = value("--format")?,
-            "-h" | "--help" => return Err(USAGE.into()),
+            "-h" | "--help" => return args::help(USAGE),
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option {flag}\n{USAGE}"));
             }

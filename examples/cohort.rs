@@ -66,7 +66,7 @@ fn run() -> Result<(), String> {
                 as_of = Some(args::time("--as-of", &text)?);
             }
             "--format" => format = value("--format")?,
-            "-h" | "--help" => return Err(USAGE.into()),
+            "-h" | "--help" => return args::help(USAGE),
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option {flag}\n{USAGE}"));
             }

@@ -6,12 +6,16 @@
 //!
 //! Prints what it wrote and how many leads it planted (on stderr, so stdout stays empty).
 
+#[path = "support/args.rs"]
+mod args;
 #[path = "support/errors.rs"]
 mod errors;
 
 use std::process::ExitCode;
 
 use lead_customers::synthetic::{Generator, GeneratorConfig};
+
+const USAGE: &str = "usage: generate OUT_DIR [--customers N] [--seed S] [--lead-share F]";
 
 fn main() -> ExitCode {
     match run() {
@@ -33,16 +37,14 @@ fn run() -> Result<(), String> {
             "--customers" => config.customers = parse(&value("--customers")?, "--customers")?,
             "--seed" => config.seed = parse(&value("--seed")?, "--seed")?,
             "--lead-share" => config.lead_share = parse(&value("--lead-share")?, "--lead-share")?,
-            "-h" | "--help" => {
-                return Err(
-                    "usage: generate OUT_DIR [--customers N] [--seed S] [--lead-share F]".into(),
-                );
+            "-h" | "--help" => return args::help(USAGE),
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option {flag}\n{USAGE}"));
             }
-            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
-            dir => out = Some(dir.to_owned()),
+            dir => args::folder(&mut out, dir, USAGE)?,
         }
     }
-    let out = out.ok_or("usage: generate OUT_DIR [--customers N] [--seed S] [--lead-share F]")?;
+    let out = out.ok_or(USAGE)?;
     let base = Generator::new(config)
         .generate()
         .map_err(|e| e.to_string())?;

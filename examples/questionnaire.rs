@@ -9,9 +9,11 @@
 //! Without `--construct`, the default lead-user questionnaire (`ahead_of_trend=at1..at4`,
 //! `expected_benefit=heb1..heb3`) is used. `--reverse` may be repeated or take a comma list.
 //!
-//! Prints each construct's Cronbach's alpha (on the respondents who answered all its items), its
-//! item count and that number of respondents, then each respondent's construct scores (the mean
-//! of the answered items, reverse-keyed items recoded; empty where too few items were answered).
+//! Prints each construct's item count, its Cronbach's alpha and the respondents it rests on
+//! (those who answered all its items: `complete`, the JSON's `respondents`), the respondents
+//! scored and those who answered any of its items (`answered`), then each respondent's construct
+//! scores (the mean of the answered items, reverse-keyed items recoded; empty where too few items
+//! were answered).
 //! A responses file with no answers (a header only) is an error. `--format json` prints the
 //! object documented on `QuestionnaireReport`:
 //! `{"constructs": [{"name", "alpha", "items", "respondents"}], "scores": [{"customer_id", <construct>: score|null}]}`.
@@ -156,7 +158,7 @@ fn print_table(out: &mut impl Write, report: &QuestionnaireReport) -> std::io::R
     writeln!(
         out,
         "{:<24} {:>5} {:>7} {:>9} {:>7} {:>11}",
-        "construct", "items", "alpha", "complete", "scored", "respondents"
+        "construct", "items", "alpha", "complete", "scored", "answered"
     )?;
     for r in &report.reliability {
         writeln!(

@@ -6,6 +6,8 @@
 //! cargo run --release --example quickstart -- DIR     # your CSV folder
 //! ```
 
+#[path = "support/args.rs"]
+mod args;
 #[path = "support/errors.rs"]
 mod errors;
 #[path = "support/output.rs"]
@@ -20,9 +22,19 @@ use std::time::Instant;
 use lead_customers::synthetic::{Generator, GeneratorConfig};
 use lead_customers::{Population, ScoringModel};
 
+const USAGE: &str = "usage: quickstart [DIR]";
+
 fn main() -> ExitCode {
+    let dir = match folder() {
+        Ok(Some(dir)) => dir,
+        Ok(None) => return ExitCode::SUCCESS, // --help
+        Err(message) => {
+            eprintln!("quickstart: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut out = output::stdout();
-    let written = run(&mut out);
+    let written = run(&mut out, dir);
     match output::finish(written, out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -32,9 +44,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(out: &mut impl Write) -> io::Result<()> {
+/// The folder given, if any (`Some(None)`); `None` when help was asked for.
+fn folder() -> Result<Option<Option<String>>, String> {
+    let mut dir = None;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "-h" | "--help" => return args::help(USAGE).map(|()| None),
+            flag if flag.starts_with("--") => {
+                return Err(format!("unknown option {flag}\n{USAGE}"));
+            }
+            path => args::folder(&mut dir, path, USAGE)?,
+        }
+    }
+    Ok(Some(dir))
+}
+
+fn run(out: &mut impl Write, dir: Option<String>) -> io::Result<()> {
     let started = Instant::now();
-    let population: Population = match std::env::args().nth(1) {
+    let population: Population = match dir {
         Some(dir) => support::load(&dir).map_err(|e| io::Error::other(errors::message(&e)))?,
         None => {
             writeln!(

@@ -54,7 +54,7 @@ fn run() -> Result<(), String> {
                 );
             }
             "--format" => format = value("--format")?,
-            "-h" | "--help" => return Err(USAGE.into()),
+            "-h" | "--help" => return args::help(USAGE),
             flag if flag.starts_with("--") => {
                 return Err(format!("unknown option {flag}\n{USAGE}"));
             }

@@ -1,6 +1,17 @@
-//! Command-line pieces shared by the examples that read a folder: a time, and the one folder.
+//! Command-line pieces shared by the examples: a time, the one folder, and `--help`.
+// Not every example uses every piece.
+#![allow(dead_code)]
+
+use std::io::Write;
 
 use jiff::Timestamp;
+
+/// Answers `--help`: the usage on standard output, and success (asked for, it is no error).
+pub fn help(usage: &str) -> Result<(), String> {
+    // A closed pipe (`| head -c 0`) is no reason to fail.
+    let _ = writeln!(std::io::stdout(), "{usage}");
+    Ok(())
+}
 
 /// A date or time given to `flag`, with the range jiff can hold named when the text is out of it.
 pub fn time(flag: &str, text: &str) -> Result<Timestamp, String> {

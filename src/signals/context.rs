@@ -79,7 +79,7 @@ impl TopicCurves {
 /// let data = (0..200).map(|i| (if i % 5 == 0 { 2.0 } else { 1.0 }, 6.0));
 /// let prior = BetaPrior::fit(data)?;
 /// assert!((prior.mean() - 0.2).abs() < 0.02);
-/// // 1 of 1 does not beat 8 of 10.
+/// // Against a prior near 0.2, 1 of 1 does not beat 8 of 10.
 /// assert!(prior.shrink(1.0, 1.0) < prior.shrink(8.0, 10.0));
 /// // More successes than trials are no rate.
 /// assert!(BetaPrior::fit([(3.0, 2.0)]).is_err());

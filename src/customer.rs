@@ -87,7 +87,8 @@ pub struct Customer {
     pub name: Option<String>,
     /// A free-text segment (industry, size, region).
     pub segment: Option<String>,
-    /// Customer or prospect.
+    /// Customer or prospect. Default (also when left out of JSON, as of CSV): a customer.
+    #[serde(default)]
     pub relationship: Relationship,
     /// The date the relationship began.
     pub since: Option<Date>,

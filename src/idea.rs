@@ -69,7 +69,8 @@ impl IdeaStatus {
 pub struct Idea {
     /// The idea's id.
     pub id: IdeaId,
-    /// Who submitted it.
+    /// Who submitted it. JSON also takes the CSV column's name, `customer_id`.
+    #[serde(alias = "customer_id")]
     pub author: CustomerId,
     /// When it was submitted.
     pub submitted_at: Timestamp,
@@ -77,7 +78,8 @@ pub struct Idea {
     pub topic: Option<String>,
     /// Where it stands now.
     pub status: IdeaStatus,
-    /// Votes from other customers.
+    /// Votes from other customers. Default (also when left out of JSON, as of CSV): 0.
+    #[serde(default)]
     pub votes: u32,
     /// When the current status was set (see the type's documentation for when it is absent).
     pub decided_at: Option<Timestamp>,

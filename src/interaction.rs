@@ -110,7 +110,8 @@ impl InteractionKind {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Interaction {
-    /// Who.
+    /// Who. JSON also takes the CSV column's name, `customer_id`.
+    #[serde(alias = "customer_id")]
     pub customer: CustomerId,
     /// When.
     pub at: Timestamp,

@@ -66,15 +66,19 @@ impl CoDesignSession {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Participation {
-    /// The session.
+    /// The session. JSON also takes the CSV column's name, `session_id`.
+    #[serde(alias = "session_id")]
     pub session: SessionId,
-    /// The customer.
+    /// The customer. JSON also takes the CSV column's name, `customer_id`.
+    #[serde(alias = "customer_id")]
     pub customer: CustomerId,
     /// Whether the customer was invited.
     pub invited: bool,
     /// Whether the customer attended.
     pub attended: bool,
     /// Number of contributions (ideas, sketches, comments) the customer made in the session.
+    /// Default (also when left out of JSON, as of CSV): 0.
+    #[serde(default)]
     pub contributions: u32,
     /// The facilitator's rating of the customer's contribution, 1.0 (poor) to 5.0 (outstanding).
     pub rating: Option<f64>,

@@ -4,7 +4,8 @@ use lead_customers::synthetic::{Generator, GeneratorConfig};
 use lead_customers::time::parse_timestamp;
 use lead_customers::{
     Channel, CoDesignSession, Customer, Error, ErrorKind, Idea, IdeaStatus, Interaction,
-    InteractionKind, Location, Participation, Population, PopulationBuilder, Problem, Table,
+    InteractionKind, Location, Participation, Population, PopulationBuilder, Problem, Records,
+    Relationship, Table,
 };
 use proptest::prelude::*;
 
@@ -535,4 +536,41 @@ fn ids_with_spaces_around_them_are_refused_and_text_is_trimmed() {
     assert_eq!(p.segment(c1), Some("retail"));
     assert_eq!(p.segments(), ["retail"]);
     assert_eq!(p.topics(), ["offline sync"]);
+}
+
+/// Records round-trip through JSON, and JSON written by hand reads as the CSV format does: the
+/// CSV columns' names for the ids (`customer_id`, `session_id`) and the same defaults for the
+/// columns the CSV format lets out (relationship, votes, contributions); a misspelt table is an
+/// error, not an empty table.
+#[test]
+fn records_round_trip_through_json_and_read_the_csv_format_s_names() {
+    let base = Generator::new(GeneratorConfig {
+        customers: 60,
+        ..Default::default()
+    })
+    .generate()
+    .unwrap();
+    let records = base.population.records();
+    let json = serde_json::to_string(&records).unwrap();
+    let back: Records = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, records);
+    assert_eq!(back.build().unwrap(), base.population);
+
+    let by_hand = r#"{
+        "customers": [{"id": "C1"}, {"id": "C2", "relationship": "prospect"}],
+        "interactions": [{"customer_id": "C1", "at": "2024-01-05T00:00:00Z", "channel": "chat", "kind": "question"}],
+        "ideas": [{"id": "I1", "customer_id": "C1", "submitted_at": "2024-01-06T00:00:00Z", "status": "open"}],
+        "sessions": [{"id": "S1", "held_at": "2024-02-01T00:00:00Z"}],
+        "participations": [{"session_id": "S1", "customer_id": "C2", "invited": true, "attended": false}]
+    }"#;
+    let records: Records = serde_json::from_str(by_hand).unwrap();
+    assert_eq!(records.customers[0].relationship, Relationship::Customer);
+    assert_eq!(records.ideas[0].votes, 0);
+    assert_eq!(records.participations[0].contributions, 0);
+    assert_eq!(records.participations[0].customer.as_str(), "C2");
+    let p = records.build().unwrap();
+    assert_eq!((p.len(), p.interaction_count(), p.idea_count()), (2, 1, 1));
+
+    let misspelt = serde_json::from_str::<Records>(r#"{"customer": []}"#).unwrap_err();
+    assert!(misspelt.to_string().contains("customer"), "{misspelt}");
 }

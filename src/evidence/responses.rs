@@ -25,7 +25,8 @@ use crate::ids::CustomerId;
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Response {
-    /// Who answered.
+    /// Who answered. JSON also takes the CSV column's name, `customer_id`.
+    #[serde(alias = "customer_id")]
     pub customer: CustomerId,
     /// The item's name, for example `at1`.
     pub item: String,

@@ -513,7 +513,8 @@ impl Population {
 /// assert_eq!(updated.interaction_count(), base.population.interaction_count() + 1);
 /// # Ok::<(), lead_customers::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Records {
     /// Customers and prospects.
     pub customers: Vec<Customer>,

@@ -107,24 +107,28 @@ impl Customer {
     }
 
     /// Sets the display name.
+    #[must_use = "it returns the value with the change, which is lost if unused"]
     pub fn with_name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Sets the segment.
+    #[must_use = "it returns the value with the change, which is lost if unused"]
     pub fn with_segment(mut self, segment: impl Into<String>) -> Self {
         self.segment = Some(segment.into());
         self
     }
 
     /// Sets the relationship.
+    #[must_use = "it returns the value with the change, which is lost if unused"]
     pub fn with_relationship(mut self, relationship: Relationship) -> Self {
         self.relationship = relationship;
         self
     }
 
     /// Sets the start date of the relationship.
+    #[must_use = "it returns the value with the change, which is lost if unused"]
     pub fn with_since(mut self, since: Date) -> Self {
         self.since = Some(since);
         self

@@ -104,12 +104,14 @@ impl Idea {
     }
 
     /// Sets the topic.
+    #[must_use = "it returns the value with the change, which is lost if unused"]
     pub fn with_topic(mut self, topic: impl Into<String>) -> Self {
         self.topic = Some(topic.into());
         self
     }
 
     /// Sets the status and when it was set.
+    #[must_use = "it returns the value with the change, which is lost if unused"]
     pub fn with_status(mut self, status: IdeaStatus, decided_at: Option<Timestamp>) -> Self {
         self.status = status;
         self.decided_at = decided_at;
@@ -117,6 +119,7 @@ impl Idea {
     }
 
     /// Sets the votes.
+    #[must_use = "it returns the value with the change, which is lost if unused"]
     pub fn with_votes(mut self, votes: u32) -> Self {
         self.votes = votes;
         self

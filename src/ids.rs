@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        ///
+        /// The default is the empty id, which a [`PopulationBuilder`](crate::PopulationBuilder)
+        /// refuses: a placeholder to fill in, not an id.
         #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(String);
@@ -64,6 +67,24 @@ macro_rules! id_type {
                 &self.0
             }
         }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
     };
 }
 
@@ -75,6 +96,9 @@ id_type! {
     /// let id = CustomerId::from("C-0042");
     /// assert_eq!(id.as_str(), "C-0042");
     /// assert_eq!(id.to_string(), "C-0042");
+    /// assert_eq!(id, "C-0042");
+    /// let text: String = id.into();
+    /// assert_eq!(text, "C-0042");
     /// ```
     CustomerId
 }

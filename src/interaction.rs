@@ -142,6 +142,7 @@ impl Interaction {
     }
 
     /// Sets the topic.
+    #[must_use = "it returns the value with the change, which is lost if unused"]
     pub fn with_topic(mut self, topic: impl Into<String>) -> Self {
         self.topic = Some(topic.into());
         self

@@ -62,6 +62,26 @@ impl std::fmt::Display for Segment {
     }
 }
 
+/// Reads the name [`as_str`](Segment::as_str) gives (as JSON does).
+///
+/// ```
+/// use lead_customers::Segment;
+/// assert_eq!("latent_innovator".parse(), Ok(Segment::LatentInnovator));
+/// assert!("lead".parse::<Segment>().is_err());
+/// ```
+impl std::str::FromStr for Segment {
+    type Err = crate::record::UnknownName;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Segment::ALL
+            .into_iter()
+            .find(|segment| segment.as_str() == s)
+            .ok_or(crate::record::UnknownName {
+                expected: "lead_customer engaged_follower latent_innovator dormant",
+            })
+    }
+}
+
 /// Where a dimension's "high" begins.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -209,6 +229,18 @@ impl SegmentRules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_segment_reads_back_from_its_name_in_text_and_json() {
+        for segment in Segment::ALL {
+            let name = segment.as_str();
+            assert_eq!(name.parse::<Segment>(), Ok(segment));
+            assert_eq!(
+                serde_json::to_string(&segment).unwrap(),
+                format!("\"{name}\"")
+            );
+        }
+    }
 
     #[test]
     fn top_share_includes_ties_at_the_boundary() {

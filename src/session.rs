@@ -38,12 +38,14 @@ impl CoDesignSession {
     }
 
     /// Sets the topic.
+    #[must_use = "it returns the value with the change, which is lost if unused"]
     pub fn with_topic(mut self, topic: impl Into<String>) -> Self {
         self.topic = Some(topic.into());
         self
     }
 
     /// Sets the title.
+    #[must_use = "it returns the value with the change, which is lost if unused"]
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
         self.title = Some(title.into());
         self
@@ -111,6 +113,7 @@ impl Participation {
     }
 
     /// Sets the facilitator's rating.
+    #[must_use = "it returns the value with the change, which is lost if unused"]
     pub fn with_rating(mut self, rating: f64) -> Self {
         self.rating = Some(rating);
         self

@@ -574,3 +574,41 @@ fn records_round_trip_through_json_and_read_the_csv_format_s_names() {
     let misspelt = serde_json::from_str::<Records>(r#"{"customer": []}"#).unwrap_err();
     assert!(misspelt.to_string().contains("customer"), "{misspelt}");
 }
+
+/// A customer's views iterate in `for` loops, know their length, and run backwards.
+#[test]
+fn a_customer_s_views_iterate_both_ways_with_their_length() {
+    let base = Generator::new(GeneratorConfig {
+        customers: 40,
+        ..Default::default()
+    })
+    .generate()
+    .unwrap();
+    let p = &base.population;
+    let mut seen = [0usize; 3];
+    for c in p.customers() {
+        let interactions = p.interactions(c);
+        let mut count = 0;
+        for i in &interactions {
+            assert!(i.at <= p.latest().unwrap());
+            count += 1;
+        }
+        assert_eq!(
+            (count, interactions.iter().len()),
+            (interactions.len(), interactions.len())
+        );
+        let mut backwards: Vec<_> = interactions.iter().rev().collect();
+        backwards.reverse();
+        assert_eq!(backwards, interactions.iter().collect::<Vec<_>>());
+        let ideas = p.ideas(c);
+        assert_eq!(ideas.iter().len(), ideas.len());
+        assert_eq!(ideas.iter().rev().count(), ideas.len());
+        let participations = p.participations(c);
+        assert_eq!(participations.into_iter().len(), p.participations(c).len());
+        seen[0] += interactions.len();
+        seen[1] += ideas.len();
+        seen[2] += p.participations(c).len();
+    }
+    assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
+    assert_eq!(seen[0], p.interaction_count());
+}

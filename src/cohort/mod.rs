@@ -221,6 +221,7 @@ impl CohortRequest {
     /// assert_eq!(request.topic.as_deref(), Some("offline sync"));
     /// assert_eq!(request.size, 10);
     /// ```
+    #[must_use]
     pub fn on_topic(topic: impl Into<String>, size: usize) -> CohortRequest {
         CohortRequest {
             topic: Some(topic.into()),

@@ -179,6 +179,7 @@ impl QuestionnaireParams {
     }
 
     /// Adds a construct.
+    #[must_use = "it returns the value with the change, which is lost if unused"]
     pub fn with_construct(mut self, construct: Construct) -> Self {
         self.constructs.push(construct);
         self

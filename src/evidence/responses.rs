@@ -51,6 +51,7 @@ impl Response {
     }
 
     /// Sets when the answer was given.
+    #[must_use = "it returns the value with the change, which is lost if unused"]
     pub fn with_answered_at(mut self, at: jiff::Timestamp) -> Self {
         self.answered_at = Some(at);
         self

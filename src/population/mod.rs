@@ -609,15 +609,22 @@ impl<'a> Interactions<'a> {
     }
 
     /// The interactions in time order.
-    pub fn iter(&self) -> impl Iterator<Item = InteractionRef> + use<'a> {
-        let population: &'a Population = self.population;
-        let cols = &population.interactions;
-        self.rows.clone().map(move |r| InteractionRef {
-            at: timestamp(cols.at[r]),
-            channel: cols.channel[r],
-            kind: cols.kind[r],
-            topic: TopicId::from_slot(cols.topic[r]),
-        })
+    pub fn iter(&self) -> InteractionIter<'a> {
+        InteractionIter {
+            population: self.population,
+            rows: self.rows.clone(),
+        }
+    }
+}
+
+/// The interaction in row `r` of the population's columns.
+fn interaction_at(population: &Population, r: usize) -> InteractionRef {
+    let cols = &population.interactions;
+    InteractionRef {
+        at: timestamp(cols.at[r]),
+        channel: cols.channel[r],
+        kind: cols.kind[r],
+        topic: TopicId::from_slot(cols.topic[r]),
     }
 }
 
@@ -657,17 +664,24 @@ impl<'a> Ideas<'a> {
     }
 
     /// The ideas in order of submission.
-    pub fn iter(&self) -> impl Iterator<Item = IdeaRef<'a>> + use<'a> {
-        let population: &'a Population = self.population;
-        let cols = &population.ideas;
-        self.rows.clone().map(move |r| IdeaRef {
-            id: &cols.id[r],
-            submitted_at: timestamp(cols.submitted_at[r]),
-            topic: TopicId::from_slot(cols.topic[r]),
-            status: cols.status[r],
-            votes: cols.votes[r],
-            decided_at: (cols.decided_at[r] != UNDATED).then(|| timestamp(cols.decided_at[r])),
-        })
+    pub fn iter(&self) -> IdeaIter<'a> {
+        IdeaIter {
+            population: self.population,
+            rows: self.rows.clone(),
+        }
+    }
+}
+
+/// The idea in row `r` of the population's columns.
+fn idea_at(population: &Population, r: usize) -> IdeaRef<'_> {
+    let cols = &population.ideas;
+    IdeaRef {
+        id: &cols.id[r],
+        submitted_at: timestamp(cols.submitted_at[r]),
+        topic: TopicId::from_slot(cols.topic[r]),
+        status: cols.status[r],
+        votes: cols.votes[r],
+        decided_at: (cols.decided_at[r] != UNDATED).then(|| timestamp(cols.decided_at[r])),
     }
 }
 
@@ -707,20 +721,94 @@ impl<'a> Participations<'a> {
     }
 
     /// The participations in order of the sessions' times.
-    pub fn iter(&self) -> impl Iterator<Item = ParticipationRef> + use<'a> {
-        let population: &'a Population = self.population;
-        let cols = &population.participations;
-        let sessions = &population.sessions;
-        self.rows.clone().map(move |r| {
-            let session = cols.session[r] as usize;
-            ParticipationRef {
-                session,
-                held_at: timestamp(sessions.held_at[session]),
-                invited: cols.invited[r],
-                attended: cols.attended[r],
-                contributions: cols.contributions[r],
-                rating: cols.rating[r],
-            }
-        })
+    pub fn iter(&self) -> ParticipationIter<'a> {
+        ParticipationIter {
+            population: self.population,
+            rows: self.rows.clone(),
+        }
     }
+}
+
+/// The participation in row `r` of the population's columns.
+fn participation_at(population: &Population, r: usize) -> ParticipationRef {
+    let cols = &population.participations;
+    let session = cols.session[r] as usize;
+    ParticipationRef {
+        session,
+        held_at: timestamp(population.sessions.held_at[session]),
+        invited: cols.invited[r],
+        attended: cols.attended[r],
+        contributions: cols.contributions[r],
+        rating: cols.rating[r],
+    }
+}
+
+/// An iterator over a view's rows, and the view's `IntoIterator`s: `for i in
+/// population.interactions(c)` (or `&...`) as well as `.iter()`.
+macro_rules! view_iterator {
+    ($(#[$doc:meta])* $iter:ident, $view:ident, $item:ty, $read:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $iter<'a> {
+            population: &'a Population,
+            rows: std::ops::Range<usize>,
+        }
+
+        impl<'a> Iterator for $iter<'a> {
+            type Item = $item;
+
+            fn next(&mut self) -> Option<$item> {
+                let r = self.rows.next()?;
+                Some($read(self.population, r))
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.rows.size_hint()
+            }
+        }
+
+        impl<'a> DoubleEndedIterator for $iter<'a> {
+            fn next_back(&mut self) -> Option<$item> {
+                let r = self.rows.next_back()?;
+                Some($read(self.population, r))
+            }
+        }
+
+        impl ExactSizeIterator for $iter<'_> {}
+
+        impl std::iter::FusedIterator for $iter<'_> {}
+
+        impl<'a> IntoIterator for $view<'a> {
+            type Item = $item;
+            type IntoIter = $iter<'a>;
+
+            fn into_iter(self) -> $iter<'a> {
+                self.iter()
+            }
+        }
+
+        impl<'a> IntoIterator for &$view<'a> {
+            type Item = $item;
+            type IntoIter = $iter<'a>;
+
+            fn into_iter(self) -> $iter<'a> {
+                self.iter()
+            }
+        }
+    };
+}
+
+view_iterator! {
+    /// One customer's interactions in time order: [`Interactions::iter`].
+    InteractionIter, Interactions, InteractionRef, interaction_at
+}
+
+view_iterator! {
+    /// One customer's ideas in order of submission: [`Ideas::iter`].
+    IdeaIter, Ideas, IdeaRef<'a>, idea_at
+}
+
+view_iterator! {
+    /// One customer's participations in order of the sessions' times: [`Participations::iter`].
+    ParticipationIter, Participations, ParticipationRef, participation_at
 }

@@ -268,6 +268,7 @@ impl ScoringModel {
     }
 
     /// Sets the half-life of time decay, in days.
+    #[must_use = "it returns the value with the change, which is lost if unused"]
     pub fn with_half_life_days(mut self, days: f64) -> Self {
         self.signals.half_life_days = days;
         self

@@ -321,7 +321,7 @@ proptest! {
         let p = base(120, seed);
         let last = p.latest().unwrap() - days(200);
         let dates = monthly_dates(last, 4).unwrap();
-        let customer = p.customer_id(p.customers().nth(who).unwrap()).clone();
+        let customer = p.customer_id(p.customer_at(who).unwrap()).clone();
         let topic = p.topics()[who % p.topics().len()].clone();
         let mut records = p.records();
         let at = last + days(later);

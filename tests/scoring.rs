@@ -99,7 +99,7 @@ proptest! {
         let p = base(150, seed);
         let as_of = p.latest().unwrap() - jiff::SignedDuration::from_hours(24 * 200);
         let later = as_of + jiff::SignedDuration::from_hours(24 * days);
-        let customer = p.customer_id(p.customers().nth(who).unwrap()).clone();
+        let customer = p.customer_id(p.customer_at(who).unwrap()).clone();
         let kind = InteractionKind::ALL[kind];
         let topic = p.topics()[who % p.topics().len()].clone();
         let more = rebuild(&p, seed, |b| {
@@ -510,7 +510,7 @@ fn a_score_explains_itself() {
 fn the_buy_till_you_die_signals_are_point_in_time_and_in_range() {
     let p = base(2_000, 5);
     let as_of = p.latest().unwrap() - jiff::SignedDuration::from_hours(24 * 120);
-    let customer = p.customer_id(p.customers().nth(17).unwrap()).clone();
+    let customer = p.customer_id(p.customer_at(17).unwrap()).clone();
     let later = as_of + jiff::SignedDuration::from_hours(24 * 30);
     let more = rebuild(&p, 1, |b| {
         for k in 0..20 {

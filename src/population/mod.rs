@@ -245,6 +245,25 @@ impl Population {
         (0..self.ids.len() as u32).map(CustomerIndex)
     }
 
+    /// The index of the customer at `position` (`None` beyond the population): for a position
+    /// found in a column indexed by customer, such as [`Scores::lead_scores`](crate::Scores::lead_scores).
+    ///
+    /// ```
+    /// use lead_customers::synthetic::{Generator, GeneratorConfig};
+    /// use lead_customers::ScoringModel;
+    /// let base = Generator::new(GeneratorConfig { customers: 100, ..Default::default() }).generate()?;
+    /// let p = &base.population;
+    /// let scores = ScoringModel::default().score_latest(p)?;
+    /// let (best, _) = scores.lead_scores().iter().enumerate()
+    ///     .max_by(|a, b| a.1.total_cmp(b.1)).unwrap();
+    /// assert_eq!(p.customer_at(best), Some(scores.top(1)[0].customer));
+    /// assert_eq!(p.customer_at(100), None);
+    /// # Ok::<(), lead_customers::Error>(())
+    /// ```
+    pub fn customer_at(&self, position: usize) -> Option<CustomerIndex> {
+        (position < self.ids.len()).then(|| CustomerIndex(position as u32))
+    }
+
     /// The index of the customer with this id.
     pub fn index_of(&self, id: &str) -> Option<CustomerIndex> {
         self.ids

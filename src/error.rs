@@ -86,7 +86,7 @@ impl fmt::Display for Location {
 }
 
 /// What is wrong with a record: the cause of an [`Error::Record`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Problem {
     /// The record refers to a customer id that no customer record defines.

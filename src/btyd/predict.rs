@@ -31,8 +31,8 @@
 //! a = 1. The parameters of both series no longer grow with x, so a customer with thousands of
 //! repeats costs a few terms. Both alternate in sign when A is much larger than C (r well above
 //! a + b): their terms then grow before they shrink and cancel. The sum of the absolute values of
-//! the terms over the value (a condition number) measures the loss; above 1e4 a third form, whose
-//! terms are all positive, is summed too, and the best-conditioned result is kept.
+//! the terms over the value (a condition number) measures the loss; above 1e4 the other forms
+//! below are summed too, and the best-conditioned result is kept.
 //!
 //! The third form is the paper's, `N = F(a) / (a−1)` with
 //!
@@ -40,30 +40,40 @@
 //! F(a) = C (1 − q) − q Σ_{n≥1} (A)_n (B)_n z^n / ((C+1)_{n−1} n!),  q = (1+u)^{−A}, z = u/(1+u),
 //! ```
 //!
-//! B = b+x. Read literally, it subtracts two nearly equal numbers and divides the difference by
-//! a − 1 (0/0 at a = 1). But F(1) = 0 (at a = 1, C = B, and the series sums to B (1/q − 1)), so
-//! N = (F(a) − F(1)) / (a−1), which can be divided out term by term: C − C₁ = a − 1 with C₁ = B,
-//! and the difference of 1/(C+1)_{n−1} and 1/(B+1)_{n−1}, divided by a − 1, telescopes into
-//! −G_n / (C+1)_{n−1}. So
+//! B = b+x. Its series is positive, but it subtracts it from C (1 − q) and divides the
+//! difference by a − 1: that cancels when a is near 1 (0/0 at a = 1; within 1e-6 of it the
+//! numerator is mostly the rounding of C, which no condition number sees, so it is not tried
+//! there) and when r is far above a + b. But F(1) = 0 (at a = 1, C = B, and the series sums to
+//! B (1/q − 1)), so N = (F(a) − F(1)) / (a−1), which can be divided out term by term:
+//! C − C₁ = a − 1 with C₁ = B, and the difference of 1/(C+1)_{n−1} and 1/(B+1)_{n−1}, divided by
+//! a − 1, telescopes into −G_n / (C+1)_{n−1}. So the fourth form,
 //!
 //! ```text
 //! N = (1 − q) + q Σ_{n≥2} (A)_n (B)_n z^n G_n / ((C+1)_{n−1} n!),   G_n = Σ_{j=1}^{n−1} (C+1)_{j−1} / (B+1)_j,
 //! ```
 //!
-//! every term positive for any a > 0 (its condition number is 1), with no subtraction and no
-//! division by a − 1. It needs more terms than the other two (about A z / (1 − z) before its terms
-//! peak), so it is the fallback, not the first choice. Its sum stops when the rest is provably
-//! below 1e-15 of it: past n the terms' ratio is at most R (as in [`hyp2f1`](fn@super::hyp2f1))
-//! and that of the G increments at most g = max(1, (C+n)/(B+n+1)), so the rest is at most
-//! `t_n (G_n R/(1−R) + ρ_n R g/(1−R g)²)`. All series are summed with the criterion of
-//! [`hyp2f1`](fn@super::hyp2f1).
+//! has every term positive for any a > 0 (its condition number is 1), with no subtraction and no
+//! division by a − 1. It needs more terms than the others: about A z / (1 − z) before its terms
+//! peak, and more the larger a is, as G_n grows like n^(a−1) (at a = 3000 and t = 1000 α it does
+//! not converge in a million terms, where the paper's form is right at once). So it is the last
+//! resort, summed unless another form hardly cancels (a condition number of at most 10: the
+//! number counts the terms' sizes, not the rounding of each of the thousands of terms of a long
+//! sum, which cancellation multiplies too). It carries the products t_n G_n and t_n ρ_n
+//! (ρ_n = (C+1)_{n−1}/(B+1)_n, t_n the term without G_n), not their factors, which alone leave the
+//! range of an f64 where the products do not. Its sum stops when the rest is provably below 1e-15
+//! of the value: past n the ratio of the t's is at most R (as in [`hyp2f1`](fn@super::hyp2f1),
+//! with the factors paired whichever way bounds tighter) and that of the ρ's at most
+//! g = max(1, (C+n)/(B+n+1)), so the rest is at most `t_n (G_n R/(1−R) + ρ_n R g/(1−R g)²)`. The
+//! other series are summed with the criterion of [`hyp2f1`](fn@super::hyp2f1).
 //!
 //! Accuracy, checked against mpmath at 60 digits by `tests/btyd_mpmath.rs` on 413 points (r, a,
 //! b from 0.01 to 50, α from 0.01 to 1000, x up to 1000, t from 1e-6 to 1000 times α + T):
 //! relative error below 1e-9 (the worst 2e-11), typically 1e-14, a next to 1 and r ≫ a + b
-//! included. Results below the smallest normal f64 (about 2.2e-308: a customer surely gone) keep
-//! only the digits a subnormal number holds. The price of the positive form is time where it is
-//! needed: up to about a millisecond for one expectation when r ≫ a + b and t is hundreds of α + T.
+//! included; and so on hundreds of points of a review, with a up to 3000, a + b down to 2e-12,
+//! b up to 1e10. Results below the smallest normal f64 (about 2.2e-308: a customer surely gone)
+//! keep only the digits a subnormal number holds. The price of the fourth form is time where it
+//! is needed: a few milliseconds for one expectation when r ≫ a + b and t is hundreds of α + T,
+//! up to about 50 ms before the error when it would need more than a million terms.
 
 use super::hyp2f1::{
     MAX_CONDITION, MAX_TERMS, Series, SeriesFailure, TOLERANCE, WELL_CONDITIONED,
@@ -184,6 +194,7 @@ impl BgNbdParams {
             big_b: b + x,
             // x − 1 is exact (x is a whole number): added last, it keeps the digits of a + b.
             c: (a + b) + (x - 1.0),
+            c_plus_1: (a + b) + x,
             u,
         };
         let first = if u <= 0.5 {
@@ -201,7 +212,24 @@ impl BgNbdParams {
                     // Still convergent, if slowly, up to u = 1.
                     candidates.push(n.near_zero());
                 }
-                candidates.push(n.positive_terms());
+                // It divides by a − 1: within 1e-6 of a = 1 its numerator is mostly the rounding
+                // of a + b + x − 1, which no condition number sees (at a = 1 + 1e-13 it gave 0
+                // for a true 6.4).
+                if (a - 1.0).abs() >= NEAR_ONE {
+                    candidates.push(n.paper());
+                }
+                // Never cancels, but needs more terms the larger a is (G_n grows like n^(a−1)):
+                // tried unless another form hardly cancels. Not only when all cancel badly: a
+                // condition number counts the terms' sizes, not the rounding of each of the
+                // thousands of terms of a long sum, which the cancellation multiplies too (the
+                // paper's form at a = 1.00001, r = 56, b = 0.011, t = 130 α, with a condition
+                // number of about 1,000, was off by 4e-10).
+                let hardly_cancels = |e: &std::result::Result<Series, SeriesFailure>| {
+                    e.is_ok_and(|e| e.condition() <= HARDLY_CANCELS)
+                };
+                if !candidates.iter().any(hardly_cancels) {
+                    candidates.push(n.positive_terms());
+                }
                 let best = candidates
                     .iter()
                     .flatten()
@@ -222,7 +250,10 @@ impl BgNbdParams {
                 parameters(),
                 format!(
                     "give an expected number of repeats that the series cannot evaluate: their \
-                     terms cancel too much (x = {x}, T = {age}, t = {t})"
+                     terms cancel too much (x = {}, T = {}, t = {})",
+                    x.shown(),
+                    age.shown(),
+                    t.shown()
                 ),
             )),
             // Rounding can leave −1e-17 where the exact value is +1e-17.
@@ -241,13 +272,23 @@ impl BgNbdParams {
                     parameters(),
                     format!(
                         "give series for the expected number of repeats that leave the range of \
-                         an f64 (x = {x}, T = {age}, t = {t})"
+                         an f64 (x = {}, T = {}, t = {})",
+                        x.shown(),
+                        age.shown(),
+                        t.shown()
                     ),
                 ))
             }
         }
     }
 }
+
+/// A condition number below which a form's result is kept rather than the slower form with
+/// positive terms.
+const HARDLY_CANCELS: f64 = 10.0;
+
+/// How close to 1 `a` may be for [`Numerator::paper`] to be tried.
+const NEAR_ONE: f64 = 1e-6;
 
 /// Where the sum of [`Numerator::positive_terms`] is rescaled: far from both ends of an f64's
 /// range, and a power of 2, so that rescaling is exact.
@@ -275,30 +316,74 @@ struct Numerator {
     big_a: f64,
     big_b: f64,
     c: f64,
+    /// C + 1 = a+b+x, summed as such: C + 1.0 would lose the digits of a small a + b to the
+    /// rounding of a + b − 1.
+    c_plus_1: f64,
     u: f64,
 }
 
 impl Numerator {
     /// Σ_{n≥1} (−1)^{n+1} (A)_n (a)_{n−1} u^n / ((C+1)_{n−1} n!): converges for u < 1.
     fn near_zero(&self) -> std::result::Result<Series, SeriesFailure> {
-        let Numerator { a, big_a, c, u, .. } = *self;
-        hypergeometric_sum(big_a * u, [big_a + 1.0, a], [c + 1.0, 2.0], -u)
+        let Numerator {
+            a,
+            big_a,
+            c_plus_1,
+            u,
+            ..
+        } = *self;
+        hypergeometric_sum(big_a * u, [big_a + 1.0, a], [c_plus_1, 2.0], -u)
     }
 
     /// C (1 − (1+u)^{1−a})/(a−1) − (1+u)^{1−a} Σ_{n≥1} (D)_n (a)_{n−1} z^n / ((C+1)_{n−1} n!),
     /// z = u/(1+u), D = C − A.
     fn second_pfaff(&self) -> std::result::Result<Series, SeriesFailure> {
-        let Numerator { a, big_a, c, u, .. } = *self;
+        let Numerator {
+            a,
+            big_a,
+            c,
+            c_plus_1,
+            u,
+            ..
+        } = *self;
         let z = u / (1.0 + u);
         let d = c - big_a;
         let log_growth = u.ln_1p();
         let s = (1.0 - a) * log_growth;
         let expm1_over = if s == 0.0 { 1.0 } else { s.exp_m1() / s };
         let lead = c * log_growth * expm1_over;
-        let series = hypergeometric_sum(d * z, [d + 1.0, a], [c + 1.0, 2.0], z)?;
+        let series = hypergeometric_sum(d * z, [d + 1.0, a], [c_plus_1, 2.0], z)?;
         Ok(Series {
             sum: lead - s.exp() * series.sum,
             magnitude: lead.abs() + s.exp() * series.magnitude,
+        })
+    }
+
+    /// [C (1 − q) − q Σ_{n≥1} (A)_n (B)_n z^n / ((C+1)_{n−1} n!)] / (a−1), q = (1+u)^{−A}: the
+    /// paper's form (a ≠ 1). Its series is all positive, but it subtracts it from C (1 − q) and
+    /// divides the difference by a − 1, which cancels when a is near 1 or r far above a + b.
+    fn paper(&self) -> std::result::Result<Series, SeriesFailure> {
+        let Numerator {
+            a,
+            big_a,
+            big_b,
+            c,
+            c_plus_1,
+            u,
+        } = *self;
+        let beta = a - 1.0;
+        let z = u / (1.0 + u);
+        let log_q = -big_a * u.ln_1p();
+        let (q, one_minus_q) = (log_q.exp(), -log_q.exp_m1());
+        let series = hypergeometric_sum(
+            big_a * big_b * z,
+            [big_a + 1.0, big_b + 1.0],
+            [c_plus_1, 2.0],
+            z,
+        )?;
+        Ok(Series {
+            sum: (c * one_minus_q - q * series.sum) / beta,
+            magnitude: ((c * one_minus_q).abs() + q * series.magnitude) / beta.abs(),
         })
     }
 
@@ -307,34 +392,46 @@ impl Numerator {
     /// carried out term by term, so that every term is positive (see the file's notes).
     fn positive_terms(&self) -> std::result::Result<Series, SeriesFailure> {
         let Numerator {
-            big_a, big_b, c, u, ..
+            big_a,
+            big_b,
+            c_plus_1,
+            u,
+            ..
         } = *self;
         let z = u / (1.0 + u);
         let log_q = -big_a * u.ln_1p();
         let (q, one_minus_q) = (log_q.exp(), -log_q.exp_m1());
-        // The terms and their sum are held divided by e^scale, so that neither overflows on the
-        // way up to their peak nor starts below the smallest f64 when q is tiny: with q folded
-        // into the first term, no partial sum exceeds the result.
-        let (mut term, mut scale) = if q > TINY {
-            (big_a * big_b * z * q, 0.0) // (A)_n (B)_n z^n q / ((C+1)_{n−1} n!), n = 1
+        // With t_n = (A)_n (B)_n z^n q / ((C+1)_{n−1} n!) and ρ_n = (C+1)_{n−1} / (B+1)_n, the
+        // n-th term is P_n = t_n G_n, and Q_n = t_n ρ_n; then P_{n+1} = f_n (P_n + Q_n) and
+        // Q_{n+1} = f_n Q_n (C+n) / (B+n+1), f_n = t_{n+1} / t_n. The products are carried, not
+        // their factors: G_n grows like n^(a−1) while t_n shrinks, and either alone would leave
+        // the range of an f64 where their product does not. They and their sum are held divided
+        // by e^scale: with q folded into t_1, no partial sum exceeds the result, but a q too
+        // small to hold starts the scale at ln q instead.
+        let (first, mut scale) = if q > TINY {
+            (big_a * big_b * z * q, 0.0)
         } else {
             (big_a * big_b * z, log_q)
         };
-        let mut g = 0.0; // G_n
-        let mut rho = 1.0 / (big_b + 1.0); // (C+1)_{n−1} / (B+1)_n
+        let (mut p, mut q_n) = (0.0, first / (big_b + 1.0)); // P_1 = 0: G_1 = 0
         let mut sum = 0.0;
         for n in 1..MAX_TERMS {
-            sum += term * g;
+            sum += p;
             let m = n as f64;
-            // Past n, the ratio of the `term`s is at most `ratio` (each factor moves toward 1)
-            // and that of the `rho`s at most `growth`, so G_{n+k} <= G_n + k ρ_n growth^k and
-            // the rest of the series is at most term (G_n R/(1−R) + ρ_n R g/(1−R g)²).
-            let ratio = z * ((big_a + m) / (c + m)).max(1.0) * ((big_b + m) / (m + 1.0)).max(1.0);
-            let growth = ((c + m) / (big_b + m + 1.0)).max(1.0);
+            let c_plus_n = c_plus_1 + (m - 1.0);
+            // Past n, the ratio of the t's is at most `ratio` (each factor moves toward 1, paired
+            // either way) and that of the ρ's at most `growth`, so G_{n+k} <= G_n + k ρ_n growth^k
+            // and the rest of the series is at most P_n R/(1−R) + Q_n R g/(1−R g)².
+            let bound =
+                |p1: f64, p2: f64| ((p1 + m) / c_plus_n).max(1.0) * ((p2 + m) / (m + 1.0)).max(1.0);
+            let ratio = z * bound(big_a, big_b).min(bound(big_b, big_a));
+            let growth = (c_plus_n / (big_b + m + 1.0)).max(1.0);
             let step = ratio * growth;
             if step < 1.0 && n > 1 {
-                let rest = g * ratio / (1.0 - ratio) + rho * step / ((1.0 - step) * (1.0 - step));
-                if term * rest <= TOLERANCE * sum {
+                let rest = p * ratio / (1.0 - ratio) + q_n * step / ((1.0 - step) * (1.0 - step));
+                // Measured against the value returned, 1 − q and the sum together.
+                let value = sum + if scale == 0.0 { one_minus_q } else { 0.0 };
+                if rest <= TOLERANCE * value {
                     let sum = unscaled(sum, scale);
                     if !sum.is_finite() {
                         return Err(SeriesFailure::Overflow);
@@ -346,15 +443,16 @@ impl Numerator {
                     });
                 }
             }
-            g += rho;
-            rho *= (c + m) / (big_b + m + 1.0);
-            term *= (big_a + m) * (big_b + m) * z / ((c + m) * (m + 1.0));
-            if term * g > HUGE {
-                term /= HUGE;
+            let f = (big_a + m) * (big_b + m) * z / (c_plus_n * (m + 1.0));
+            p = f * (p + q_n);
+            q_n *= f * c_plus_n / (big_b + m + 1.0);
+            if p.max(q_n) > HUGE {
+                p /= HUGE;
+                q_n /= HUGE;
                 sum /= HUGE;
                 scale += HUGE.ln();
             }
-            if !(term * g).is_finite() {
+            if !(p.is_finite() && q_n.is_finite()) {
                 return Err(SeriesFailure::Overflow);
             }
         }
@@ -482,6 +580,62 @@ mod tests {
                     .collect();
                 assert!(curve.is_sorted() && curve[0] > 0.0, "a {a} b {b}");
             }
+        }
+    }
+
+    /// Corners a review found, against mpmath (eq. 7 and 10 at 200 digits): a in the hundreds
+    /// and thousands (where the form with positive terms needs too many terms, its G_n growing
+    /// like n^(a−1), and the paper's form is right), a tiny a + b (C + 1 was rebuilt from
+    /// C ≈ −1, off by 1e-5), and b in the hundreds of millions (the second Pfaff form, off by
+    /// 9e-9, was kept while the positive form's stopping bound, pairing its factors one way
+    /// only, ran a million terms).
+    #[test]
+    fn expectations_in_the_corners_a_review_found_are_right() {
+        let cases = [
+            ((5.0, 1.0, 200.0, 0.1), None, 100.0, 1.000_502_512_467_379),
+            (
+                (0.5, 1.0, 150.0, 0.1),
+                None,
+                1000.0,
+                0.969_032_296_503_711_4,
+            ),
+            (
+                (0.5, 1.0, 3000.0, 0.1),
+                None,
+                1000.0,
+                0.968_424_786_892_015_4,
+            ),
+            (
+                (1.0, 1.0, 300.0, 3000.0),
+                Some(summary(1, 0.5, 1.0)),
+                20.0,
+                6.786_218_134_331_066,
+            ),
+            ((1.0, 1.0, 1e-12, 1e-12), None, 3.0, 1.874_999_999_998_440_4),
+            (
+                (50.0, 1.0, 1e-12, 1e-12),
+                None,
+                50.0,
+                1_250.499_999_990_739_7,
+            ),
+            (
+                (3.2912, 1.4068, 1.0, 642_660_358.46),
+                Some(summary(5, 0.0, 0.0)),
+                1.947,
+                11.474_954_658_358_887,
+            ),
+        ];
+        for ((r, alpha, a, b), who, t, expected) in cases {
+            let p = BgNbdParams::new(r, alpha, a, b).unwrap();
+            let e = match who {
+                None => p.expected_repeats(t),
+                Some(s) => p.conditional_expected_repeats(&s, t),
+            }
+            .unwrap();
+            assert!(
+                close(e, expected, 1e-11),
+                "{p:?} t {t}: {e} against {expected}"
+            );
         }
     }
 

@@ -73,18 +73,6 @@ macro_rules! id_type {
                 id.0
             }
         }
-
-        impl PartialEq<str> for $name {
-            fn eq(&self, other: &str) -> bool {
-                self.0 == other
-            }
-        }
-
-        impl PartialEq<&str> for $name {
-            fn eq(&self, other: &&str) -> bool {
-                self.0 == *other
-            }
-        }
     };
 }
 
@@ -96,7 +84,6 @@ id_type! {
     /// let id = CustomerId::from("C-0042");
     /// assert_eq!(id.as_str(), "C-0042");
     /// assert_eq!(id.to_string(), "C-0042");
-    /// assert_eq!(id, "C-0042");
     /// let text: String = id.into();
     /// assert_eq!(text, "C-0042");
     /// ```

@@ -234,6 +234,9 @@ mod tests {
             serde_json::to_string(&Constraint::Cooldown).unwrap(),
             "\"cooldown_days\""
         );
+        // JSON saved before still reads.
+        let old: Vec<Constraint> = serde_json::from_str(r#"["cooldown", "declines"]"#).unwrap();
+        assert_eq!(old, [Constraint::Cooldown, Constraint::Declines]);
     }
 
     #[test]

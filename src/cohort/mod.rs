@@ -114,8 +114,10 @@ named_enum! {
         /// At most so many prospects.
         MaxProspects = "max_prospects",
         /// No one who attended a session within the cooldown.
+        #[serde(alias = "cooldown")] // its JSON name before it was its field's
         Cooldown = "cooldown_days",
         /// No one who declined their last invitations.
+        #[serde(alias = "declines")] // its JSON name before it was its field's
         Declines = "decline_limit",
         /// No one below the minimum lead score.
         MinLeadScore = "min_lead_score",

@@ -133,6 +133,25 @@ fn a_directory_in_place_of_a_file_is_an_input_output_error() {
     }
 }
 
+/// A link to nothing where an optional file belongs is an input/output error naming the file,
+/// not an absent file (its records dropped) nor a "required file is missing".
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_in_place_of_a_file_is_an_input_output_error() {
+    let dir = folder("dangling_ideas");
+    write(&dir, "customers.csv", CUSTOMERS);
+    write(&dir, "interactions.csv", INTERACTIONS);
+    std::os::unix::fs::symlink(dir.join("gone.csv"), dir.join("ideas.csv")).unwrap();
+    let err = read_csv_folder(&dir).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Io, "{err}");
+    assert!(err.to_string().contains("ideas.csv"), "{err}");
+    // A link to a file reads as the file.
+    fs::remove_file(dir.join("ideas.csv")).unwrap();
+    write(&dir, "gone.csv", "id,customer_id,submitted_at,status\nI1,C1,2024-01-06,open\n");
+    std::os::unix::fs::symlink(dir.join("gone.csv"), dir.join("ideas.csv")).unwrap();
+    assert_eq!(read_csv_folder(&dir).unwrap().idea_count(), 1);
+}
+
 #[test]
 fn a_missing_required_column_is_an_error() {
     let dir = folder("no_kind");

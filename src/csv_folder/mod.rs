@@ -98,25 +98,43 @@ pub fn read_csv_folder_with_progress(
     let mut builder = PopulationBuilder::new();
     // A file is there unless nothing is at its path: a directory, or a file that cannot be
     // read, is read and fails with why, rather than being taken for an absent optional file
-    // (its records silently dropped) or reported as missing.
-    let there = |table: Table| {
+    // (its records silently dropped) or reported as missing; a link to nothing fails here.
+    let there = |table: Table| -> Result<Option<PathBuf>> {
         let path = dir.join(table.file_name());
-        match std::fs::symlink_metadata(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::MissingFile { path }),
-            _ => Ok(path),
+        match std::fs::metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                match std::fs::symlink_metadata(&path) {
+                    Ok(_) => Err(Error::Io { path, source: e }),
+                    Err(_) => Ok(None),
+                }
+            }
+            _ => Ok(Some(path)),
         }
     };
-    let required = there;
-    let optional = |table: Table| there(table).ok();
+    let required = |table: Table| {
+        let path = there(table)?;
+        path.ok_or_else(|| Error::MissingFile {
+            path: dir.join(table.file_name()),
+        })
+    };
     let customers = required(Table::Customers)?;
     let interactions = required(Table::Interactions)?;
+    let [sessions, ideas, participants, responses] = [
+        Table::Sessions,
+        Table::Ideas,
+        Table::Participants,
+        Table::Responses,
+    ]
+    .map(there);
+    let [sessions, ideas, participants, responses] =
+        [sessions?, ideas?, participants?, responses?];
     let files = [
         Some(customers.clone()),
-        optional(Table::Sessions),
+        sessions.clone(),
         Some(interactions.clone()),
-        optional(Table::Ideas),
-        optional(Table::Participants),
-        optional(Table::Responses),
+        ideas.clone(),
+        participants.clone(),
+        responses.clone(),
     ];
     let size = |path: &Path| std::fs::metadata(path).map_or(0, |m| m.len());
     let mut progress = Progress {
@@ -126,17 +144,17 @@ pub fn read_csv_folder_with_progress(
     };
 
     read_customers(&mut builder, customers, &mut progress)?;
-    if let Some(path) = optional(Table::Sessions) {
+    if let Some(path) = sessions {
         read_sessions(&mut builder, path, &mut progress)?;
     }
     read_interactions(&mut builder, interactions, &mut progress)?;
-    if let Some(path) = optional(Table::Ideas) {
+    if let Some(path) = ideas {
         read_ideas(&mut builder, path, &mut progress)?;
     }
-    if let Some(path) = optional(Table::Participants) {
+    if let Some(path) = participants {
         read_participants(&mut builder, path, &mut progress)?;
     }
-    if let Some(path) = optional(Table::Responses) {
+    if let Some(path) = responses {
         read_responses(&mut builder, path, &mut progress)?;
     }
     builder.build()

@@ -38,7 +38,7 @@ fn run() -> Result<(), String> {
             "--seed" => config.seed = parse(&value("--seed")?, "--seed")?,
             "--lead-share" => config.lead_share = parse(&value("--lead-share")?, "--lead-share")?,
             "-h" | "--help" => return args::help(USAGE),
-            flag if flag.starts_with("--") => {
+            flag if flag.starts_with('-') => {
                 return Err(format!("unknown option {flag}\n{USAGE}"));
             }
             dir => args::folder(&mut out, dir, USAGE)?,

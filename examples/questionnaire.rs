@@ -131,7 +131,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
                     other => return Err(format!("--format is table or json, got {other:?}")),
                 }
             }
-            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
             path if responses.is_none() => responses = Some(PathBuf::from(path)),
             extra => return Err(format!("unexpected argument {extra:?}")),
         }

@@ -50,7 +50,7 @@ fn folder() -> Result<Option<Option<String>>, String> {
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "-h" | "--help" => return args::help(USAGE).map(|()| None),
-            flag if flag.starts_with("--") => {
+            flag if flag.starts_with('-') => {
                 return Err(format!("unknown option {flag}\n{USAGE}"));
             }
             path => args::folder(&mut dir, path, USAGE)?,

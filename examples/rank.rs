@@ -55,7 +55,7 @@ fn run() -> Result<(), String> {
             }
             "--format" => format = value("--format")?,
             "-h" | "--help" => return args::help(USAGE),
-            flag if flag.starts_with("--") => {
+            flag if flag.starts_with('-') => {
                 return Err(format!("unknown option {flag}\n{USAGE}"));
             }
             path => args::folder(&mut dir, path, USAGE)?,

@@ -261,7 +261,7 @@ impl Population {
     /// # Ok::<(), lead_customers::Error>(())
     /// ```
     pub fn customer_at(&self, position: usize) -> Option<CustomerIndex> {
-        (position < self.ids.len()).then(|| CustomerIndex(position as u32))
+        (position < self.ids.len()).then_some(CustomerIndex(position as u32))
     }
 
     /// The index of the customer with this id.

@@ -147,7 +147,11 @@ fn a_dangling_link_in_place_of_a_file_is_an_input_output_error() {
     assert!(err.to_string().contains("ideas.csv"), "{err}");
     // A link to a file reads as the file.
     fs::remove_file(dir.join("ideas.csv")).unwrap();
-    write(&dir, "gone.csv", "id,customer_id,submitted_at,status\nI1,C1,2024-01-06,open\n");
+    write(
+        &dir,
+        "gone.csv",
+        "id,customer_id,submitted_at,status\nI1,C1,2024-01-06,open\n",
+    );
     std::os::unix::fs::symlink(dir.join("gone.csv"), dir.join("ideas.csv")).unwrap();
     assert_eq!(read_csv_folder(&dir).unwrap().idea_count(), 1);
 }

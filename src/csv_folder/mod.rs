@@ -126,8 +126,7 @@ pub fn read_csv_folder_with_progress(
         Table::Responses,
     ]
     .map(there);
-    let [sessions, ideas, participants, responses] =
-        [sessions?, ideas?, participants?, responses?];
+    let [sessions, ideas, participants, responses] = [sessions?, ideas?, participants?, responses?];
     let files = [
         Some(customers.clone()),
         sessions.clone(),

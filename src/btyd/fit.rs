@@ -106,6 +106,7 @@ impl Default for FitOptions {
 /// assert_eq!(json["customers"], 2_000);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawFit")]
 pub struct BgNbdFit {
     /// The maximum-likelihood parameters, ready for predictions.
     #[serde(flatten)]
@@ -120,6 +121,36 @@ pub struct BgNbdFit {
     pub gradient_norm: f64,
     /// The number of customers fitted.
     pub customers: usize,
+}
+
+/// The flat JSON of a [`BgNbdFit`], read field by field: serde's `flatten` would let a misspelt
+/// field through unnoticed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFit {
+    r: f64,
+    alpha: f64,
+    a: f64,
+    b: f64,
+    log_likelihood: f64,
+    iterations: usize,
+    converged: bool,
+    gradient_norm: f64,
+    customers: usize,
+}
+
+impl TryFrom<RawFit> for BgNbdFit {
+    type Error = Error;
+    fn try_from(raw: RawFit) -> Result<Self> {
+        Ok(BgNbdFit {
+            params: BgNbdParams::new(raw.r, raw.alpha, raw.a, raw.b)?,
+            log_likelihood: raw.log_likelihood,
+            iterations: raw.iterations,
+            converged: raw.converged,
+            gradient_norm: raw.gradient_norm,
+            customers: raw.customers,
+        })
+    }
 }
 
 impl FitOptions {
@@ -627,6 +658,10 @@ mod tests {
         assert_eq!(back, fit);
         let invalid = json.replacen("\"alpha\":", "\"alpha\":-", 1);
         assert!(serde_json::from_str::<BgNbdFit>(&invalid).is_err());
+        // A fit refuses a misspelt field too.
+        let misspelt = json.replacen("\"converged\":", "\"convergd\":", 1);
+        let err = serde_json::from_str::<BgNbdFit>(&misspelt).unwrap_err();
+        assert!(err.to_string().contains("convergd"), "{err}");
         // Parameters alone refuse a misspelt one (a fit's start, in a model's settings).
         let err = serde_json::from_str::<BgNbdParams>(r#"{"r":1,"alpha":2,"a":1,"b":1,"alpah":9}"#)
             .unwrap_err();

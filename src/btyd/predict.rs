@@ -71,13 +71,15 @@
 //! relative error below 1e-9 (the worst 2e-11), typically 1e-14, a next to 1 and r ≫ a + b
 //! included; and so on hundreds of points of a review, with a up to 3000, a + b down to 2e-12,
 //! b up to 1e10. Results below the smallest normal f64 (about 2.2e-308: a customer surely gone)
-//! keep only the digits a subnormal number holds. The price of the fourth form is time where it
-//! is needed: a few milliseconds for one expectation when r ≫ a + b and t is hundreds of α + T,
-//! up to about 50 ms before the error when it would need more than a million terms.
+//! keep only the digits a subnormal number holds. Where every form that can be summed cancels
+//! to a condition number above 1e7 (r ≫ a + b over millions of α + T), the expectation is an
+//! error, not a value that may be off by more than 1e-9. The price of the fourth form is time
+//! where it is needed: a few milliseconds for one expectation when r ≫ a + b and t is hundreds
+//! of α + T, up to about 50 ms before an error when it would need more than a million terms (it
+//! gives up at once where its stopping test provably cannot pass within them).
 
 use super::hyp2f1::{
-    MAX_CONDITION, MAX_TERMS, Series, SeriesFailure, TOLERANCE, WELL_CONDITIONED,
-    hypergeometric_sum,
+    MAX_TERMS, Series, SeriesFailure, TOLERANCE, WELL_CONDITIONED, hypergeometric_sum,
 };
 use super::likelihood::{dropout_log_odds, logistic};
 use super::{BgNbdParams, RepeatSummary};
@@ -139,9 +141,9 @@ impl BgNbdParams {
     /// million terms, parameters and a summary so extreme that the series leave the range of an
     /// f64, or parameters for which no form can be summed: the one with positive terms would
     /// need more than a million terms (about (r + x) t/(α + T) of them) and the others' terms
-    /// cancel so much that the result may have no right digit (r in the hundreds, far above
-    /// a + b, over horizons of thousands of α + T): an error rather than a number that would be
-    /// rounding.
+    /// cancel so much that the result may be off by more than 1e-9 (a condition number above
+    /// 1e7: r far above a + b, over horizons of thousands to millions of α + T): an error rather
+    /// than a number with fewer right digits than documented.
     ///
     /// ```
     /// use lead_customers::btyd::{BgNbdParams, RepeatSummary};
@@ -283,6 +285,13 @@ impl BgNbdParams {
     }
 }
 
+/// The largest condition number of an expectation returned as a value: a relative error of
+/// about 1e-16 times it, so at most about 1e-9 (the documented accuracy). Above, it is an error
+/// rather than a number with fewer right digits than documented (r ≫ a + b at horizons of
+/// millions of α + T, where the only form left had a condition number of 7e12 and was off by
+/// 8e-5). [`hyp2f1`](fn@super::hyp2f1) keeps any value with a digit to give (1e13).
+const MAX_CONDITION: f64 = 1e7;
+
 /// A condition number below which a form's result is kept rather than the slower form with
 /// positive terms.
 const HARDLY_CANCELS: f64 = 10.0;
@@ -399,6 +408,11 @@ impl Numerator {
             ..
         } = *self;
         let z = u / (1.0 + u);
+        // Its stopping test needs the ratio of its terms below 1, which takes at least
+        // (z A − max(C, 1)) (1 + u) terms: beyond the budget, give up before the first.
+        if (z * big_a - (c_plus_1 - 1.0).max(1.0)) * (1.0 + u) > MAX_TERMS as f64 {
+            return Err(SeriesFailure::TooManyTerms);
+        }
         let log_q = -big_a * u.ln_1p();
         let (q, one_minus_q) = (log_q.exp(), -log_q.exp_m1());
         // With t_n = (A)_n (B)_n z^n q / ((C+1)_{n−1} n!) and ρ_n = (C+1)_{n−1} / (B+1)_n, the
@@ -516,6 +530,12 @@ mod tests {
         // others cancel: an error, not rounding.
         let err = p.expected_repeats(3000.0).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidParameter);
+        assert!(err.to_string().contains("cancel"), "{err}");
+        // Millions of α out with r in the tens: the one form left cancels to a condition number
+        // above 1e7, whose value (2,536,633.9 for mpmath's 2,536,646.0) has fewer right digits
+        // than documented: an error.
+        let p = BgNbdParams::new(40.0, 1.0, 0.15, 0.01).unwrap();
+        let err = p.expected_repeats(2e7).unwrap_err();
         assert!(err.to_string().contains("cancel"), "{err}");
     }
 

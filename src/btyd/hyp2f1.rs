@@ -69,7 +69,12 @@ pub(crate) fn hypergeometric_sum(
         let m = n as f64;
         let (f1, f2) = ((p1 + m) / (q1 + m), (p2 + m) / (q2 + m));
         if q1 + m > 0.0 && q2 + m > 0.0 {
-            let rho = z.abs() * f1.abs().max(1.0) * f2.abs().max(1.0);
+            // Paired either way, each factor moves toward 1: the tighter pairing bounds sooner
+            // (a huge p2 over a small q2 against a q1 as huge, paired the first way only, kept
+            // the bound above 1 for a million terms).
+            let crossed =
+                ((p1 + m) / (q2 + m)).abs().max(1.0) * ((p2 + m) / (q1 + m)).abs().max(1.0);
+            let rho = z.abs() * (f1.abs().max(1.0) * f2.abs().max(1.0)).min(crossed);
             if rho < 1.0 && term.abs() * rho <= TOLERANCE * (1.0 - rho) * sum.abs() {
                 return Ok(Series { sum, magnitude });
             }

@@ -648,6 +648,19 @@ mod tests {
                 1.947,
                 11.474_954_658_358_887,
             ),
+            // Summed within the budget once the series' stopping bound pairs its factors
+            // whichever way is tighter (an error before).
+            (
+                (
+                    558.329_415_321_887_8,
+                    0.033_451_519_762_829_06,
+                    301.105_499_100_376_2,
+                    0.000_913_195_632_982_609_6,
+                ),
+                Some(summary(2, 0.0, 0.0)),
+                4_926.318_239_063_62,
+                0.003_335_204_448_546_967,
+            ),
         ];
         for ((r, alpha, a, b), who, t, expected) in cases {
             let p = BgNbdParams::new(r, alpha, a, b).unwrap();

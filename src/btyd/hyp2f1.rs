@@ -42,13 +42,25 @@ impl Series {
     }
 }
 
-/// The largest condition number of a sum whose value is returned: by this bound at most 13 of
-/// an f64's 16 digits are lost to cancellation. The bound overstates the error (an alternating
+/// The largest condition number of a [`hyp2f1`] value returned: by this bound at most 13 of an
+/// f64's 16 digits are lost to cancellation. The bound overstates the error (an alternating
 /// series of the BG/NBD expectation at r = 50, a = 1, b = 0.01, t = 2 has a condition number of
-/// 1.1e11 and was right to 2e-7), so this keeps every value that has digits to give, and turns into an error the
-/// values that are all rounding (sums of terms of 1e100 cancelling to 1e75, with condition
-/// numbers of 1e17 and more).
+/// 1.1e11 and was right to 2e-7), so this keeps every value that has digits to give, and turns
+/// into an error the values that are all rounding (sums of terms of 1e100 cancelling to 1e75,
+/// with condition numbers of 1e17 and more). The BG/NBD expectations, which promise 1e-9, keep
+/// a stricter limit of their own.
 pub(crate) const MAX_CONDITION: f64 = 1e13;
+
+/// A bound on every later ratio `|t_{k+1} / t_k|` of a series whose ratio at the current term
+/// is `z (p1)(p2) / ((q1)(q2))` (the parameters shifted to that term, each q above 0, each
+/// shifted by one more per term): every factor p/q then moves monotonically toward 1, so each is
+/// at most `max(1, |p/q|)` from here on. Paired either way; the tighter pairing bounds sooner (a
+/// huge p2 over a small q2 against a q1 as huge, paired one way only, kept the bound above 1 for
+/// a million terms).
+pub(crate) fn ratio_bound(z: f64, [p1, p2]: [f64; 2], [q1, q2]: [f64; 2]) -> f64 {
+    let paired = |q1: f64, q2: f64| (p1 / q1).abs().max(1.0) * (p2 / q2).abs().max(1.0);
+    z.abs() * paired(q1, q2).min(paired(q2, q1))
+}
 
 /// Sums `Σ_{n≥0} t_n` with `t_0 = first` and `t_{n+1} = t_n (p1+n)(p2+n) / ((q1+n)(q2+n)) z`,
 /// stopping by the tail bound described in [`hyp2f1`]'s docs.
@@ -69,12 +81,7 @@ pub(crate) fn hypergeometric_sum(
         let m = n as f64;
         let (f1, f2) = ((p1 + m) / (q1 + m), (p2 + m) / (q2 + m));
         if q1 + m > 0.0 && q2 + m > 0.0 {
-            // Paired either way, each factor moves toward 1: the tighter pairing bounds sooner
-            // (a huge p2 over a small q2 against a q1 as huge, paired the first way only, kept
-            // the bound above 1 for a million terms).
-            let crossed =
-                ((p1 + m) / (q2 + m)).abs().max(1.0) * ((p2 + m) / (q1 + m)).abs().max(1.0);
-            let rho = z.abs() * (f1.abs().max(1.0) * f2.abs().max(1.0)).min(crossed);
+            let rho = ratio_bound(z, [p1 + m, p2 + m], [q1 + m, q2 + m]);
             if rho < 1.0 && term.abs() * rho <= TOLERANCE * (1.0 - rho) * sum.abs() {
                 return Ok(Series { sum, magnitude });
             }
@@ -110,7 +117,7 @@ pub(crate) fn hypergeometric_sum(
 /// **Convergence criterion.** Summing stops at the first n where the rest of the series is
 /// provably below 1e-15 of the sum: past `n`, each factor (p+m)/(q+m) moves monotonically toward
 /// 1, so every later term ratio is at most ρ = |z|·max(|(a+n)/(c+n)|, 1)·max(|(b+n)/(n+1)|, 1),
-/// and when ρ < 1 the tail is at most |t_n| ρ / (1 − ρ). This is stronger than "a few small
+/// or the same with the denominators swapped, whichever is smaller, and when ρ < 1 the tail is at most |t_n| ρ / (1 − ρ). This is stronger than "a few small
 /// terms in a row", which stops too early when terms first shrink and then grow (tiny a, large
 /// b). The number of terms grows like 40 / (1 − z); past [`MAX_TERMS`] the function returns an
 /// error rather than loop: that is z closer to 1 than about 5e-5.

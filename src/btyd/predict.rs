@@ -80,7 +80,7 @@
 //! test provably cannot pass within them).
 
 use super::hyp2f1::{
-    MAX_TERMS, Series, SeriesFailure, TOLERANCE, WELL_CONDITIONED, hypergeometric_sum,
+    MAX_TERMS, Series, SeriesFailure, TOLERANCE, WELL_CONDITIONED, hypergeometric_sum, ratio_bound,
 };
 use super::likelihood::{dropout_log_odds, logistic};
 use super::{BgNbdParams, RepeatSummary};
@@ -333,6 +333,13 @@ struct Numerator {
 }
 
 impl Numerator {
+    /// `(ln q, q, 1 − q)` for q = (1+u)^{−A}, the power both of the paper's forms weigh their
+    /// series by; 1 − q without the cancellation of subtracting q from 1.
+    fn q(&self) -> (f64, f64, f64) {
+        let log_q = -self.big_a * self.u.ln_1p();
+        (log_q, log_q.exp(), -log_q.exp_m1())
+    }
+
     /// Σ_{n≥1} (−1)^{n+1} (A)_n (a)_{n−1} u^n / ((C+1)_{n−1} n!): converges for u < 1.
     fn near_zero(&self) -> std::result::Result<Series, SeriesFailure> {
         let Numerator {
@@ -383,8 +390,7 @@ impl Numerator {
         } = *self;
         let beta = a - 1.0;
         let z = u / (1.0 + u);
-        let log_q = -big_a * u.ln_1p();
-        let (q, one_minus_q) = (log_q.exp(), -log_q.exp_m1());
+        let (_, q, one_minus_q) = self.q();
         let series = hypergeometric_sum(
             big_a * big_b * z,
             [big_a + 1.0, big_b + 1.0],
@@ -404,6 +410,7 @@ impl Numerator {
         let Numerator {
             big_a,
             big_b,
+            c,
             c_plus_1,
             u,
             ..
@@ -412,13 +419,11 @@ impl Numerator {
         // Its stopping test needs R g < 1 (below), and R >= z (A+n)/(max(C, 1)+n) and
         // g >= (C+n)/(B+n+1), so it cannot pass before (z A − max(C, 1)) (1 + u) terms nor before
         // (z C − B − 1) (1 + u): beyond the budget, give up before the first term.
-        let c = c_plus_1 - 1.0;
         let least = (z * big_a - c.max(1.0)).max(z * c - big_b - 1.0) * (1.0 + u);
         if least > MAX_TERMS as f64 {
             return Err(SeriesFailure::TooManyTerms);
         }
-        let log_q = -big_a * u.ln_1p();
-        let (q, one_minus_q) = (log_q.exp(), -log_q.exp_m1());
+        let (log_q, q, one_minus_q) = self.q();
         // With t_n = (A)_n (B)_n z^n q / ((C+1)_{n−1} n!) and ρ_n = (C+1)_{n−1} / (B+1)_n, the
         // n-th term is P_n = t_n G_n, and Q_n = t_n ρ_n; then P_{n+1} = f_n (P_n + Q_n) and
         // Q_{n+1} = f_n Q_n (C+n) / (B+n+1), f_n = t_{n+1} / t_n. The products are carried, not
@@ -440,9 +445,7 @@ impl Numerator {
             // Past n, the ratio of the t's is at most `ratio` (each factor moves toward 1, paired
             // either way) and that of the ρ's at most `growth`, so G_{n+k} <= G_n + k ρ_n growth^k
             // and the rest of the series is at most P_n R/(1−R) + Q_n R g/(1−R g)².
-            let bound =
-                |p1: f64, p2: f64| ((p1 + m) / c_plus_n).max(1.0) * ((p2 + m) / (m + 1.0)).max(1.0);
-            let ratio = z * bound(big_a, big_b).min(bound(big_b, big_a));
+            let ratio = ratio_bound(z, [big_a + m, big_b + m], [c_plus_n, m + 1.0]);
             let growth = (c_plus_n / (big_b + m + 1.0)).max(1.0);
             let step = ratio * growth;
             if step < 1.0 && n > 1 {

@@ -626,14 +626,6 @@ impl<'a> Interactions<'a> {
     pub fn channels(&self) -> &'a [Channel] {
         &self.population.interactions.channel[self.rows.clone()]
     }
-
-    /// The interactions in time order.
-    pub fn iter(&self) -> InteractionIter<'a> {
-        InteractionIter {
-            population: self.population,
-            rows: self.rows.clone(),
-        }
-    }
 }
 
 /// The interaction in row `r` of the population's columns.
@@ -680,14 +672,6 @@ impl<'a> Ideas<'a> {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
-    }
-
-    /// The ideas in order of submission.
-    pub fn iter(&self) -> IdeaIter<'a> {
-        IdeaIter {
-            population: self.population,
-            rows: self.rows.clone(),
-        }
     }
 }
 
@@ -738,14 +722,6 @@ impl<'a> Participations<'a> {
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
-
-    /// The participations in order of the sessions' times.
-    pub fn iter(&self) -> ParticipationIter<'a> {
-        ParticipationIter {
-            population: self.population,
-            rows: self.rows.clone(),
-        }
-    }
 }
 
 /// The participation in row `r` of the population's columns.
@@ -762,11 +738,22 @@ fn participation_at(population: &Population, r: usize) -> ParticipationRef {
     }
 }
 
-/// An iterator over a view's rows, and the view's `IntoIterator`s: `for i in
+/// A view's `iter()`, its iterator over the view's rows, and its `IntoIterator`s: `for i in
 /// population.interactions(c)` (or `&...`) as well as `.iter()`.
 macro_rules! view_iterator {
     ($(#[$doc:meta])* $iter:ident, $view:ident, $item:ty, $read:ident) => {
+        impl<'a> $view<'a> {
+            $(#[$doc])*
+            pub fn iter(&self) -> $iter<'a> {
+                $iter {
+                    population: self.population,
+                    rows: self.rows.clone(),
+                }
+            }
+        }
+
         $(#[$doc])*
+        #[doc = concat!("\n\nThe iterator of [`", stringify!($view), "::iter`].")]
         #[derive(Debug, Clone)]
         pub struct $iter<'a> {
             population: &'a Population,
@@ -818,16 +805,16 @@ macro_rules! view_iterator {
 }
 
 view_iterator! {
-    /// One customer's interactions in time order: [`Interactions::iter`].
+    /// The interactions in time order.
     InteractionIter, Interactions, InteractionRef, interaction_at
 }
 
 view_iterator! {
-    /// One customer's ideas in order of submission: [`Ideas::iter`].
+    /// The ideas in order of submission.
     IdeaIter, Ideas, IdeaRef<'a>, idea_at
 }
 
 view_iterator! {
-    /// One customer's participations in order of the sessions' times: [`Participations::iter`].
+    /// The participations in order of the sessions' times.
     ParticipationIter, Participations, ParticipationRef, participation_at
 }

@@ -467,6 +467,10 @@ fn a_customer_who_turns_into_a_lead_user_is_rising() {
     assert_eq!(found.from, lead[11 - rule.window]);
     assert_eq!(found.climb, history.climb(riser, rule.window));
     assert!(found.climb > 0.3, "{found:?}");
+    // In JSON the position is `customer_index`, as in a ranking.
+    let json = serde_json::to_value(found).unwrap();
+    assert_eq!(json["customer_index"], riser.get(), "{json}");
+    assert!(json.get("customer").is_none(), "{json}");
 }
 
 #[test]

@@ -430,6 +430,15 @@ fn ranking_is_deterministic_and_ties_go_to_the_smaller_id() {
         .map(|r| p.customer_id(r.customer).as_str())
         .collect();
     assert_eq!(ids, ["A", "B", "C"]);
+    // In JSON the position is `customer_index`, never `customer` (which is an id elsewhere).
+    let json = serde_json::to_value(scores.ranking()[1]).unwrap();
+    assert_eq!(
+        json["customer_index"],
+        p.index_of("B").unwrap().get(),
+        "{json}"
+    );
+    assert_eq!(json["rank"], 2);
+    assert!(json.get("customer").is_none(), "{json}");
     assert_eq!(scores.top(2).len(), 2);
     assert_eq!(scores.top_share(0.34).unwrap().len(), 2);
     assert!(scores.top_share(1.5).is_err());

@@ -170,7 +170,9 @@ impl Rising {
 /// A rising customer.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct RisingCustomer {
-    /// The customer.
+    /// The customer's position in the population ([`Population::customer_id`] gives their id). In JSON
+    /// it is `customer_index`, as in [`Ranked`](crate::Ranked).
+    #[serde(rename = "customer_index")]
     pub customer: CustomerIndex,
     /// The 1-based rank by climb: 1 climbed the most.
     pub rank: usize,

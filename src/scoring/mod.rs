@@ -49,7 +49,10 @@ pub struct Scores<'p> {
 /// One customer in a ranking.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Ranked {
-    /// The customer.
+    /// The customer's position in the population ([`Population::customer_id`] gives their id). In JSON
+    /// it is `customer_index`, so that it is not taken for the customer id that other JSON
+    /// names `customer` or `customer_id`.
+    #[serde(rename = "customer_index")]
     pub customer: CustomerIndex,
     /// The 1-based rank: 1 is the best.
     pub rank: usize,

@@ -453,13 +453,15 @@ impl World {
         let crowd = (0..months)
             .map(|m| {
                 let t = start + m * MONTH + MONTH / 2;
-                let weights =
-                    (0..config.topics).map(|k| match emerging.iter().find(|(e, _)| *e == k) {
+                // The emerging topics are the last ones, in order: topic k is emerging[k - first].
+                let weights = (0..config.topics).map(|k| {
+                    match k.checked_sub(first_emerging).and_then(|i| emerging.get(i)) {
                         Some(&(_, takeoff)) => {
                             base[k] * (0.03 + 1.0 / (1.0 + (-((t - takeoff) as f64) / width).exp()))
                         }
                         None => base[k],
-                    });
+                    }
+                });
                 WeightedIndex::new(weights.collect::<Vec<_>>())
             })
             .collect::<std::result::Result<Vec<_>, _>>()

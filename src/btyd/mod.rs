@@ -73,5 +73,5 @@ pub use fit::{BgNbdFit, FitOptions, MAX_FIT_ITERATIONS};
 pub use hyp2f1::{MAX_TERMS, hyp2f1};
 pub use params::{BgNbdParams, MAX_PARAMETER};
 pub use population::{ActivityParams, AliveModel, AtRisk, leads_at_risk, summarize};
-pub use simulate::simulate;
+pub use simulate::{MAX_SIMULATED, simulate};
 pub use summary::{RepeatSummary, SummaryOptions, TimeUnit};

@@ -77,7 +77,7 @@
 mod greedy;
 mod relevance;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
 use jiff::Timestamp;
@@ -279,10 +279,9 @@ impl CohortRequest {
         check_fraction("min_lead_score", self.min_lead_score)?;
         check_fraction("relevance_weight", self.relevance_weight)?;
         check_fraction("diversity_weight", self.diversity_weight)?;
-        for (i, id) in self.include.iter().enumerate() {
-            if self.include[..i].contains(id) {
-                return Err(Error::parameter("include", id, "listed twice"));
-            }
+        let mut seen = HashSet::with_capacity(self.include.len());
+        if let Some(id) = self.include.iter().find(|&id| !seen.insert(id)) {
+            return Err(Error::parameter("include", id, "listed twice"));
         }
         if self.min_prospects > self.size {
             return Err(infeasible(
@@ -320,10 +319,14 @@ impl CohortRequest {
                 ),
             ));
         }
+        let excluded: HashSet<&CustomerId> = match self.include.is_empty() {
+            true => HashSet::new(),
+            false => self.exclude.iter().collect(),
+        };
         let both: Vec<&CustomerId> = self
             .include
             .iter()
-            .filter(|id| self.exclude.contains(id))
+            .filter(|id| excluded.contains(id))
             .collect();
         if let Some(first) = both.first() {
             return Err(infeasible(
@@ -644,8 +647,12 @@ impl CohortPlanner {
         }
 
         // The candidates, and whether any cohort can meet the constraints.
+        let mut included = vec![false; n];
+        for &c in &include {
+            included[c as usize] = true;
+        }
         let candidates: Vec<u32> = (0..n as u32)
-            .filter(|&c| status[c as usize] == Screened::Eligible && !include.contains(&c))
+            .filter(|&c| status[c as usize] == Screened::Eligible && !included[c as usize])
             .collect();
         let mut left = vec![0; 2 * groups];
         for &c in &candidates {

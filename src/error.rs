@@ -98,8 +98,16 @@ pub enum Problem {
         /// Where the first record with this id came from.
         first: Location,
     },
-    /// A CSV header names a column twice (one of the two would go unread).
+    /// A CSV header names a column the file reads twice (one of the two would go unread).
     DuplicateColumn,
+    /// A CSV header names a column the file does not read, but whose name differs from one it
+    /// reads only in case, in a space, hyphen or dot for an underscore, or in a trailing `s`
+    /// (`Topic`, `decided at`, `vote`): its values would go unread, as column names are matched
+    /// exactly.
+    MisnamedColumn {
+        /// The column the file reads.
+        column: &'static str,
+    },
     /// A facilitator rating outside 1.0 to 5.0.
     RatingOutOfRange,
     /// A participation marked attended but not invited.
@@ -143,6 +151,11 @@ impl fmt::Display for Problem {
             Problem::DuplicateColumn => {
                 f.write_str("the header names this column twice; one of the two would go unread")
             }
+            Problem::MisnamedColumn { column } => write!(
+                f,
+                "not a column of this file, but close to `{column}`, which is: column names \
+                 are matched exactly, so its values would go unread (rename it)"
+            ),
             Problem::RatingOutOfRange => f.write_str("a facilitator rating must be 1.0 to 5.0"),
             Problem::AttendedWithoutInvited => f.write_str(
                 "attended is true but invited is false: attending requires an invitation",
@@ -376,6 +389,8 @@ pub enum ErrorKind {
     DuplicateId,
     /// See [`Problem::DuplicateColumn`].
     DuplicateColumn,
+    /// See [`Problem::MisnamedColumn`].
+    MisnamedColumn,
     /// See [`Problem::RatingOutOfRange`].
     RatingOutOfRange,
     /// See [`Problem::AttendedWithoutInvited`].
@@ -449,6 +464,7 @@ impl Error {
                 Problem::UnknownSession => ErrorKind::UnknownSession,
                 Problem::DuplicateId { .. } => ErrorKind::DuplicateId,
                 Problem::DuplicateColumn => ErrorKind::DuplicateColumn,
+                Problem::MisnamedColumn { .. } => ErrorKind::MisnamedColumn,
                 Problem::RatingOutOfRange => ErrorKind::RatingOutOfRange,
                 Problem::AttendedWithoutInvited => ErrorKind::AttendedWithoutInvited,
                 Problem::NonFinite => ErrorKind::NonFinite,

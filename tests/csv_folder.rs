@@ -565,6 +565,57 @@ fn a_column_named_twice_is_refused() {
     assert!(err.to_string().contains("names this column twice"), "{err}");
 }
 
+/// A column read by the file but spelt another way (case, a space or hyphen for the underscore,
+/// a plural) would have its values go unread, silently: the header is refused, naming the
+/// column meant. An unknown column that is named twice, or that is not close to one read, is
+/// ignored.
+#[test]
+fn a_misnamed_column_is_refused_and_other_unknown_columns_are_ignored() {
+    let interactions =
+        |header: &str| format!("{header}\nC1,2024-01-05,community,workaround,sync\n");
+    let ideas =
+        |last: &str| format!("id,customer_id,submitted_at,status,{last}\nI1,C1,2024-01-02,open,\n");
+    for (file, text, meant) in [
+        (
+            "interactions.csv",
+            interactions("customer_id,at,channel,kind,Topic"),
+            "topic",
+        ),
+        (
+            "interactions.csv",
+            interactions("Customer ID,at,channel,kind,topic"),
+            "customer_id",
+        ),
+        ("ideas.csv", ideas("decided at"), "decided_at"),
+        ("ideas.csv", ideas("Decided-At"), "decided_at"),
+        ("ideas.csv", ideas("vote"), "votes"),
+        ("customers.csv", CUSTOMERS.replacen("id", "ids", 1), "id"),
+    ] {
+        let dir = folder("misnamed_column");
+        write(&dir, "customers.csv", CUSTOMERS);
+        write(&dir, "interactions.csv", INTERACTIONS);
+        write(&dir, file, &text);
+        let err = read_csv_folder(&dir).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::MisnamedColumn, "{text}: {err}");
+        let message = err.to_string();
+        assert!(message.contains(&format!("{file}:1")), "{message}");
+        assert!(
+            message.contains(&format!("close to `{meant}`")),
+            "{message}"
+        );
+    }
+
+    let dir = folder("unknown_columns");
+    write(
+        &dir,
+        "customers.csv",
+        "id,notes,notes,topic_weight\nC1,a,b,3\nC2,,,\n",
+    );
+    write(&dir, "interactions.csv", INTERACTIONS);
+    let population = read_csv_folder(&dir).unwrap();
+    assert_eq!(population.len(), 2);
+}
+
 #[test]
 fn huge_contributions_neither_overflow_nor_panic() {
     let dir = folder("huge_contributions");

@@ -10,8 +10,12 @@
 //! | `participants.csv` | `session_id,customer_id,invited,attended,contributions,rating` | no |
 //! | `responses.csv` | `customer_id,item,value[,answered_at]` | no |
 //!
-//! Every file has a header row and is UTF-8, comma-separated. Columns may come in any order and
-//! unknown extra columns are ignored; the columns marked optional below may be left out.
+//! Every file has a header row and is UTF-8, comma-separated. Columns may come in any order, and
+//! the columns marked optional below may be left out. Names are matched exactly, and unknown
+//! extra columns are ignored, except one whose name is close to a column of its file (the same
+//! in lower case, with a space, hyphen or dot for an underscore, and without a trailing `s`:
+//! `Topic`, `Customer ID`, `vote`): its values would go unread, silently, so the header is
+//! refused ([`Problem::MisnamedColumn`]).
 //! An empty cell means "absent" for an optional field. Times are `YYYY-MM-DD` (midnight UTC) or
 //! RFC 3339 with an offset; `since` is a date. Booleans are `true`/`false`, `1`/`0` or
 //! `yes`/`no`. Enum values are the lower_snake_case names of [`Channel`], [`InteractionKind`],
@@ -45,6 +49,33 @@ use crate::{
     Channel, Error, IdeaStatus, InteractionKind, Population, PopulationBuilder, Problem,
     Relationship, Result, Table,
 };
+
+/// The columns of a table's file, in the order they are written: every column its reader reads.
+fn columns(table: Table) -> &'static [&'static str] {
+    match table {
+        Table::Customers => &["id", "name", "segment", "relationship", "since"],
+        Table::Interactions => &["customer_id", "at", "channel", "kind", "topic"],
+        Table::Ideas => &[
+            "id",
+            "customer_id",
+            "submitted_at",
+            "topic",
+            "status",
+            "votes",
+            "decided_at",
+        ],
+        Table::Sessions => &["id", "held_at", "topic", "title"],
+        Table::Participants => &[
+            "session_id",
+            "customer_id",
+            "invited",
+            "attended",
+            "contributions",
+            "rating",
+        ],
+        Table::Responses => &["customer_id", "item", "value", "answered_at"],
+    }
+}
 
 /// Reads a CSV folder into a validated [`Population`].
 ///
@@ -186,7 +217,7 @@ fn read_customers(
     progress: &mut Progress<'_>,
 ) -> Result<()> {
     let file_bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
-    let sheet = Sheet::open(path)?;
+    let sheet = Sheet::open(path, columns(Table::Customers))?;
     builder.set_source(Table::Customers, sheet.locator());
     let id = sheet.required("id")?;
     let (name, segment) = (sheet.column("name"), sheet.column("segment"));
@@ -234,7 +265,7 @@ fn read_interactions(
     progress: &mut Progress<'_>,
 ) -> Result<()> {
     let file_bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
-    let sheet = Sheet::open(path)?;
+    let sheet = Sheet::open(path, columns(Table::Interactions))?;
     builder.set_source(Table::Interactions, sheet.locator());
     let customer = sheet.required("customer_id")?;
     let at = sheet.required("at")?;
@@ -276,7 +307,7 @@ fn read_ideas(
     path: PathBuf,
     progress: &mut Progress<'_>,
 ) -> Result<()> {
-    let sheet = Sheet::open(path)?;
+    let sheet = Sheet::open(path, columns(Table::Ideas))?;
     builder.set_source(Table::Ideas, sheet.locator());
     let id = sheet.required("id")?;
     let author = sheet.required("customer_id")?;
@@ -321,7 +352,7 @@ fn read_sessions(
     path: PathBuf,
     progress: &mut Progress<'_>,
 ) -> Result<()> {
-    let sheet = Sheet::open(path)?;
+    let sheet = Sheet::open(path, columns(Table::Sessions))?;
     builder.set_source(Table::Sessions, sheet.locator());
     let id = sheet.required("id")?;
     let held = sheet.required("held_at")?;
@@ -355,7 +386,7 @@ fn read_participants(
     path: PathBuf,
     progress: &mut Progress<'_>,
 ) -> Result<()> {
-    let sheet = Sheet::open(path)?;
+    let sheet = Sheet::open(path, columns(Table::Participants))?;
     builder.set_source(Table::Participants, sheet.locator());
     let session = sheet.required("session_id")?;
     let customer = sheet.required("customer_id")?;
@@ -444,7 +475,7 @@ fn read_responses(
     path: PathBuf,
     progress: &mut Progress<'_>,
 ) -> Result<()> {
-    let sheet = Sheet::open(path)?;
+    let sheet = Sheet::open(path, columns(Table::Responses))?;
     builder.set_source(Table::Responses, sheet.locator());
     let [customer, item, value, answered_at] = response_columns(&sheet)?;
     let required = |column: Option<usize>| column.unwrap_or(usize::MAX);
@@ -475,7 +506,7 @@ fn read_responses(
 /// Reads a `responses.csv` file on its own: each answer with the byte offset of its row (turn it
 /// into a line with [`line_at`] when an error needs it).
 pub(crate) fn response_rows(path: &Path) -> Result<Vec<(u64, crate::evidence::Response)>> {
-    let sheet = Sheet::open(path.to_path_buf())?;
+    let sheet = Sheet::open(path.to_path_buf(), columns(Table::Responses))?;
     let columns = response_columns(&sheet)?;
     let mut rows = Vec::new();
     sheet.read(
@@ -516,49 +547,30 @@ pub fn write_csv_folder(population: &Population, dir: impl AsRef<Path>) -> Resul
     let opt = |s: Option<&str>| s.unwrap_or("").to_owned();
     let time = |t: jiff::Timestamp| t.to_string();
 
-    write_table(
-        dir,
-        Table::Customers,
-        &["id", "name", "segment", "relationship", "since"],
-        |w| {
-            for c in population.customer_records() {
-                let since = c.since.map(|d| d.to_string()).unwrap_or_default();
-                w.write_record([
-                    c.id.as_str(),
-                    &opt(c.name.as_deref()),
-                    &opt(c.segment.as_deref()),
-                    c.relationship.as_str(),
-                    &since,
-                ])?;
+    write_table(dir, Table::Customers, |w| {
+        for c in population.customer_records() {
+            let since = c.since.map(|d| d.to_string()).unwrap_or_default();
+            w.write_record([
+                c.id.as_str(),
+                &opt(c.name.as_deref()),
+                &opt(c.segment.as_deref()),
+                c.relationship.as_str(),
+                &since,
+            ])?;
+        }
+        Ok(())
+    })?;
+    write_table(dir, Table::Interactions, |w| {
+        for c in population.customers() {
+            let id = population.customer_id(c).as_str();
+            for i in population.interactions(c).iter() {
+                let topic = i.topic.map(|t| population.topic_name(t)).unwrap_or("");
+                w.write_record([id, &time(i.at), i.channel.as_str(), i.kind.as_str(), topic])?;
             }
-            Ok(())
-        },
-    )?;
-    write_table(
-        dir,
-        Table::Interactions,
-        &["customer_id", "at", "channel", "kind", "topic"],
-        |w| {
-            for c in population.customers() {
-                let id = population.customer_id(c).as_str();
-                for i in population.interactions(c).iter() {
-                    let topic = i.topic.map(|t| population.topic_name(t)).unwrap_or("");
-                    w.write_record([id, &time(i.at), i.channel.as_str(), i.kind.as_str(), topic])?;
-                }
-            }
-            Ok(())
-        },
-    )?;
-    let idea_header = [
-        "id",
-        "customer_id",
-        "submitted_at",
-        "topic",
-        "status",
-        "votes",
-        "decided_at",
-    ];
-    write_table(dir, Table::Ideas, &idea_header, |w| {
+        }
+        Ok(())
+    })?;
+    write_table(dir, Table::Ideas, |w| {
         for i in population.idea_records() {
             let decided = i.decided_at.map(time).unwrap_or_default();
             w.write_record([
@@ -573,31 +585,18 @@ pub fn write_csv_folder(population: &Population, dir: impl AsRef<Path>) -> Resul
         }
         Ok(())
     })?;
-    write_table(
-        dir,
-        Table::Sessions,
-        &["id", "held_at", "topic", "title"],
-        |w| {
-            for s in population.session_records() {
-                w.write_record([
-                    s.id.as_str(),
-                    &time(s.held_at),
-                    &opt(s.topic.as_deref()),
-                    &opt(s.title.as_deref()),
-                ])?;
-            }
-            Ok(())
-        },
-    )?;
-    let header = [
-        "session_id",
-        "customer_id",
-        "invited",
-        "attended",
-        "contributions",
-        "rating",
-    ];
-    write_table(dir, Table::Participants, &header, |w| {
+    write_table(dir, Table::Sessions, |w| {
+        for s in population.session_records() {
+            w.write_record([
+                s.id.as_str(),
+                &time(s.held_at),
+                &opt(s.topic.as_deref()),
+                &opt(s.title.as_deref()),
+            ])?;
+        }
+        Ok(())
+    })?;
+    write_table(dir, Table::Participants, |w| {
         for p in population.participation_records() {
             let rating = p.rating.map(|r| r.to_string()).unwrap_or_default();
             w.write_record([
@@ -611,24 +610,18 @@ pub fn write_csv_folder(population: &Population, dir: impl AsRef<Path>) -> Resul
         }
         Ok(())
     })?;
-    write_table(
-        dir,
-        Table::Responses,
-        &["customer_id", "item", "value", "answered_at"],
-        |w| {
-            for r in population.response_records() {
-                let at = r.answered_at.map(time).unwrap_or_default();
-                w.write_record([r.customer.as_str(), &r.item, &r.value.to_string(), &at])?;
-            }
-            Ok(())
-        },
-    )
+    write_table(dir, Table::Responses, |w| {
+        for r in population.response_records() {
+            let at = r.answered_at.map(time).unwrap_or_default();
+            w.write_record([r.customer.as_str(), &r.item, &r.value.to_string(), &at])?;
+        }
+        Ok(())
+    })
 }
 
 fn write_table(
     dir: &Path,
     table: Table,
-    header: &[&str],
     rows: impl FnOnce(&mut csv::Writer<BufWriter<File>>) -> csv::Result<()>,
 ) -> Result<()> {
     let path = dir.join(table.file_name());
@@ -638,7 +631,9 @@ fn write_table(
     };
     let file = File::create(&path).map_err(io)?;
     let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
-    let written = writer.write_record(header).and_then(|()| rows(&mut writer));
+    let written = writer
+        .write_record(columns(table))
+        .and_then(|()| rows(&mut writer));
     written.map_err(|e| csv_error(&path, &e))?;
     writer.flush().map_err(io)
 }

@@ -36,6 +36,8 @@ const SERIAL_BATCH: usize = 1 << 20;
 pub(super) struct Sheet {
     pub path: PathBuf,
     header: Vec<Vec<u8>>,
+    /// The columns the file's reader reads (those its `column` and `required` may ask for).
+    columns: &'static [&'static str],
     data_start: u64,
     /// Bytes read per block at most ([`BLOCK`]; smaller in tests, to cross block boundaries);
     /// the first block is [`FIRST_BLOCK_DIVISOR`] times smaller.
@@ -43,8 +45,12 @@ pub(super) struct Sheet {
 }
 
 impl Sheet {
-    /// Reads the header row.
-    pub fn open(path: PathBuf) -> Result<Sheet> {
+    /// Reads the header row of a file whose reader reads `columns`.
+    ///
+    /// Refuses a header that names one of `columns` twice (one of the two would go unread), or
+    /// a column that is not one of them but whose name is close to one (see [`loose`]): its
+    /// values would go unread, silently. Other unknown columns are ignored, named twice or not.
+    pub fn open(path: PathBuf, columns: &'static [&'static str]) -> Result<Sheet> {
         let file = File::open(&path).map_err(|source| io_error(&path, source))?;
         let mut reader = ReaderBuilder::new()
             .has_headers(true)
@@ -69,26 +75,34 @@ impl Sheet {
                 problem: bom_problem(),
             });
         }
-        // A column named twice would leave one of them unread: refuse it.
+        let header_error = |name: &[u8], problem| Error::Record {
+            location: Location::Csv {
+                file: path.clone(),
+                line: 1,
+            },
+            field: "(header)",
+            value: String::from_utf8_lossy(name).into_owned(),
+            problem,
+        };
+        let read = |h: &[u8]| columns.iter().any(|c| c.as_bytes() == h);
+        // A column read named twice would leave one of the two unread: refuse it.
         if let Some(name) = header
             .iter()
             .enumerate()
-            .find(|(i, h)| !h.is_empty() && header[..*i].contains(h))
+            .find(|(i, h)| read(h) && header[..*i].contains(h))
             .map(|(_, h)| h)
         {
-            return Err(Error::Record {
-                location: Location::Csv {
-                    file: path.clone(),
-                    line: 1,
-                },
-                field: "(header)",
-                value: String::from_utf8_lossy(name).into_owned(),
-                problem: Problem::DuplicateColumn,
-            });
+            return Err(header_error(name, Problem::DuplicateColumn));
+        }
+        for name in header.iter().filter(|h| !h.is_empty() && !read(h)) {
+            if let Some(&column) = columns.iter().find(|c| loose(c.as_bytes()) == loose(name)) {
+                return Err(header_error(name, Problem::MisnamedColumn { column }));
+            }
         }
         Ok(Sheet {
             path,
             header,
+            columns,
             data_start,
             block: BLOCK,
         })
@@ -96,6 +110,7 @@ impl Sheet {
 
     /// The position of a column, if the header has it.
     pub fn column(&self, name: &'static str) -> Option<usize> {
+        debug_assert!(self.columns.contains(&name), "{name} is not a column read");
         self.header.iter().position(|h| h == name.as_bytes())
     }
 
@@ -440,6 +455,23 @@ fn bom_problem() -> Problem {
     unparsable("no byte-order mark at the start of a row (files joined together?)")
 }
 
+/// A column name as a person might misspell it: in lower case, with a space, hyphen or dot read
+/// as an underscore, and one trailing `s` dropped (so `Decided At`, `decided-at` and
+/// `decided_at` are one name, and `vote` is `votes`).
+fn loose(name: &[u8]) -> Vec<u8> {
+    let mut out: Vec<u8> = name
+        .iter()
+        .map(|&b| match b.to_ascii_lowercase() {
+            b' ' | b'-' | b'.' => b'_',
+            lower => lower,
+        })
+        .collect();
+    if out.len() > 1 && out.last() == Some(&b's') {
+        out.pop();
+    }
+    out
+}
+
 /// What became of a part of a block.
 enum Parsed {
     /// Its rows are in its batch.
@@ -626,7 +658,7 @@ mod tests {
 
     /// Reads a file's rows (first field, line) with a given block size.
     fn rows(path: &std::path::Path, block: usize) -> Result<Vec<(String, u64)>> {
-        let mut sheet = Sheet::open(path.to_path_buf())?;
+        let mut sheet = Sheet::open(path.to_path_buf(), &[])?;
         sheet.block = block;
         let mut out = Vec::new();
         sheet.read(
@@ -760,7 +792,7 @@ mod tests {
             plain.push_str(&format!("row{i},{i}\n"));
         }
         let doubled = file("bom-twice.csv", &format!("\u{feff}{plain}"));
-        match Sheet::open(doubled.to_path_buf()).err() {
+        match Sheet::open(doubled.to_path_buf(), &[]).err() {
             Some(Error::Record {
                 location: Location::Csv { line: 1, .. },
                 problem: Problem::Unparsable { .. },
@@ -816,7 +848,7 @@ mod tests {
         ] {
             let path = file(name, &text);
             for block in [5, 9, 16, 1 << 20] {
-                let mut sheet = Sheet::open(path.to_path_buf()).unwrap();
+                let mut sheet = Sheet::open(path.to_path_buf(), &[]).unwrap();
                 sheet.block = block;
                 let mut seen = std::collections::HashSet::new();
                 let err = sheet
@@ -946,7 +978,7 @@ mod tests {
         assert_eq!(whole.len(), 200);
         assert_eq!(whole[7], ("row7".to_owned(), 9));
         for block in [7, 16, 64, 100, 999] {
-            let mut sheet = Sheet::open(path.to_path_buf()).unwrap();
+            let mut sheet = Sheet::open(path.to_path_buf(), &[]).unwrap();
             sheet.block = block;
             let (mut out, mut blocks) = (Vec::new(), 0);
             sheet
@@ -979,7 +1011,7 @@ mod tests {
         let text = numbered_rows(400, "\n");
         let path = file("growing.csv", &text);
         let block = 1600;
-        let mut sheet = Sheet::open(path.to_path_buf()).unwrap();
+        let mut sheet = Sheet::open(path.to_path_buf(), &[]).unwrap();
         sheet.block = block;
         let mut ends = vec![sheet.data_start];
         let mut out = Vec::new();

@@ -286,6 +286,10 @@ pub(crate) struct RankScratch {
     /// Ranking few distinct values: the table of the values seen, and each value's slot in it.
     few: FewValues,
     slots: Vec<u16>,
+    /// A column's values of the customers who have one, and their normalized values, when some
+    /// have none (see `scoring::compute`).
+    pub(crate) gathered: Vec<f64>,
+    pub(crate) normalized: Vec<f64>,
     /// Never counts few distinct values: to check the two ways against each other.
     #[cfg(test)]
     sort_only: bool,

@@ -187,7 +187,9 @@ impl SegmentRules {
     }
 
     /// Like [`assign`](Self::assign), where a customer without a score on a dimension (`false`
-    /// in its `known` column; `None`: everyone has one) is not high on it, whatever the cutoff.
+    /// in its `known` column; `None`: everyone has one) is not high on it, whatever the cutoff,
+    /// and a top share is a share of the customers with a score on it (so that customers not
+    /// known yet at the as-of time do not move the cut).
     pub(crate) fn assign_known(
         &self,
         engagement: &[f64],
@@ -207,9 +209,19 @@ impl SegmentRules {
         }
         check_finite("engagement scores", engagement)?;
         check_finite("innovation scores", innovation)?;
+        let threshold = |cutoff: &Cutoff, scores: &[f64], known: Option<&[bool]>| match known {
+            None => cutoff.threshold(scores),
+            Some(known) => {
+                let scored: Vec<f64> = (scores.iter().zip(known))
+                    .filter(|(_, known)| **known)
+                    .map(|(&score, _)| score)
+                    .collect();
+                cutoff.threshold(&scored)
+            }
+        };
         let (e, i) = (
-            self.engagement.threshold(engagement),
-            self.innovation.threshold(innovation),
+            threshold(&self.engagement, engagement, engagement_known),
+            threshold(&self.innovation, innovation, innovation_known),
         );
         let has = |known: Option<&[bool]>, c: usize| known.is_none_or(|k| k.get(c) == Some(&true));
         Ok(engagement

@@ -356,7 +356,13 @@ fn fitting_scores_and_labels_equals_fitting_the_window_when_everyone_is_judged()
     let scores = model.score(p, start).unwrap();
     let direct = params.fit(&scores, outcomes.labels()).unwrap();
     assert_eq!(window, direct);
-    assert_eq!(direct.observations, p.len());
+    // Everyone judged, but only the customers known at the start have signals to fit.
+    let known = p.customers().filter(|&c| p.known_at(c, start)).count();
+    assert!(
+        known < p.len(),
+        "some customers first appear after the start"
+    );
+    assert_eq!(direct.observations, known);
     let err = params.fit(&scores, &outcomes.labels()[1..]).unwrap_err();
     assert_eq!(err.kind(), lead_customers::ErrorKind::LengthMismatch);
 }

@@ -832,6 +832,49 @@ fn infeasible_errors_say_which_constraint_and_by_how_much() {
     );
 }
 
+/// Someone whose first record comes after the as-of time was not known then: they have no
+/// score, are screened out (and counted), and cannot be a must-include member.
+#[test]
+fn someone_not_known_yet_at_the_as_of_time_is_screened_out() {
+    let mut w = standard();
+    w.b.add_customer(Customer::new("N1")).unwrap();
+    let late = Interaction::new(
+        "N1",
+        day(AS_OF + 10),
+        Channel::Community,
+        InteractionKind::Workaround,
+    );
+    w.b.add_interaction(late.with_topic("sync")).unwrap();
+    let p = w.build();
+    assert!(!p.known_at(p.index_of("N1").unwrap(), day(AS_OF)));
+    let cohort = plan(&p, &request(3)).unwrap();
+    let screening = cohort.summary.screening;
+    assert_eq!(
+        (
+            screening.considered,
+            screening.not_yet_known,
+            screening.eligible
+        ),
+        (12, 1, 11)
+    );
+    let everyone = cohort.members.iter().chain(&cohort.alternates);
+    assert!(everyone.into_iter().all(|m| m.customer_id.as_str() != "N1"));
+    let (constraint, _, _, detail) = infeasible(plan(
+        &p,
+        &CohortRequest {
+            include: vec!["N1".into()],
+            ..request(3)
+        },
+    ));
+    assert_eq!(constraint, Constraint::Include);
+    assert!(detail.contains("N1 was not known yet"), "{detail}");
+    let (_, _, _, detail) = infeasible(plan(&p, &request(12)));
+    assert!(
+        detail.contains("1 not known yet at the as-of time"),
+        "{detail}"
+    );
+}
+
 #[test]
 fn requests_round_trip_through_json_with_documented_defaults() {
     let r: CohortRequest = serde_json::from_str("{}").unwrap();

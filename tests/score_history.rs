@@ -420,8 +420,10 @@ fn base_with_a_late_riser() -> (
     let latest = p.latest().unwrap();
     let dates = monthly_dates(latest, 12).unwrap();
     let scores = ScoringModel::default().score(&p, dates[5]).unwrap();
+    // The lowest-scored of the customers known then (the others have no score to climb from).
     let riser = p
         .customers()
+        .filter(|&c| p.known_at(c, dates[5]))
         .min_by(|&a, &b| scores.lead(a).total_cmp(&scores.lead(b)))
         .unwrap();
     let id = p.customer_id(riser).clone();
@@ -502,13 +504,16 @@ fn rising_takes_the_steepest_climbs_above_the_minimum_within_the_share() {
         assert!(rising.windows(2).all(|w| w[0].climb >= w[1].climb));
         let flagged: Vec<_> = rising.iter().map(|r| r.customer).collect();
         let lowest = rising.last().map_or(f64::INFINITY, |r| r.climb);
+        let start = dates[(dates.len() - 1).saturating_sub(rule.window)];
+        assert!(flagged.iter().all(|&c| p.known_at(c, start)));
         for c in p.customers().filter(|c| !flagged.contains(c)) {
             let climb = history.climb(c, rule.window);
-            // Left out: below the minimum, or no steeper than the last one in (the share is
-            // full).
+            // Left out: below the minimum, not known at the window's start (a newcomer), or no
+            // steeper than the last one in (the share is full).
             assert!(
                 climb <= 0.0
                     || climb < rule.min_climb
+                    || !p.known_at(c, start)
                     || (climb <= lowest
                         && rising.len() == (rule.share * p.len() as f64).ceil() as usize),
                 "{c:?} climbed {climb}"

@@ -119,6 +119,45 @@ proptest! {
         }
     }
 
+    /// A customer the company first knew after T (a later `since`, and every record later) is
+    /// not part of the population scored as of T: nobody else's scores move, bit for bit, and
+    /// they have no signal value, no dimension score and a lead score of 0. (They were counted
+    /// before, with nothing done, and moved everyone's percentile ranks.)
+    #[test]
+    fn a_customer_first_known_after_the_as_of_time_changes_nobody_elses_scores(seed in 1u64..1000, days_back in 30i64..500, days in 1i64..300, with_since in any::<bool>()) {
+        let p = base(150, seed);
+        let as_of = p.latest().unwrap() - jiff::SignedDuration::from_hours(24 * days_back);
+        let later = as_of + jiff::SignedDuration::from_hours(24 * days);
+        let topic = p.topics()[seed as usize % p.topics().len()].clone();
+        let mut newcomer = Customer::new("ZZ-newcomer");
+        if with_since {
+            newcomer = newcomer.with_since(jiff::tz::Offset::UTC.to_datetime(later).date());
+        }
+        let more = rebuild(&p, seed, |b| {
+            b.add_customer(newcomer).unwrap();
+            b.add_interaction(Interaction::new("ZZ-newcomer", later, Channel::Community, InteractionKind::Workaround).with_topic(topic.clone())).unwrap();
+            b.add_idea(Idea::new("late-idea", "ZZ-newcomer", later).with_topic(topic.clone())).unwrap();
+            b.add_session(CoDesignSession::new("late-session", later).with_topic(topic)).unwrap();
+            b.add_participation(Participation::attended("late-session", "ZZ-newcomer", 3).with_rating(4.0)).unwrap();
+        });
+        let newcomer = more.index_of("ZZ-newcomer").unwrap();
+        prop_assert!(!more.known_at(newcomer, as_of));
+        prop_assert!(more.known_at(newcomer, later));
+        let model = ScoringModel::default();
+        let a = model.score(&p, as_of).unwrap();
+        let b = model.score(&more, as_of).unwrap();
+        for c in p.customers() {
+            let d = more.index_of(p.customer_id(c).as_str()).unwrap();
+            prop_assert_eq!(a.lead(c).to_bits(), b.lead(d).to_bits(), "{}", p.customer_id(c));
+            prop_assert_eq!(a.segment(c), b.segment(d));
+        }
+        let explained = b.score(newcomer);
+        prop_assert_eq!(explained.lead, 0.0);
+        prop_assert!(explained.dimensions.iter().all(|d| d.score.is_none()));
+        prop_assert!(explained.signals.iter().all(|s| s.raw.is_none() && s.normalized.is_none()));
+        prop_assert_eq!(b.ranking().last().map(|r| r.customer), Some(newcomer));
+    }
+
     #[test]
     fn scaling_all_weights_changes_no_ranking(seed in 1u64..1000, factor in 0.01f64..100.0, arithmetic in any::<bool>()) {
         let p = base(200, seed);
@@ -625,12 +664,19 @@ fn questionnaire_signals_are_missing_not_zero_for_customers_without_enough_answe
         table.known(Signal::LeadUserness).unwrap(),
         [true, true, false, false, false]
     );
-    assert!(table.known(Signal::Recency).is_none());
+    // E, known only by undated answers, is known from the end of the data: before, they have
+    // no value of any signal.
+    assert_eq!(
+        table.known_customers().unwrap(),
+        [true, true, true, true, false]
+    );
+    assert_eq!(table.known(Signal::Recency), table.known_customers());
     // The undated answers count once the data ends, the dated ones once given.
     let later =
         lead_customers::SignalTable::compute(&p, at("2024-06-01"), &Default::default()).unwrap();
     assert_eq!(later.value(Signal::LeadUserness, c("D")), Some(1.0));
     assert_eq!(later.value(Signal::LeadUserness, c("E")), Some(0.5));
+    assert!(later.known_customers().is_none());
 }
 
 #[test]
@@ -835,15 +881,19 @@ fn misspelt_settings_are_refused() {
 
 /// Times are whole seconds inside a population, rounded so that scoring as of `T` reads nothing
 /// after `T`: an event later in `T`'s second is not counted; one earlier in it waits for the
-/// next second; one on the second counts.
+/// next second; one on the second counts. (A customer whose only event is not counted is not
+/// known yet either: they have no value.)
 #[test]
 fn nothing_later_in_the_as_of_second_is_counted() {
     use lead_customers::SignalTable;
     let activity = |p: &Population, as_of: &str, id: &str| {
         let table = SignalTable::compute(p, at(as_of), &Default::default()).unwrap();
-        table
-            .value(Signal::Activity, p.index_of(id).unwrap())
-            .unwrap()
+        let c = p.index_of(id).unwrap();
+        assert_eq!(
+            p.known_at(c, at(as_of)),
+            table.value(Signal::Activity, c).is_some()
+        );
+        table.value(Signal::Activity, c).unwrap_or(0.0)
     };
     let p = asked_once([
         ("A", at("2024-03-05T10:00:00Z")),

@@ -23,7 +23,8 @@
 //! # Method
 //!
 //! 1. **Screen** everyone as of `T`, the scores' as-of time, in this order: on the
-//!    [exclusion list](CohortRequest::exclude); attended a co-design session held within the
+//!    [exclusion list](CohortRequest::exclude); not known yet at `T`
+//!    ([`Population::known_at`]: no score then); attended a co-design session held within the
 //!    [cooldown](CohortRequest::cooldown_days) before `T`; declined their last
 //!    [`decline_limit`](CohortRequest::decline_limit) invitations in a row; lead score below the
 //!    [minimum](CohortRequest::min_lead_score). Whoever passes is *eligible*.
@@ -388,6 +389,7 @@ pub fn plan_cohort(
 enum Screened {
     Eligible,
     Excluded,
+    NotYetKnown,
     Cooldown,
     Declined,
     BelowMinScore,
@@ -401,6 +403,8 @@ pub struct Screening {
     pub considered: usize,
     /// On the exclusion list.
     pub excluded: usize,
+    /// Not known yet at the as-of time ([`Population::known_at`]): no score then.
+    pub not_yet_known: usize,
     /// Attended a session within the cooldown.
     pub in_cooldown: usize,
     /// Declined their last invitations.
@@ -553,7 +557,11 @@ impl CohortPlanner {
                 let raw = topic.map_or(0.0, |k| {
                     TopicActivity::of(population, c, k.0, t, lambda).raw
                 });
-                let screened = screen(population, c, t, cooldown_from, req.decline_limit);
+                let screened = if population.known_from[c] > t {
+                    Screened::NotYetKnown
+                } else {
+                    screen(population, c, t, cooldown_from, req.decline_limit)
+                };
                 let screened = if screened == Screened::Eligible && lead[c] < req.min_lead_score {
                     Screened::BelowMinScore
                 } else {
@@ -776,6 +784,7 @@ fn count_screening(status: &[Screened]) -> Screening {
         match x {
             Screened::Eligible => s.eligible += 1,
             Screened::Excluded => s.excluded += 1,
+            Screened::NotYetKnown => s.not_yet_known += 1,
             Screened::Cooldown => s.in_cooldown += 1,
             Screened::Declined => s.declined += 1,
             Screened::BelowMinScore => s.below_min_score += 1,
@@ -843,6 +852,13 @@ impl Context<'_, '_> {
                     req.min_lead_score
                 ),
             ),
+            Screened::NotYetKnown => (
+                Constraint::Include,
+                format!(
+                    "must-include {id} was not known yet at the as-of time ({})",
+                    crate::population::timestamp(self.t)
+                ),
+            ),
             Screened::Excluded | Screened::Eligible => (
                 Constraint::Exclude,
                 format!("{id} is on both the must-include and the exclusion list"),
@@ -888,6 +904,12 @@ impl Context<'_, '_> {
                 let mut out = Vec::new();
                 if screening.excluded > 0 {
                     out.push(format!("{} on the exclusion list", screening.excluded));
+                }
+                if screening.not_yet_known > 0 {
+                    out.push(format!(
+                        "{} not known yet at the as-of time",
+                        screening.not_yet_known
+                    ));
                 }
                 if screening.in_cooldown > 0 {
                     out.push(format!(

@@ -103,10 +103,11 @@ fn check_window(start: Timestamp, end: Timestamp) -> Result<()> {
 ///
 /// # Who is judged
 ///
-/// By default only the customers *known* at `start`: with a relationship start date (`since`) on
-/// or before `start`'s day, or any recorded event (interaction, idea, session invitation) at or
-/// before `start`. A customer who first appears later could not have been ranked at `start`, and
-/// counting them would charge every ranking for people nobody could see.
+/// By default only the customers *known* at `start` ([`Population::known_at`]): with a
+/// relationship start date (`since`) on or before `start`'s day, or any dated record
+/// (interaction, idea, session invitation, questionnaire answer) at or before `start`. A customer
+/// who first appears later could not have been ranked at `start` (scoring as of `start` gives
+/// them no score), and counting them would charge every ranking for people nobody could see.
 ///
 /// ```
 /// use lead_customers::{Customer, Idea, IdeaStatus, Population, time::parse_timestamp as t};
@@ -175,7 +176,7 @@ impl Outcomes {
             let rating = population.participations(c).iter().any(|p| {
                 in_window(p.held_at.as_second()) && p.rating.is_some_and(|r| r >= rules.top_rating)
             });
-            let judged = !rules.known_customers_only || known_at(population, c, s);
+            let judged = !rules.known_customers_only || population.known_at(c, start);
             let i = c.get();
             outcomes.labels[i] = idea || rating;
             outcomes.judged[i] = judged;
@@ -257,29 +258,6 @@ impl Outcomes {
     pub fn judged_labels(&self) -> Vec<bool> {
         self.select(&self.labels).unwrap_or_default()
     }
-}
-
-/// Whether the company knew the customer at `t` (seconds): a relationship start on or before
-/// `t`'s day, or a recorded event at or before `t`. Each customer's events are sorted by time, so
-/// the first of each kind decides.
-fn known_at(population: &Population, c: CustomerIndex, t: i64) -> bool {
-    let since = population.since[c.get()].and_then(crate::time::midnight_utc);
-    since.is_some_and(|d| d <= t)
-        || population
-            .interactions(c)
-            .at_seconds()
-            .first()
-            .is_some_and(|&at| at <= t)
-        || population
-            .ideas(c)
-            .iter()
-            .next()
-            .is_some_and(|i| i.submitted_at.as_second() <= t)
-        || population
-            .participations(c)
-            .iter()
-            .next()
-            .is_some_and(|p| p.held_at.as_second() <= t)
 }
 
 /// A naive ranking an analyst would try before a lead score: the baselines a back-test reports

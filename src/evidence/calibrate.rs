@@ -238,9 +238,10 @@ impl Calibration {
 
 impl CalibrationParams {
     /// Calibrates the model of `scores` on every customer's outcome in `labels` (one per customer,
-    /// by [`CustomerIndex`](crate::CustomerIndex)). The scores' as-of time should precede the
-    /// outcomes: fitting on outcomes the signals already contain (a shipped idea is in idea
-    /// quality once decided) learns nothing about the future.
+    /// by [`CustomerIndex`](crate::CustomerIndex)), over the customers known at the scores' as-of
+    /// time ([`Population::known_at`]: the others have no signal values then). The scores' as-of
+    /// time should precede the outcomes: fitting on outcomes the signals already contain (a
+    /// shipped idea is in idea quality once decided) learns nothing about the future.
     ///
     /// Errors: [`Error::LengthMismatch`] when `labels` is not one per customer;
     /// [`Error::NoPositives`] / [`Error::NoNegatives`]; [`Error::Undefined`] when every signal
@@ -255,11 +256,16 @@ impl CalibrationParams {
             });
         }
         let (columns, complete) = normalized_columns(scores)?;
-        self.fit_columns(scores.model(), &columns, &complete, labels)
+        let fitted = scores.signals().known_customers();
+        let select = |values: &[f64]| known_only(values, fitted);
+        let columns: Vec<Vec<f64>> = columns.iter().map(|c| select(c)).collect();
+        let labels = known_only(labels, fitted);
+        self.fit_columns(scores.model(), &columns, &complete, &labels)
     }
 
     /// Calibrates `base` on the window (`start`, `end`]: scores as of `start`, outcomes of the
-    /// window by [`CalibrationParams::outcomes`], fitted on the customers judged.
+    /// window by [`CalibrationParams::outcomes`], fitted on the customers judged among those
+    /// known at `start` (the others have no signal values then).
     ///
     /// Errors: those of [`Outcomes::observe`], of [`ScoringModel::score`] (a `start` before the
     /// data is [`Error::AsOfBeforeData`]) and of [`fit`](Self::fit).
@@ -273,11 +279,17 @@ impl CalibrationParams {
         let outcomes = Outcomes::observe(population, start, end, &self.outcomes)?;
         let scores = base.score(population, start)?;
         let (columns, complete) = normalized_columns(&scores)?;
+        let known = scores.signals().known_customers();
+        let fitted: Vec<bool> = match known {
+            Some(known) => outcomes.select(known)?,
+            None => vec![true; outcomes.customers()],
+        };
         let columns = columns
             .iter()
-            .map(|c| outcomes.select(c))
+            .map(|c| Ok(known_only(&outcomes.select(c)?, Some(&fitted))))
             .collect::<Result<Vec<_>>>()?;
-        self.fit_columns(base, &columns, &complete, &outcomes.judged_labels())
+        let labels = known_only(&outcomes.judged_labels(), Some(&fitted));
+        self.fit_columns(base, &columns, &complete, &labels)
     }
 
     /// Calibrates `base` for a back-test of (`as_of`, `until`] on the window of the same length
@@ -434,9 +446,23 @@ impl CalibrationParams {
     }
 }
 
+/// The values whose `known` is true (all of them without `known`), in order.
+fn known_only<T: Copy>(values: &[T], known: Option<&[bool]>) -> Vec<T> {
+    match known {
+        None => values.to_vec(),
+        Some(known) => values
+            .iter()
+            .zip(known)
+            .filter(|(_, known)| **known)
+            .map(|(v, _)| *v)
+            .collect(),
+    }
+}
+
 /// The normalized column of every signal of the scores' model, in model order, and whether
-/// every customer scored has a value of the signal.
+/// every customer known at the scores' as-of time has a value of the signal.
 fn normalized_columns(scores: &Scores<'_>) -> Result<(Vec<Vec<f64>>, Vec<bool>)> {
+    let present = scores.signals().known_customers();
     let model = scores.model();
     model
         .dimensions
@@ -454,7 +480,12 @@ fn normalized_columns(scores: &Scores<'_>) -> Result<(Vec<Vec<f64>>, Vec<bool>)>
                     )
                 })?;
             let known = scores.signals().known(signal);
-            Ok((column, known.is_none_or(|known| known.iter().all(|&k| k))))
+            let complete = match (known, present) {
+                (None, _) => true,
+                (Some(known), None) => known.iter().all(|&k| k),
+                (Some(known), Some(present)) => known.iter().zip(present).all(|(&k, &p)| k || !p),
+            };
+            Ok((column, complete))
         })
         .collect::<Result<Vec<_>>>()
         .map(|columns| columns.into_iter().unzip())

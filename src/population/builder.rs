@@ -1580,6 +1580,15 @@ impl PopulationBuilder {
         .map(|times| time_span(times))
         .fold(NO_SPAN, widen);
 
+        let known_from = known_from(
+            &since,
+            &interactions,
+            &ideas,
+            &participations,
+            &session_columns.held_at,
+            &responses,
+            latest,
+        );
         Ok(Population {
             ids: std::sync::Arc::new(ids),
             names,
@@ -1600,8 +1609,54 @@ impl PopulationBuilder {
             topic_mentions,
             earliest,
             latest,
+            known_from,
         })
     }
+}
+
+/// Per customer, the second from which the company knew them: the earliest of their `since` day
+/// (midnight UTC) and their first dated record, and at the latest the latest event, `latest` (see
+/// [`Population::known_at`]). Each customer's interactions, ideas and participations are sorted
+/// by time, so the first of each decides; answers are in item order, so all are read.
+fn known_from(
+    since: &[Option<Date>],
+    interactions: &InteractionColumns,
+    ideas: &IdeaColumns,
+    participations: &ParticipationColumns,
+    held_at: &[i64],
+    responses: &ResponseColumns,
+    latest: i64,
+) -> Vec<i64> {
+    let parts = crate::parallel::map_chunks(since.len(), 1 << 14, |customers| {
+        customers
+            .map(|c| {
+                let first = |groups: &Groups, times: &dyn Fn(usize) -> i64| {
+                    groups.range(c).next().map_or(i64::MAX, times)
+                };
+                let answered = responses.answered_at[responses.groups.range(c)]
+                    .iter()
+                    .min()
+                    .copied()
+                    .unwrap_or(UNDATED);
+                [
+                    since[c]
+                        .and_then(crate::time::midnight_utc)
+                        .unwrap_or(i64::MAX),
+                    first(&interactions.groups, &|r| interactions.at[r]),
+                    first(&ideas.groups, &|r| ideas.submitted_at[r]),
+                    first(&participations.groups, &|r| {
+                        held_at[participations.session[r] as usize]
+                    }),
+                    answered,
+                    latest,
+                ]
+                .into_iter()
+                .min()
+                .unwrap_or(latest)
+            })
+            .collect::<Vec<i64>>()
+    });
+    parts.concat()
 }
 
 /// The customers' columns, in id order.

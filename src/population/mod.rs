@@ -203,6 +203,9 @@ pub struct Population {
     pub(crate) topic_mentions: TopicMentions,
     pub(crate) earliest: i64,
     pub(crate) latest: i64,
+    /// Per customer, the second from which the company knew them (see
+    /// [`known_at`](Population::known_at)).
+    pub(crate) known_from: Vec<i64>,
 }
 
 /// Whether two populations have the same customers: the same customer ids in the same order (a
@@ -443,6 +446,44 @@ impl Population {
     /// data was exported. `None` when there are no events at all.
     pub fn latest(&self) -> Option<Timestamp> {
         (self.earliest <= self.latest).then(|| timestamp(self.latest))
+    }
+
+    /// Whether the company knew the customer at `t`: their relationship began on or before
+    /// `t`'s day (`since`, at midnight UTC), or a record of theirs is dated at or before `t` (an
+    /// interaction, an idea submitted, a session they were invited to, a dated questionnaire
+    /// answer), or `t` is at or after the latest event, when the data was exported and every
+    /// customer in it was known.
+    ///
+    /// Scoring as of `t` ranks the customers known at `t` only: a customer who first appears
+    /// later is not yet part of the population then, and counting them (with nothing done)
+    /// would move everyone else's percentile ranks by what happened after `t`.
+    ///
+    /// ```
+    /// use lead_customers::time::parse_timestamp;
+    /// use lead_customers::{Channel, Customer, Interaction, InteractionKind, Population};
+    /// let day = |d: &str| parse_timestamp(d).unwrap();
+    /// let mut b = Population::builder();
+    /// for (id, first) in [("C-1", "2024-01-10"), ("C-2", "2024-06-01")] {
+    ///     b.add_customer(Customer::new(id))?;
+    ///     b.add_interaction(Interaction::new(id, day(first), Channel::Email, InteractionKind::Question))?;
+    /// }
+    /// let population = b.build()?;
+    /// let c2 = population.index_of("C-2").unwrap();
+    /// assert!(!population.known_at(c2, day("2024-03-01")));
+    /// assert!(population.known_at(c2, day("2024-06-01")));
+    /// # Ok::<(), lead_customers::Error>(())
+    /// ```
+    pub fn known_at(&self, c: CustomerIndex, t: Timestamp) -> bool {
+        self.known_from[c.get()] <= crate::time::as_of_second(t)
+    }
+
+    /// Which customers were known at `t` (see [`known_at`](Self::known_at)), by
+    /// [`CustomerIndex`]; `None` when every customer was.
+    pub(crate) fn known_mask(&self, t: i64) -> Option<Vec<bool>> {
+        if self.known_from.iter().all(|&from| from <= t) {
+            return None;
+        }
+        Some(self.known_from.iter().map(|&from| from <= t).collect())
     }
 
     /// Counts of records per kind, channel and status: what a first look at the data wants.

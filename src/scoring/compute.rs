@@ -66,7 +66,11 @@ pub(crate) fn score_table(
     let normalized = &workspace.normalized;
 
     let dimensions = model.dimensions.len();
-    let known: Vec<Option<&[bool]>> = signals.iter().map(|s| table.known(s.signal)).collect();
+    // The customers not known yet at the table's date have no value of any signal: they are
+    // left out of the normalization above, and given no score below, after the others' scores
+    // are worked out as if they were not there. So the masks read here are the signals' own.
+    let present = table.known_customers();
+    let known: Vec<Option<&[bool]>> = signals.iter().map(|s| table.own_known(s.signal)).collect();
     // Per dimension: its signals, by their place among the model's, and `Σ w` when every
     // customer has every one of them (then every customer has a score on it: no column says
     // who has one).
@@ -176,6 +180,18 @@ pub(crate) fn score_table(
             }
         }
     });
+    if let Some(present) = present {
+        for (c, _) in present.iter().enumerate().filter(|(_, p)| !**p) {
+            lead[c] = 0.0;
+            scores.iter_mut().for_each(|scores| scores[c] = 0.0);
+        }
+        for has in &mut has {
+            match has {
+                Some(has) => has.iter_mut().zip(present).for_each(|(h, &p)| *h &= p),
+                None => *has = Some(present.to_vec()),
+            }
+        }
+    }
     let dimension_known = has
         .into_iter()
         .map(|has| has.filter(|has| !has.iter().all(|&h| h)))
@@ -253,6 +269,9 @@ fn combine_shares(
 }
 
 /// Normalizes a column into `out` over the customers who have a value; the others get 0.
+///
+/// Their values are gathered with the pending step still pending, normalized together as a
+/// whole column would be, and put back in place.
 fn normalize_known(
     normalization: &Normalization,
     column: &[f64],
@@ -264,20 +283,35 @@ fn normalize_known(
     let Some(known) = known else {
         return normalization.apply_into(column, pending, out, scratch);
     };
-    let present: Vec<f64> = column
-        .iter()
-        .zip(known)
-        .filter(|(_, k)| **k)
-        .map(|(&v, _)| pending.apply(v))
-        .collect();
+    let mut gathered = std::mem::take(&mut scratch.gathered);
+    let mut normalized = std::mem::take(&mut scratch.normalized);
+    // Without a branch on who has a value (it changes from customer to customer at random):
+    // every value is written at `m`, and kept by moving on.
+    gathered.clear();
+    gathered.resize(column.len(), 0.0);
+    let mut m = 0;
+    for (&v, &k) in column.iter().zip(known) {
+        gathered[m] = v;
+        m += usize::from(k);
+    }
+    gathered.truncate(m);
+    let done = if gathered.is_empty() {
+        normalized.clear();
+        Ok(())
+    } else {
+        normalization.apply_into(&gathered, pending, &mut normalized, scratch)
+    };
     out.clear();
     out.resize(column.len(), 0.0);
-    if present.is_empty() {
-        return Ok(());
+    if normalized.len() == gathered.len() {
+        normalized.push(0.0); // read (and not kept) after the last value
+        let mut m = 0;
+        for (o, &k) in out.iter_mut().zip(known) {
+            *o = if k { normalized[m] } else { 0.0 };
+            m += usize::from(k);
+        }
     }
-    let mut values = normalization.apply(&present)?.into_iter();
-    for (o, _) in out.iter_mut().zip(known).filter(|(_, k)| **k) {
-        *o = values.next().unwrap_or(0.0);
-    }
-    Ok(())
+    scratch.gathered = gathered;
+    scratch.normalized = normalized;
+    done
 }

@@ -116,7 +116,10 @@ pub struct DimensionHistory {
 /// A customer's **climb** is `L(T_last) - L(T_last - window)`, their lead score as of the last
 /// date minus their score `window` dates earlier (the first date when there are fewer). The
 /// rising customers are the `⌈share · n⌉` customers with the largest climbs among those who
-/// climbed at least `min_climb` (so there may be fewer, and there are none with a single date).
+/// climbed at least `min_climb` (so there may be fewer, and there are none with a single date),
+/// and were known at the window's first date ([`Population::known_at`](crate::Population::known_at)):
+/// a customer who appeared since had no score to climb from (their lead score of 0 then is no
+/// score), and a newcomer is not a riser.
 ///
 /// A difference rather than a fitted slope because it reads as users read a CRM ("up 0.31 since
 /// July") and needs no choice of fit. Lead scores are relative (percentile-normalized), so a climb
@@ -367,10 +370,13 @@ impl<'p> ScoreHistory<'p> {
         let (from, to) = self.window(rule.window);
         let (start, end) = (&self.lead[from], &self.lead[to]);
         let climb = |c: usize| end[c] - start[c];
+        let known_from = self.dates[from];
         let mut risers: Vec<u32> = (0..end.len() as u32)
             .filter(|&c| {
                 let climb = climb(c as usize);
-                climb > 0.0 && climb >= rule.min_climb
+                climb > 0.0
+                    && climb >= rule.min_climb
+                    && self.population.known_at(CustomerIndex(c), known_from)
             })
             .collect();
         let k = crate::segment::share_count(rule.share, end.len()).min(risers.len());

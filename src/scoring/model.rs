@@ -277,6 +277,11 @@ impl ScoringModel {
     /// Scores every customer as of `as_of`, from data up to `as_of` only. To score many dates,
     /// [`score_history`](Self::score_history) gives the same scores at a fraction of the cost.
     ///
+    /// The customers scored are those known at `as_of` ([`Population::known_at`]); nothing
+    /// about a customer who first appears later is read, not even that they exist: they have no
+    /// signal value and no dimension score, a lead score of 0 (last in a ranking), and take no
+    /// part in the percentile ranks, the priors or the segment cuts of the others.
+    ///
     /// ```
     /// use lead_customers::synthetic::{Generator, GeneratorConfig};
     /// use lead_customers::ScoringModel;

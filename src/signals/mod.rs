@@ -399,8 +399,12 @@ pub struct SignalTable {
     pub(crate) customers: Arc<Vec<CustomerId>>,
     /// One column per signal; `None` for an on-demand signal that was not asked for.
     columns: Vec<Option<Vec<f64>>>,
-    /// Per signal: which customers have a value (`None`: everyone).
+    /// Per signal: which customers have a value, where some have none for the signal's own
+    /// reason (the questionnaire signals: only respondents); `None` otherwise.
     known: Vec<Option<Vec<bool>>>,
+    /// Which customers were known at the as-of time ([`Population::known_at`]); `None` when
+    /// all were. The others have a value of no signal.
+    present: Option<Vec<bool>>,
     pub(crate) context: Context,
 }
 
@@ -454,10 +458,26 @@ impl SignalTable {
         self.columns[signal.index()].as_deref()
     }
 
-    /// Which customers have a value of a signal that can be missing (the questionnaire signals:
-    /// only respondents have one); `None` when every customer has a value. In [`column`]
-    /// (Self::column), a customer without a value holds 0.
+    /// Which customers have a value of a signal; `None` when every customer has one. A customer
+    /// has no value of the questionnaire signals without answers, and of any signal as of a
+    /// time before the company knew them ([`Population::known_at`]): they take no part in the
+    /// normalization then. In [`column`](Self::column), a customer without a value holds a
+    /// placeholder (0 for a non-respondent).
     pub fn known(&self, signal: Signal) -> Option<&[bool]> {
+        self.known[signal.index()]
+            .as_deref()
+            .or(self.present.as_deref())
+    }
+
+    /// Which customers were known at the as-of time ([`Population::known_at`]), by
+    /// [`CustomerIndex`]; `None` when all were.
+    pub fn known_customers(&self) -> Option<&[bool]> {
+        self.present.as_deref()
+    }
+
+    /// Which customers have a value of a signal for the signal's own reason (the questionnaire
+    /// signals), among those known at the as-of time; `None` when every customer known has one.
+    pub(crate) fn own_known(&self, signal: Signal) -> Option<&[bool]> {
         self.known[signal.index()].as_deref()
     }
 

@@ -484,11 +484,21 @@ fn assemble(
             }
         }
     }
+    // A customer the company did not know yet has no value of any signal: as for the answers'
+    // own masks, which no unknown customer has a value in (an answer dated by then makes them
+    // known), so that they take no part in the normalization.
+    let present = population.known_mask(t);
+    if let Some(present) = &present {
+        for own in known.iter_mut().flatten() {
+            own.iter_mut().zip(present).for_each(|(k, &p)| *k &= p);
+        }
+    }
     Ok(SignalTable {
         as_of,
         customers: population.ids.clone(),
         columns,
         known,
+        present,
         context,
     })
 }

@@ -155,7 +155,13 @@ proptest! {
         prop_assert_eq!(explained.lead, 0.0);
         prop_assert!(explained.dimensions.iter().all(|d| d.score.is_none()));
         prop_assert!(explained.signals.iter().all(|s| s.raw.is_none() && s.normalized.is_none()));
-        prop_assert_eq!(b.ranking().last().map(|r| r.customer), Some(newcomer));
+        // Not ranked, not counted in a segment or a share.
+        prop_assert!(b.ranking().iter().all(|r| r.customer != newcomer));
+        let known = p.customers().filter(|&c| p.known_at(c, as_of)).count();
+        prop_assert_eq!(b.ranking().len(), known);
+        prop_assert_eq!((a.ranked_count(), b.ranked_count()), (known, known));
+        prop_assert_eq!(a.segment_counts(), b.segment_counts());
+        prop_assert_eq!(a.top_share(0.1).unwrap().len(), b.top_share(0.1).unwrap().len());
     }
 
     #[test]

@@ -115,11 +115,12 @@ pub struct DimensionHistory {
 ///
 /// A customer's **climb** is `L(T_last) - L(T_last - window)`, their lead score as of the last
 /// date minus their score `window` dates earlier (the first date when there are fewer). The
-/// rising customers are the `⌈share · n⌉` customers with the largest climbs among those who
-/// climbed at least `min_climb` (so there may be fewer, and there are none with a single date),
-/// and were known at the window's first date ([`Population::known_at`](crate::Population::known_at)):
-/// a customer who appeared since had no score to climb from (their lead score of 0 then is no
-/// score), and a newcomer is not a riser.
+/// rising customers, of the `n` customers known at the last date, are the `⌈share · n⌉` with
+/// the largest climbs among those who climbed at least `min_climb` (so there may be fewer, and
+/// there are none with a single date) and were known at the window's first date
+/// ([`Population::known_at`](crate::Population::known_at)): a customer who appeared since had
+/// no score to climb from (their lead score of 0 then is no score), and a newcomer is not a
+/// riser.
 ///
 /// A difference rather than a fitted slope because it reads as users read a CRM ("up 0.31 since
 /// July") and needs no choice of fit. Lead scores are relative (percentile-normalized), so a climb
@@ -379,7 +380,13 @@ impl<'p> ScoreHistory<'p> {
                     && self.population.known_at(CustomerIndex(c), known_from)
             })
             .collect();
-        let k = crate::segment::share_count(rule.share, end.len()).min(risers.len());
+        let known_at_end = (0..end.len())
+            .filter(|&c| {
+                self.population
+                    .known_at(CustomerIndex(c as u32), self.dates[to])
+            })
+            .count();
+        let k = crate::segment::share_count(rule.share, known_at_end).min(risers.len());
         if k == 0 {
             return Ok(Vec::new());
         }

@@ -133,7 +133,9 @@ impl<'p> Scores<'p> {
         self.table.as_of()
     }
 
-    /// The number of customers scored.
+    /// The number of customers in the population scored, one score each by [`CustomerIndex`]
+    /// (those not known yet at the as-of time with a lead score of 0 and no dimension score; see
+    /// [`ScoringModel::score`]).
     pub fn len(&self) -> usize {
         self.lead.len()
     }
@@ -208,23 +210,46 @@ impl<'p> Scores<'p> {
         &self.segments
     }
 
-    /// How many customers fall in each segment, in the order of [`Segment::ALL`].
+    /// How many of the customers known at the as-of time fall in each segment, in the order of
+    /// [`Segment::ALL`]. (A customer not known yet is in [`Segment::Dormant`], having no score,
+    /// but is not counted.)
     pub fn segment_counts(&self) -> Vec<(Segment, usize)> {
+        let known = self.table.known_customers();
+        let counted = |c: usize| known.is_none_or(|known| known[c]);
         Segment::ALL
             .iter()
-            .map(|&s| (s, self.segments.iter().filter(|&&x| x == s).count()))
+            .map(|&s| {
+                let count = (self.segments.iter().enumerate())
+                    .filter(|&(c, &x)| x == s && counted(c))
+                    .count();
+                (s, count)
+            })
             .collect()
     }
 
-    /// All customers, best first. Ties are broken by customer id, so the order is deterministic.
+    /// The customers known at the as-of time, best first. Ties are broken by customer id, so the
+    /// order is deterministic.
     pub fn ranking(&self) -> Vec<Ranked> {
         self.top(self.len())
     }
 
-    /// The `k` best customers, best first (all of them if `k` exceeds the population). Selects
-    /// the `k` before sorting them, in `O(n + k log k)`.
+    /// How many customers were known at the as-of time: the ones ranked.
+    pub fn ranked_count(&self) -> usize {
+        self.table
+            .known_customers()
+            .map_or(self.len(), |known| known.iter().filter(|&&k| k).count())
+    }
+
+    /// The `k` best customers known at the as-of time, best first (all of them if `k` exceeds
+    /// their number). Selects the `k` before sorting them, in `O(n + k log k)`.
     pub fn top(&self, k: usize) -> Vec<Ranked> {
-        let k = k.min(self.len());
+        let mut order: Vec<u32> = match self.table.known_customers() {
+            None => (0..self.len() as u32).collect(),
+            Some(known) => (0..self.len() as u32)
+                .filter(|&c| known[c as usize])
+                .collect(),
+        };
+        let k = k.min(order.len());
         if k == 0 {
             return Vec::new();
         }
@@ -234,7 +259,6 @@ impl<'p> Scores<'p> {
                 .total_cmp(&self.lead[*a as usize])
                 .then(a.cmp(b))
         };
-        let mut order: Vec<u32> = (0..self.len() as u32).collect();
         if k < order.len() {
             order.select_nth_unstable_by(k - 1, better);
             order.truncate(k);
@@ -251,11 +275,12 @@ impl<'p> Scores<'p> {
             .collect()
     }
 
-    /// The best `share` of customers (rounded up, but not past rounding error: the best 7% of
-    /// 100 customers are 7), best first. Lead customers are often 2 to 10% of a base.
+    /// The best `share` of the customers known at the as-of time (rounded up, but not past
+    /// rounding error: the best 7% of 100 customers are 7), best first. Lead customers are often
+    /// 2 to 10% of a base.
     pub fn top_share(&self, share: f64) -> Result<Vec<Ranked>> {
         crate::error::check_fraction("share", share)?;
-        Ok(self.top(crate::segment::share_count(share, self.len())))
+        Ok(self.top(crate::segment::share_count(share, self.ranked_count())))
     }
 
     /// The `k` best customers with their scores, segments and reasons, best first.

@@ -140,13 +140,9 @@ fn print_table(mut out: impl Write, cohort: &Cohort) -> std::io::Result<()> {
         s.mean_relevance
     )?;
     let sc = &s.screening;
-    let not_yet_known = match sc.not_yet_known {
-        0 => String::new(),
-        n => format!("{n} not known yet, "),
-    };
     writeln!(
         out,
-        "{} of {} eligible ({} excluded, {not_yet_known}{} in cooldown, {} declined repeatedly, {} below the minimum score)\n",
+        "{} of {} eligible ({} excluded, {} in cooldown, {} declined repeatedly, {} below the minimum score)\n",
         sc.eligible, sc.considered, sc.excluded, sc.in_cooldown, sc.declined, sc.below_min_score
     )?;
     print_members(&mut out, &cohort.members)?;

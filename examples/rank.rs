@@ -5,7 +5,7 @@
 //! ```
 //!
 //! `--as-of` defaults to the latest event in the data. `--top` limits the output (default: 20 in
-//! a table, everyone in JSON and CSV). JSON is an array, best first, of objects with
+//! a table, every customer known at the as-of time in JSON and CSV). JSON is an array, best first, of objects with
 //! `customer_id`, `rank`, `score`, `engagement`, `innovation`, `segment`, `reasons`.
 
 #[path = "support/args.rs"]
@@ -132,7 +132,7 @@ fn print_table(
         out,
         "Lead customers as of {} ({} customers scored)",
         scores.as_of(),
-        scores.len()
+        scores.ranked_count()
     )?;
     writeln!(
         out,

@@ -21,9 +21,11 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Scale {
-    /// The percentile rank: a customer's mean rank among all customers (1 = lowest, tied values
-    /// sharing the mean of their ranks) divided by the number of customers, in (0, 1]. The
-    /// default: robust to any distribution, and tells "better than 80% of customers".
+    /// The percentile rank: a customer's mean rank among the customers with a value (1 =
+    /// lowest, tied values sharing the mean of their ranks) divided by their number, in (0, 1].
+    /// In scoring, those are the customers known at the as-of time, less any without a value of
+    /// the signal (non-respondents, for the questionnaire's). The default: robust to any
+    /// distribution, and tells "better than 80% of customers".
     #[default]
     Percentile,
     /// The robust z-score `z = (x - median) / (1.4826 MAD)`, mapped to (0, 1) by the standard

@@ -90,8 +90,9 @@ pub enum Cutoff {
     /// all included): relative, so it holds whatever the scale of the scores. The lowest score
     /// in the population is never high: when the ties at the boundary reach down to it (most
     /// customers alike at the bottom, as when few have any data yet), only the scores above it
-    /// count, and when everyone is tied, nobody stands out. The share is of every customer,
-    /// those without data on the dimension included (they hold its lowest score, 0).
+    /// count, and when everyone is tied, nobody stands out. The share is of every customer
+    /// known at the as-of time ([`Population::known_at`](crate::Population::known_at)), those
+    /// without data on the dimension included (they hold its lowest score, 0).
     TopShare(f64),
     /// A dimension score at or above this value, in [0, 1].
     AtLeast(f64),
@@ -183,19 +184,20 @@ impl SegmentRules {
     /// Errors: [`Error::InvalidParameter`] when the two have different lengths, and
     /// [`Error::NonFiniteInput`] for a NaN or infinite score.
     pub fn assign(&self, engagement: &[f64], innovation: &[f64]) -> Result<Vec<Segment>> {
-        self.assign_known(engagement, innovation, None, None)
+        self.assign_known(engagement, innovation, None, None, None)
     }
 
     /// Like [`assign`](Self::assign), where a customer without a score on a dimension (`false`
     /// in its `known` column; `None`: everyone has one) is not high on it, whatever the cutoff,
-    /// and a top share is a share of the customers with a score on it (so that customers not
-    /// known yet at the as-of time do not move the cut).
+    /// and a top share is a share of the `counted` customers (`None`: everyone), the customers
+    /// known at the as-of time, so that those not known yet do not move the cut.
     pub(crate) fn assign_known(
         &self,
         engagement: &[f64],
         innovation: &[f64],
         engagement_known: Option<&[bool]>,
         innovation_known: Option<&[bool]>,
+        counted: Option<&[bool]>,
     ) -> Result<Vec<Segment>> {
         if engagement.len() != innovation.len() {
             return Err(Error::parameter(
@@ -209,19 +211,19 @@ impl SegmentRules {
         }
         check_finite("engagement scores", engagement)?;
         check_finite("innovation scores", innovation)?;
-        let threshold = |cutoff: &Cutoff, scores: &[f64], known: Option<&[bool]>| match known {
+        let threshold = |cutoff: &Cutoff, scores: &[f64]| match counted {
             None => cutoff.threshold(scores),
-            Some(known) => {
-                let scored: Vec<f64> = (scores.iter().zip(known))
-                    .filter(|(_, known)| **known)
+            Some(counted) => {
+                let scored: Vec<f64> = (scores.iter().zip(counted))
+                    .filter(|(_, counted)| **counted)
                     .map(|(&score, _)| score)
                     .collect();
                 cutoff.threshold(&scored)
             }
         };
         let (e, i) = (
-            threshold(&self.engagement, engagement, engagement_known),
-            threshold(&self.innovation, innovation, innovation_known),
+            threshold(&self.engagement, engagement),
+            threshold(&self.innovation, innovation),
         );
         let has = |known: Option<&[bool]>, c: usize| known.is_none_or(|k| k.get(c) == Some(&true));
         Ok(engagement
@@ -301,7 +303,7 @@ mod tests {
         };
         let known = [true, false];
         let s = rules
-            .assign_known(&[0.0, 0.0], &[0.5, 0.5], Some(&known), None)
+            .assign_known(&[0.0, 0.0], &[0.5, 0.5], Some(&known), None, None)
             .unwrap();
         assert_eq!(s, vec![Segment::LeadCustomer, Segment::LatentInnovator]);
         let s = rules.assign(&[0.0, 0.0], &[0.5, 0.5]).unwrap();

@@ -23,11 +23,11 @@
 //! # Method
 //!
 //! 1. **Screen** everyone as of `T`, the scores' as-of time, in this order: on the
-//!    [exclusion list](CohortRequest::exclude); not known yet at `T`
-//!    ([`Population::known_at`]: no score then); attended a co-design session held within the
+//!    [exclusion list](CohortRequest::exclude); attended a co-design session held within the
 //!    [cooldown](CohortRequest::cooldown_days) before `T`; declined their last
 //!    [`decline_limit`](CohortRequest::decline_limit) invitations in a row; lead score below the
-//!    [minimum](CohortRequest::min_lead_score). Whoever passes is *eligible*.
+//!    [minimum](CohortRequest::min_lead_score). Whoever passes is *eligible*. Customers not
+//!    known yet at `T` ([`Population::known_at`]) have no score then, and are not considered.
 //! 2. **Merit**: `m = (1 - β) L + β ρ`, with `L` the lead score, `ρ` the
 //!    [topic relevance](TopicRelevance) and `β` the
 //!    [`relevance_weight`](CohortRequest::relevance_weight). Without a topic, `m = L`.
@@ -399,12 +399,11 @@ enum Screened {
 /// counted once, under the first rule that leaves them out, in the order of the fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Screening {
-    /// Everyone in the population.
+    /// Everyone in the population known at the as-of time ([`Population::known_at`]; the
+    /// others have no score then, and are neither considered nor counted).
     pub considered: usize,
     /// On the exclusion list.
     pub excluded: usize,
-    /// Not known yet at the as-of time ([`Population::known_at`]): no score then.
-    pub not_yet_known: usize,
     /// Attended a session within the cooldown.
     pub in_cooldown: usize,
     /// Declined their last invitations.
@@ -780,11 +779,12 @@ fn count_screening(status: &[Screened]) -> Screening {
         considered: status.len(),
         ..Screening::default()
     };
+    // Those not known yet are not considered: their number would tell of the time after `T`.
     for &x in status {
         match x {
             Screened::Eligible => s.eligible += 1,
             Screened::Excluded => s.excluded += 1,
-            Screened::NotYetKnown => s.not_yet_known += 1,
+            Screened::NotYetKnown => s.considered -= 1,
             Screened::Cooldown => s.in_cooldown += 1,
             Screened::Declined => s.declined += 1,
             Screened::BelowMinScore => s.below_min_score += 1,
@@ -904,12 +904,6 @@ impl Context<'_, '_> {
                 let mut out = Vec::new();
                 if screening.excluded > 0 {
                     out.push(format!("{} on the exclusion list", screening.excluded));
-                }
-                if screening.not_yet_known > 0 {
-                    out.push(format!(
-                        "{} not known yet at the as-of time",
-                        screening.not_yet_known
-                    ));
                 }
                 if screening.in_cooldown > 0 {
                     out.push(format!(

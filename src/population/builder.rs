@@ -1587,7 +1587,7 @@ impl PopulationBuilder {
             &participations,
             &session_columns.held_at,
             &responses,
-            latest,
+            earliest,
         );
         Ok(Population {
             ids: std::sync::Arc::new(ids),
@@ -1615,9 +1615,10 @@ impl PopulationBuilder {
 }
 
 /// Per customer, the second from which the company knew them: the earliest of their `since` day
-/// (midnight UTC) and their first dated record, and at the latest the latest event, `latest` (see
-/// [`Population::known_at`]). Each customer's interactions, ideas and participations are sorted
-/// by time, so the first of each decides; answers are in item order, so all are read.
+/// (midnight UTC) and their first dated record; `earliest`, the first event of the data, for a
+/// customer with neither (see [`Population::known_at`]). Each customer's interactions, ideas and
+/// participations are sorted by time, so the first of each decides; answers are in item order,
+/// so all are read.
 fn known_from(
     since: &[Option<Date>],
     interactions: &InteractionColumns,
@@ -1625,7 +1626,7 @@ fn known_from(
     participations: &ParticipationColumns,
     held_at: &[i64],
     responses: &ResponseColumns,
-    latest: i64,
+    earliest: i64,
 ) -> Vec<i64> {
     let parts = crate::parallel::map_chunks(since.len(), 1 << 14, |customers| {
         customers
@@ -1648,11 +1649,11 @@ fn known_from(
                         held_at[participations.session[r] as usize]
                     }),
                     answered,
-                    latest,
                 ]
                 .into_iter()
                 .min()
-                .unwrap_or(latest)
+                .filter(|&from| from != i64::MAX)
+                .unwrap_or(earliest)
             })
             .collect::<Vec<i64>>()
     });

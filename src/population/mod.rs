@@ -450,9 +450,10 @@ impl Population {
 
     /// Whether the company knew the customer at `t`: their relationship began on or before
     /// `t`'s day (`since`, at midnight UTC), or a record of theirs is dated at or before `t` (an
-    /// interaction, an idea submitted, a session they were invited to, a dated questionnaire
-    /// answer), or `t` is at or after the latest event, when the data was exported and every
-    /// customer in it was known.
+    /// interaction, an idea submitted, a co-design session they are listed for, a dated
+    /// questionnaire answer). A customer with no `since` and no dated record at all (nothing
+    /// tells when they came) is known from the start of the data: their status as of `t` must
+    /// not depend on how far the data runs after `t`.
     ///
     /// Scoring as of `t` ranks the customers known at `t` only: a customer who first appears
     /// later is not yet part of the population then, and counting them (with nothing done)

@@ -94,7 +94,7 @@ pub struct CustomerHistory {
     pub customer: CustomerId,
     /// The dates.
     pub dates: Vec<Timestamp>,
-    /// The lead score as of each date.
+    /// The lead score as of each date (0 at a date when the customer was not known yet).
     pub lead: Vec<f64>,
     /// Each dimension's scores.
     pub dimensions: Vec<DimensionHistory>,
@@ -303,8 +303,9 @@ impl<'p> ScoreHistory<'p> {
         &self.dimension_names
     }
 
-    /// Every customer's lead score as of the `date`-th date (0-based), by [`CustomerIndex`];
-    /// `None` past the last date.
+    /// Every customer's lead score as of the `date`-th date (0-based), by [`CustomerIndex`] (0
+    /// for a customer not known yet then: see [`ScoringModel::score`]); `None` past the last
+    /// date.
     pub fn lead_scores(&self, date: usize) -> Option<&[f64]> {
         self.lead.get(date).map(Vec::as_slice)
     }

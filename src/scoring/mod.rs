@@ -100,6 +100,7 @@ impl<'p> Scores<'p> {
             &dimensions[innovation],
             dimension_known[engagement].as_deref(),
             dimension_known[innovation].as_deref(),
+            table.known_customers(),
         )?;
         Ok(Scores {
             population,

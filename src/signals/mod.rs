@@ -410,7 +410,9 @@ pub struct SignalTable {
 
 impl SignalTable {
     /// Computes every signal for every customer as of `as_of`, from data up to `as_of` only,
-    /// except the on-demand signals ([`Signal::is_on_demand`]).
+    /// except the on-demand signals ([`Signal::is_on_demand`]). The customers not known yet at
+    /// `as_of` ([`Population::known_at`]) have no value of any signal: see
+    /// [`known`](Self::known).
     ///
     /// Fails when `as_of` is before the population's first event, or the population has no
     /// events at all, or the parameters are invalid.
@@ -453,7 +455,8 @@ impl SignalTable {
     }
 
     /// A signal's column, indexed by [`CustomerIndex::get`]; `None` for an on-demand signal
-    /// that was not computed.
+    /// that was not computed. A customer without a value (see [`known`](Self::known)) holds a
+    /// placeholder there; [`value`](Self::value) reads a value only where there is one.
     pub fn column(&self, signal: Signal) -> Option<&[f64]> {
         self.columns[signal.index()].as_deref()
     }

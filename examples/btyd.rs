@@ -48,7 +48,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
-    let mut args = std::env::args().skip(1);
+    let mut args = args::arguments()?;
     let (mut dir, mut end, mut format) = (None, None, "table".to_owned());
     let mut activity = ActivityParams::default();
     while let Some(arg) = args.next() {

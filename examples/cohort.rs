@@ -44,7 +44,7 @@ fn count<T: std::str::FromStr>(name: &str, text: &str) -> Result<T, String> {
 }
 
 fn run() -> Result<(), String> {
-    let mut args = std::env::args().skip(1);
+    let mut args = args::arguments()?;
     let (mut dir, mut as_of, mut format) = (None, None, "table".to_owned());
     let (mut topic, mut size) = (None, None);
     let mut request = CohortRequest::default();

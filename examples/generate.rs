@@ -28,7 +28,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
-    let mut args = std::env::args().skip(1);
+    let mut args = args::arguments()?;
     let mut out = None;
     let mut config = GeneratorConfig::default();
     while let Some(arg) = args.next() {

@@ -18,6 +18,8 @@
 //! object documented on `QuestionnaireReport`:
 //! `{"constructs": [{"name", "alpha", "items", "respondents"}], "scores": [{"customer_id", <construct>: score|null}]}`.
 
+#[path = "support/args.rs"]
+mod args;
 #[path = "support/errors.rs"]
 mod errors;
 #[path = "support/output.rs"]
@@ -44,10 +46,11 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
+    let args = match args::arguments().and_then(parse_args) {
         Ok(Some(args)) => args,
         Ok(None) => {
-            println!("{USAGE}");
+            // `args::help` never fails (a closed pipe is no reason to).
+            let _ = args::help(USAGE);
             return ExitCode::SUCCESS;
         }
         Err(message) => {
@@ -132,6 +135,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
                 }
             }
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
+            "" => return Err("the responses file is an empty string".to_owned()),
             path if responses.is_none() => responses = Some(PathBuf::from(path)),
             extra => return Err(format!("unexpected argument {extra:?}")),
         }

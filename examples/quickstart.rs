@@ -47,7 +47,7 @@ fn main() -> ExitCode {
 /// The folder given, if any (`Some(None)`); `None` when help was asked for.
 fn folder() -> Result<Option<Option<String>>, String> {
     let mut dir = None;
-    for arg in std::env::args().skip(1) {
+    for arg in args::arguments()? {
         match arg.as_str() {
             "-h" | "--help" => return args::help(USAGE).map(|()| None),
             flag if flag.starts_with('-') => {
@@ -75,16 +75,17 @@ fn run(out: &mut impl Write, dir: Option<String>) -> io::Result<()> {
         }
     };
     let loaded = started.elapsed();
-    writeln!(out, "{}\n", population.summary())?;
-
+    // Scored before anything is printed: a failure leaves no half report on standard output.
     let scores = ScoringModel::default()
         .score_latest(&population)
         .map_err(io::Error::other)?;
+    let scored = started.elapsed() - loaded;
+    writeln!(out, "{}\n", population.summary())?;
     writeln!(
         out,
         "Loaded in {:.2} s, scored in {:.2} s, as of {}.\n",
         loaded.as_secs_f64(),
-        (started.elapsed() - loaded).as_secs_f64(),
+        scored.as_secs_f64(),
         scores.as_of()
     )?;
     writeln!(out, "Top 10 lead customers:")?;

@@ -35,7 +35,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
-    let mut args = std::env::args().skip(1);
+    let mut args = args::arguments()?;
     let (mut dir, mut as_of, mut top, mut format) = (None, None, None, "table".to_owned());
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value\n{USAGE}"));

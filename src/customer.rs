@@ -64,7 +64,7 @@ impl std::str::FromStr for Relationship {
 
 impl std::fmt::Display for Relationship {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 

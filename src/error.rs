@@ -233,6 +233,16 @@ pub enum Error {
         /// The operation that was attempted.
         what: &'static str,
     },
+    /// A population with customers but not one event (interaction, idea, session, dated answer)
+    /// to score them by: empty for scoring, so its kind is [`ErrorKind::EmptyPopulation`].
+    #[error(
+        "{what} needs at least one event (an interaction, idea, session or dated answer), and \
+         the population has customers but no event"
+    )]
+    NoEvents {
+        /// The operation that was attempted.
+        what: &'static str,
+    },
     /// An as-of time earlier than every event: nothing was known yet.
     #[error("as-of time {as_of} is before all data (the earliest event is at {earliest})")]
     AsOfBeforeData {
@@ -415,7 +425,7 @@ pub enum ErrorKind {
     Io,
     /// See [`Error::Csv`].
     Csv,
-    /// See [`Error::EmptyPopulation`].
+    /// See [`Error::EmptyPopulation`] and [`Error::NoEvents`].
     EmptyPopulation,
     /// See [`Error::AsOfBeforeData`].
     AsOfBeforeData,
@@ -481,6 +491,7 @@ impl Error {
             Error::Io { .. } => ErrorKind::Io,
             Error::Csv { .. } => ErrorKind::Csv,
             Error::EmptyPopulation { .. } => ErrorKind::EmptyPopulation,
+            Error::NoEvents { .. } => ErrorKind::EmptyPopulation,
             Error::AsOfBeforeData { .. } => ErrorKind::AsOfBeforeData,
             Error::UnorderedDates { .. } => ErrorKind::UnorderedDates,
             Error::InvalidParameter { .. } => ErrorKind::InvalidParameter,

@@ -39,7 +39,8 @@ macro_rules! id_type {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                // `pad`, not `write_str`: widths and alignment (`{:<14}`) apply, as to a `str`.
+                f.pad(&self.0)
             }
         }
 
@@ -84,6 +85,8 @@ id_type! {
     /// let id = CustomerId::from("C-0042");
     /// assert_eq!(id.as_str(), "C-0042");
     /// assert_eq!(id.to_string(), "C-0042");
+    /// // Widths and alignment apply, as to a `str`, so tables line up.
+    /// assert_eq!(format!("{id:<8}|{id:>8}"), "C-0042  |  C-0042");
     /// let text: String = id.into();
     /// assert_eq!(text, "C-0042");
     /// ```

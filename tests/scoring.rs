@@ -348,9 +348,12 @@ fn a_population_without_events_cannot_be_scored() {
     let mut b = Population::builder();
     b.add_customer(Customer::new("C1")).unwrap();
     let p = b.build().unwrap();
-    assert_eq!(
-        ScoringModel::default().score_latest(&p).unwrap_err().kind(),
-        ErrorKind::EmptyPopulation
+    let err = ScoringModel::default().score_latest(&p).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::EmptyPopulation);
+    // Not "the population is empty": it has a customer, and no event.
+    assert!(
+        err.to_string().contains("has customers but no event"),
+        "{err}"
     );
 }
 

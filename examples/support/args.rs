@@ -6,6 +6,20 @@ use std::io::Write;
 
 use jiff::Timestamp;
 
+/// The command line's arguments after the program's name, each valid UTF-8: an error naming the
+/// first one that is not (`std::env::args` would panic on it).
+pub fn arguments() -> Result<std::vec::IntoIter<String>, String> {
+    std::env::args_os()
+        .skip(1)
+        .map(|arg| {
+            arg.into_string().map_err(|arg| {
+                format!("argument {arg:?} is not valid UTF-8 (folders and values must be)")
+            })
+        })
+        .collect::<Result<Vec<String>, String>>()
+        .map(Vec::into_iter)
+}
+
 /// Answers `--help`: the usage on standard output, and success (asked for, it is no error).
 pub fn help(usage: &str) -> Result<(), String> {
     // A closed pipe (`| head -c 0`) is no reason to fail.
@@ -21,8 +35,12 @@ pub fn time(flag: &str, text: &str) -> Result<Timestamp, String> {
     ))
 }
 
-/// Takes `path` as the folder, refusing a second one (the first would be ignored silently).
+/// Takes `path` as the folder, refusing a second one (the first would be ignored silently) and
+/// an empty one (which would be the current directory).
 pub fn folder(dir: &mut Option<String>, path: &str, usage: &str) -> Result<(), String> {
+    if path.is_empty() {
+        return Err(format!("the folder is an empty string\n{usage}"));
+    }
     match dir {
         Some(first) => Err(format!(
             "one folder only, got {first:?} and {path:?}\n{usage}"

@@ -310,9 +310,9 @@ impl ScoringModel {
 
     /// Scores every customer as of the latest event in the data.
     pub fn score_latest<'p>(&self, population: &'p Population) -> Result<Scores<'p>> {
-        let latest = population.latest().ok_or(Error::EmptyPopulation {
-            what: "scoring (the population has no events)",
-        })?;
+        let latest = population
+            .latest()
+            .ok_or(Error::NoEvents { what: "scoring" })?;
         self.score(population, latest)
     }
 }

@@ -526,9 +526,9 @@ impl SignalTable {
 
 /// Checks an as-of time against the population's data and converts it to seconds.
 pub(crate) fn check_as_of(population: &Population, as_of: jiff::Timestamp) -> Result<i64> {
-    let earliest = population.earliest().ok_or(Error::EmptyPopulation {
-        what: "scoring (the population has no events)",
-    })?;
+    let earliest = population
+        .earliest()
+        .ok_or(Error::NoEvents { what: "scoring" })?;
     if as_of < earliest {
         return Err(Error::AsOfBeforeData { as_of, earliest });
     }

@@ -73,25 +73,24 @@ fn run() -> Result<(), String> {
     }
     let population = support::load(&dir).map_err(|e| errors::message(&e))?;
     let default = ScoringModel::default();
-    let calibration =
-        match CalibrationParams::default().fit_preceding(&population, &default, as_of, until) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                eprintln!("backtest: no calibrated model: {e}");
-                None
-            }
-        };
+    let fitted = CalibrationParams::default().fit_preceding(&population, &default, as_of, until);
+    let calibration = fitted.as_ref().ok();
     let mut models = vec![("default", &default)];
-    if let Some(c) = &calibration {
+    if let Some(c) = calibration {
         models.push(("calibrated", &c.model));
     }
     let report = BacktestParams::default()
         .run(&population, &models, as_of, until)
         .map_err(|e| e.to_string())?;
+    // Why there is no calibrated model, once the back-test itself has run (when it fails, its
+    // own error is the one to read).
+    if let Err(e) = &fitted {
+        eprintln!("backtest: no calibrated model: {e}");
+    }
     let mut out = output::stdout();
     let written = match format.as_str() {
         "json" => print_json(&mut out, &report),
-        _ => print_table(&mut out, &report, calibration.as_ref()),
+        _ => print_table(&mut out, &report, calibration),
     };
     output::finish(written, out)
 }

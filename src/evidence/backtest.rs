@@ -66,14 +66,16 @@ impl OutcomeRules {
 
 /// Refuses a window whose end is not after its start.
 fn check_window(start: Timestamp, end: Timestamp) -> Result<()> {
-    if start < end {
+    // Times are whole seconds (an as-of time rounds down): a window within one second is empty.
+    if as_of_second(start) < as_of_second(end) {
         Ok(())
     } else {
         Err(Error::parameter(
             "until",
             end,
             format!(
-                "must be after the start of the window ({start}): outcomes are judged in (start, until]"
+                "must be at least a second after the start of the window ({start}): outcomes are \
+                 judged in (start, until], in whole seconds"
             ),
         ))
     }
@@ -143,7 +145,8 @@ impl Outcomes {
     /// Observes the outcomes of the window (start, end] by `rules` (see the type's
     /// documentation).
     ///
-    /// Errors: [`Error::InvalidParameter`] when `end` is not after `start`, or for bad rules.
+    /// Errors: [`Error::InvalidParameter`] when `end` is not at least a second after `start`
+    /// (times are whole seconds), or for bad rules.
     /// A window without positives is not an error here (the back-test refuses it).
     pub fn observe(
         population: &Population,
@@ -468,9 +471,9 @@ impl BacktestParams {
     /// ranking, and optionally seeded bootstrap intervals ([`BacktestParams::bootstrap`]).
     ///
     /// Errors:
-    /// - [`Error::InvalidParameter`]: bad settings, `until` not after `as_of`, a model name empty,
+    /// - [`Error::InvalidParameter`]: bad settings, `until` not at least a second after `as_of`, a model name empty,
     ///   repeated or equal to a naive ranking's, `k` above the number of customers judged;
-    /// - [`Error::EmptyPopulation`] for a population without events, [`Error::AsOfBeforeData`]
+    /// - [`Error::NoEvents`] for a population without events, [`Error::AsOfBeforeData`]
     ///   when T1 is before the first event;
     /// - [`Error::NoPositives`] when no judged customer has a positive outcome in the window
     ///   ([`Error::NoNegatives`] when every one has): nothing to rank against;
@@ -903,6 +906,11 @@ mod tests {
         let one = [("m", &model)];
         assert_eq!(run(&default, &one, T2, T1), ErrorKind::InvalidParameter);
         assert_eq!(run(&default, &one, T1, T1), ErrorKind::InvalidParameter);
+        // Within one second: no whole second in the window.
+        let half = day(T1) + jiff::SignedDuration::from_millis(500);
+        let err = default.run(&p, &one, day(T1), half).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidParameter, "{err}");
+        assert!(err.to_string().contains("at least a second after"), "{err}");
         assert_eq!(
             run(&default, &one, "2023-01-01", T2),
             ErrorKind::AsOfBeforeData

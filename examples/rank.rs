@@ -5,8 +5,9 @@
 //! ```
 //!
 //! `--as-of` defaults to the latest event in the data. `--top` limits the output (default: 20 in
-//! a table, every customer known at the as-of time in JSON and CSV). JSON is an array, best first, of objects with
-//! `customer_id`, `rank`, `score`, `engagement`, `innovation`, `segment`, `reasons`.
+//! a table, every customer known at the as-of time in JSON and CSV). JSON is an array, best
+//! first, of objects with `customer_id`, `rank`, `score`, `engagement`, `innovation`,
+//! `segment`, `reasons`.
 
 #[path = "support/args.rs"]
 mod args;

@@ -117,10 +117,11 @@ pub(crate) fn hypergeometric_sum(
 /// **Convergence criterion.** Summing stops at the first n where the rest of the series is
 /// provably below 1e-15 of the sum: past `n`, each factor (p+m)/(q+m) moves monotonically toward
 /// 1, so every later term ratio is at most ρ = |z|·max(|(a+n)/(c+n)|, 1)·max(|(b+n)/(n+1)|, 1),
-/// or the same with the denominators swapped, whichever is smaller, and when ρ < 1 the tail is at most |t_n| ρ / (1 − ρ). This is stronger than "a few small
-/// terms in a row", which stops too early when terms first shrink and then grow (tiny a, large
-/// b). The number of terms grows like 40 / (1 − z); past [`MAX_TERMS`] the function returns an
-/// error rather than loop: that is z closer to 1 than about 5e-5.
+/// or the same with the denominators swapped, whichever is smaller, and when ρ < 1 the tail is
+/// at most |t_n| ρ / (1 − ρ). This is stronger than "a few small terms in a row", which stops
+/// too early when terms first shrink and then grow (tiny a, large b). The number of terms grows
+/// like 40 / (1 − z); past [`MAX_TERMS`] the function returns an error rather than loop: that is
+/// z closer to 1 than about 5e-5.
 ///
 /// **Accuracy.** Where both the plain series and Euler's apply, the one whose terms cancel least
 /// is kept (a large c − b makes Euler's series alternate with huge terms, while the plain one's

@@ -551,12 +551,13 @@ impl CohortPlanner {
         // One pass: relevance for the topic, and the screen.
         let cooldown_from = t - i64::from(req.cooldown_days) * SECONDS_PER_DAY;
         let lead = scores.lead_scores();
+        let known = scores.signals().known_customers();
         let swept = crate::parallel::map_chunks(n, crate::parallel::CHUNK, |rows| {
             rows.map(|c| {
                 let raw = topic.map_or(0.0, |k| {
                     TopicActivity::of(population, c, k.0, t, lambda).raw
                 });
-                let screened = if population.known_from[c] > t {
+                let screened = if known.is_some_and(|known| !known[c]) {
                     Screened::NotYetKnown
                 } else {
                     screen(population, c, t, cooldown_from, req.decline_limit)

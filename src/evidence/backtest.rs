@@ -64,7 +64,7 @@ impl OutcomeRules {
     }
 }
 
-/// Refuses a window whose end is not after its start.
+/// Refuses a window whose end is not at least a second after its start.
 fn check_window(start: Timestamp, end: Timestamp) -> Result<()> {
     // Times are whole seconds (an as-of time rounds down): a window within one second is empty.
     if as_of_second(start) < as_of_second(end) {
@@ -471,8 +471,9 @@ impl BacktestParams {
     /// ranking, and optionally seeded bootstrap intervals ([`BacktestParams::bootstrap`]).
     ///
     /// Errors:
-    /// - [`Error::InvalidParameter`]: bad settings, `until` not at least a second after `as_of`, a model name empty,
-    ///   repeated or equal to a naive ranking's, `k` above the number of customers judged;
+    /// - [`Error::InvalidParameter`]: bad settings, `until` not at least a second after `as_of`,
+    ///   a model name empty, repeated or equal to a naive ranking's, `k` above the number of
+    ///   customers judged;
     /// - [`Error::NoEvents`] for a population without events, [`Error::AsOfBeforeData`]
     ///   when T1 is before the first event;
     /// - [`Error::NoPositives`] when no judged customer has a positive outcome in the window

@@ -279,16 +279,16 @@ impl CalibrationParams {
         let outcomes = Outcomes::observe(population, start, end, &self.outcomes)?;
         let scores = base.score(population, start)?;
         let (columns, complete) = normalized_columns(&scores)?;
+        // The customers judged and known at `start`, selected once for every column.
         let known = scores.signals().known_customers();
-        let fitted: Vec<bool> = match known {
-            Some(known) => outcomes.select(known)?,
-            None => vec![true; outcomes.customers()],
-        };
-        let columns = columns
+        let fitted: Vec<bool> = (outcomes.judged().iter().enumerate())
+            .map(|(c, &judged)| judged && known.is_none_or(|known| known[c]))
+            .collect();
+        let columns: Vec<Vec<f64>> = columns
             .iter()
-            .map(|c| Ok(known_only(&outcomes.select(c)?, Some(&fitted))))
-            .collect::<Result<Vec<_>>>()?;
-        let labels = known_only(&outcomes.judged_labels(), Some(&fitted));
+            .map(|c| known_only(c, Some(&fitted)))
+            .collect();
+        let labels = known_only(outcomes.labels(), Some(&fitted));
         self.fit_columns(base, &columns, &complete, &labels)
     }
 
@@ -446,7 +446,8 @@ impl CalibrationParams {
     }
 }
 
-/// The values whose `known` is true (all of them without `known`), in order.
+/// The values whose `known` is true (all of them without `known`), in order: the observations a
+/// calibration fits.
 fn known_only<T: Copy>(values: &[T], known: Option<&[bool]>) -> Vec<T> {
     match known {
         None => values.to_vec(),

@@ -174,8 +174,8 @@ impl Rising {
 /// A rising customer.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct RisingCustomer {
-    /// The customer's position in the population ([`Population::customer_id`] gives their id). In JSON
-    /// it is `customer_index`, as in [`Ranked`](crate::Ranked).
+    /// The customer's position in the population ([`Population::customer_id`] gives their
+    /// id). In JSON it is `customer_index`, as in [`Ranked`](crate::Ranked).
     #[serde(rename = "customer_index")]
     pub customer: CustomerIndex,
     /// The 1-based rank by climb: 1 climbed the most.

@@ -49,9 +49,9 @@ pub struct Scores<'p> {
 /// One customer in a ranking.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Ranked {
-    /// The customer's position in the population ([`Population::customer_id`] gives their id). In JSON
-    /// it is `customer_index`, so that it is not taken for the customer id that other JSON
-    /// names `customer` or `customer_id`.
+    /// The customer's position in the population ([`Population::customer_id`] gives their
+    /// id). In JSON it is `customer_index`, so that it is not taken for the customer id that
+    /// other JSON names `customer` or `customer_id`.
     #[serde(rename = "customer_index")]
     pub customer: CustomerIndex,
     /// The 1-based rank: 1 is the best.
@@ -215,17 +215,21 @@ impl<'p> Scores<'p> {
     /// [`Segment::ALL`]. (A customer not known yet is in [`Segment::Dormant`], having no score,
     /// but is not counted.)
     pub fn segment_counts(&self) -> Vec<(Segment, usize)> {
-        let known = self.table.known_customers();
-        let counted = |c: usize| known.is_none_or(|known| known[c]);
         Segment::ALL
             .iter()
             .map(|&s| {
                 let count = (self.segments.iter().enumerate())
-                    .filter(|&(c, &x)| x == s && counted(c))
+                    .filter(|&(c, &x)| x == s && self.is_ranked(c))
                     .count();
                 (s, count)
             })
             .collect()
+    }
+
+    /// Whether customer `c` (by index) was known at the as-of time, and so is ranked and
+    /// counted.
+    fn is_ranked(&self, c: usize) -> bool {
+        self.table.known_customers().is_none_or(|known| known[c])
     }
 
     /// The customers known at the as-of time, best first. Ties are broken by customer id, so the
@@ -244,12 +248,9 @@ impl<'p> Scores<'p> {
     /// The `k` best customers known at the as-of time, best first (all of them if `k` exceeds
     /// their number). Selects the `k` before sorting them, in `O(n + k log k)`.
     pub fn top(&self, k: usize) -> Vec<Ranked> {
-        let mut order: Vec<u32> = match self.table.known_customers() {
-            None => (0..self.len() as u32).collect(),
-            Some(known) => (0..self.len() as u32)
-                .filter(|&c| known[c as usize])
-                .collect(),
-        };
+        let mut order: Vec<u32> = (0..self.len() as u32)
+            .filter(|&c| self.is_ranked(c as usize))
+            .collect();
         let k = k.min(order.len());
         if k == 0 {
             return Vec::new();

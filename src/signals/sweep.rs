@@ -484,9 +484,9 @@ fn assemble(
             }
         }
     }
-    // A customer the company did not know yet has no value of any signal: as for the answers'
-    // own masks, which no unknown customer has a value in (an answer dated by then makes them
-    // known), so that they take no part in the normalization.
+    // A customer the company did not know yet has no value of any signal, their answers'
+    // included (an undated answer counts from the end of the data, and its customer may be
+    // known only later, by a `since` day): they take no part in the normalization.
     let present = population.known_mask(t);
     if let Some(present) = &present {
         for own in known.iter_mut().flatten() {
